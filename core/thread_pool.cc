@@ -1,0 +1,120 @@
+#include "core/thread_pool.h"
+
+#include <algorithm>
+#include <cassert>
+#include <chrono>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+namespace dagrad {
+namespace {
+
+thread_local bool in_parallel_region = false;
+
+inline void CpuRelax() {
+#if defined(__x86_64__)
+  _mm_pause();
+#endif
+}
+
+// How long an idle worker spins before it sleeps.
+constexpr std::chrono::microseconds kSpinTime(50);
+
+}  // namespace
+
+ThreadPool::ThreadPool(int num_threads) : num_threads_(num_threads) {
+  assert(num_threads >= 1);
+  workers_.reserve(num_threads - 1);
+  for (int i = 1; i < num_threads; ++i) {
+    workers_.emplace_back([this] { WorkerLoop(); });
+  }
+}
+
+ThreadPool::~ThreadPool() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_.store(true);
+  }
+  wake_.notify_all();
+  for (std::thread& t : workers_) t.join();
+}
+
+void ThreadPool::RunBlocks(uint32_t generation) {
+  uint64_t ticket = ticket_.load(std::memory_order_acquire);
+  while (true) {
+    if (static_cast<uint32_t>(ticket >> 32) != generation) return;
+    const int64_t blocks = (ticket >> 16) & 0xFFFF;
+    const int64_t b = ticket & 0xFFFF;
+    if (b >= blocks) return;
+    if (!ticket_.compare_exchange_weak(ticket, ticket + 1,
+                                       std::memory_order_acq_rel,
+                                       std::memory_order_acquire)) {
+      continue;
+    }
+    const int64_t n = job_n_;
+    (*job_)(n * b / blocks, n * (b + 1) / blocks);
+    pending_.fetch_sub(1, std::memory_order_acq_rel);
+    ticket = ticket_.load(std::memory_order_acquire);
+  }
+}
+
+void ThreadPool::WorkerLoop() {
+  in_parallel_region = true;
+  uint64_t seen = 0;
+  while (true) {
+    // Spin for new work, then sleep.
+    auto spin_until = std::chrono::steady_clock::now() + kSpinTime;
+    int spins = 0;
+    while (generation_.load(std::memory_order_acquire) == seen &&
+           !stop_.load(std::memory_order_relaxed)) {
+      CpuRelax();
+      if (++spins % 64 == 0 && std::chrono::steady_clock::now() > spin_until) {
+        std::unique_lock<std::mutex> lock(mu_);
+        sleepers_.fetch_add(1);
+        wake_.wait(lock, [&] {
+          return generation_.load(std::memory_order_acquire) != seen ||
+                 stop_.load();
+        });
+        sleepers_.fetch_sub(1);
+        break;
+      }
+    }
+    if (stop_.load()) return;
+    seen = generation_.load(std::memory_order_acquire);
+    RunBlocks(static_cast<uint32_t>(seen));
+  }
+}
+
+void ThreadPool::ParallelFor(int64_t n,
+                             absl::FunctionRef<void(int64_t, int64_t)> fn,
+                             int64_t min_block) {
+  if (n <= 0) return;
+  min_block = std::max<int64_t>(min_block, 1);
+  int64_t max_blocks = (n + min_block - 1) / min_block;
+  int blocks = static_cast<int>(std::min<int64_t>(num_threads_, max_blocks));
+  if (blocks <= 1 || in_parallel_region) {
+    fn(0, n);
+    return;
+  }
+  blocks = std::min(blocks, 0xFFFF);
+  const uint64_t generation = generation_.load(std::memory_order_relaxed) + 1;
+  job_ = &fn;
+  job_n_ = n;
+  pending_.store(blocks, std::memory_order_relaxed);
+  ticket_.store((generation << 32) | (static_cast<uint64_t>(blocks) << 16),
+                std::memory_order_release);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    generation_.store(generation, std::memory_order_release);
+  }
+  if (sleepers_.load() > 0) wake_.notify_all();
+  in_parallel_region = true;
+  RunBlocks(static_cast<uint32_t>(generation));
+  in_parallel_region = false;
+  while (pending_.load(std::memory_order_acquire) > 0) CpuRelax();
+  job_ = nullptr;
+}
+
+}  // namespace dagrad

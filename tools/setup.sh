@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# tools/setup.sh: installs everything dagrad needs on Debian 12. Idempotent and
+# non-interactive; run as root or with sudo. Does nothing (no apt-get update)
+# when every package is already present.
+set -euo pipefail
+
+PACKAGES=(
+  # Build: Debian's Bazel 4.2.3 and the JDK it runs on; the C++ toolchain.
+  bazel-bootstrap default-jdk-headless g++ pkg-config
+  # Libraries wrapped in third_party/.
+  libabsl-dev libgtest-dev libgmock-dev googletest libbenchmark-dev
+  libopenblas-dev zlib1g-dev
+  # The examples' default data set (Fashion-MNIST IDX .gz files).
+  dataset-fashion-mnist
+  # Rendering the graph's DOT export (docs/).
+  graphviz
+  # The PyTorch peer for side-by-side accuracy and speed (tools/).
+  python3 python3-torch python3-numpy
+)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$pkg")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup.sh: all ${#PACKAGES[@]} packages present."
+  exit 0
+fi
+
+SUDO=()
+if [ "$(id -u)" -ne 0 ]; then SUDO=(sudo); fi
+
+echo "setup.sh: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${SUDO[@]}" apt-get update -qq
+"${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+echo "setup.sh: done."
