@@ -1,0 +1,193 @@
+#include "data/dataset.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <numeric>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "core/status_macros.h"
+
+namespace dagrad {
+namespace {
+
+bool FileExists(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return false;
+  std::fclose(f);
+  return true;
+}
+
+// Prefers `<dir>/<stem>.gz`, then `<dir>/<stem>`; returns the .gz path (for
+// the error message) when neither exists.
+std::string FindFile(const std::string& dir, const std::string& stem) {
+  std::string gz = absl::StrCat(dir, "/", stem, ".gz");
+  if (FileExists(gz)) return gz;
+  std::string plain = absl::StrCat(dir, "/", stem);
+  if (FileExists(plain)) return plain;
+  return gz;
+}
+
+}  // namespace
+
+absl::StatusOr<Dataset> MakeDataset(const IdxArray& images,
+                                    const IdxArray& labels,
+                                    const std::string& name,
+                                    int64_t num_classes, int64_t limit) {
+  auto error = [&](const std::string& what) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("data set '", name, "': ", what));
+  };
+  if (images.dims.size() != 3 && images.dims.size() != 4) {
+    return error(absl::StrCat("images must be [N,H,W] or [N,C,H,W], got [",
+                              absl::StrJoin(images.dims, ","), "]"));
+  }
+  if (labels.dims.size() != 1) {
+    return error(absl::StrCat("labels must be [N], got [",
+                              absl::StrJoin(labels.dims, ","), "]"));
+  }
+  if (images.dims[0] != labels.dims[0]) {
+    return error(absl::StrCat(images.dims[0], " images but ", labels.dims[0],
+                              " labels"));
+  }
+  if (num_classes < 1) return error("num_classes must be >= 1");
+  int64_t n = images.dims[0];
+  if (limit >= 0 && limit < n) n = limit;
+  const int64_t channels = images.dims.size() == 4 ? images.dims[1] : 1;
+  const int64_t h = images.dims[images.dims.size() - 2];
+  const int64_t w = images.dims[images.dims.size() - 1];
+  Dataset data;
+  data.num_classes = num_classes;
+  data.labels = Tensor::Zeros(Shape({n}));
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t label = labels.data[i];
+    if (label >= num_classes) {
+      return error(absl::StrCat("label ", label, " of example ", i,
+                                " is outside [0, ", num_classes, ")"));
+    }
+    data.labels[i] = static_cast<float>(label);
+  }
+  data.images = Tensor::Zeros(Shape({n, channels, h, w}));
+  constexpr float kScale = 1.0f / 255.0f;
+  for (int64_t i = 0; i < data.images.size(); ++i) {
+    data.images[i] = static_cast<float>(images.data[i]) * kScale;
+  }
+  return data;
+}
+
+absl::StatusOr<Dataset> LoadIdxDataset(const std::string& images_path,
+                                       const std::string& labels_path,
+                                       int64_t num_classes, int64_t limit) {
+  ASSIGN_OR_RETURN(IdxArray images, ReadIdxFile(images_path));
+  ASSIGN_OR_RETURN(IdxArray labels, ReadIdxFile(labels_path));
+  return MakeDataset(images, labels, images_path, num_classes, limit);
+}
+
+Dataset Slice(const Dataset& data, int64_t begin, int64_t end) {
+  const Shape& s = data.images.shape();
+  const int64_t n = end - begin;
+  const int64_t per_image = s.dim(1) * s.dim(2) * s.dim(3);
+  Dataset out;
+  out.num_classes = data.num_classes;
+  out.images = Tensor::Zeros(Shape({n, s.dim(1), s.dim(2), s.dim(3)}));
+  out.labels = Tensor::Zeros(Shape({n}));
+  if (n > 0) {
+    std::memcpy(out.images.data(), data.images.data() + begin * per_image,
+                n * per_image * sizeof(float));
+    std::memcpy(out.labels.data(), data.labels.data() + begin,
+                n * sizeof(float));
+  }
+  return out;
+}
+
+absl::StatusOr<MnistSplits> LoadMnistSplits(const std::string& dir,
+                                            int64_t train_limit,
+                                            int64_t valid_count) {
+  ASSIGN_OR_RETURN(
+      Dataset train_all,
+      LoadIdxDataset(FindFile(dir, "train-images-idx3-ubyte"),
+                     FindFile(dir, "train-labels-idx1-ubyte"), 10,
+                     train_limit));
+  ASSIGN_OR_RETURN(Dataset test,
+                   LoadIdxDataset(FindFile(dir, "t10k-images-idx3-ubyte"),
+                                  FindFile(dir, "t10k-labels-idx1-ubyte")));
+  const int64_t n = train_all.size();
+  if (valid_count < 0) valid_count = n / 6;
+  if (valid_count >= n) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "data set '", dir, "': a validation split of ", valid_count,
+        " leaves no training examples out of ", n));
+  }
+  MnistSplits splits;
+  splits.train = Slice(train_all, 0, n - valid_count);
+  splits.valid = Slice(train_all, n - valid_count, n);
+  splits.test = std::move(test);
+  return splits;
+}
+
+absl::StatusOr<DataProvider> DataProvider::Create(const Dataset* data,
+                                                  int64_t batch_size,
+                                                  bool shuffle,
+                                                  uint64_t seed) {
+  if (batch_size < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("DataProvider: batch size must be >= 1, got ",
+                     batch_size));
+  }
+  if (data == nullptr || data->size() == 0) {
+    return absl::InvalidArgumentError("DataProvider: the data set is empty");
+  }
+  DataProvider p;
+  p.data_ = data;
+  p.batch_size_ = batch_size;
+  p.shuffle_ = shuffle;
+  p.seed_ = seed;
+  p.order_.resize(data->size());
+  std::iota(p.order_.begin(), p.order_.end(), 0);
+  const Shape& s = data->images.shape();
+  const int64_t b = std::min(batch_size, data->size());
+  p.image_buffer_ = Tensor::Zeros(Shape({b, s.dim(1), s.dim(2), s.dim(3)}));
+  p.label_buffer_ = Tensor::Zeros(Shape({b}));
+  p.epoch_ = -1;
+  p.Reset();
+  return p;
+}
+
+void DataProvider::Reset() {
+  ++epoch_;
+  cursor_ = 0;
+  if (!shuffle_) return;
+  std::iota(order_.begin(), order_.end(), 0);
+  // Fisher-Yates with this epoch's stream.
+  Rng rng(seed_, static_cast<uint64_t>(epoch_));
+  for (int64_t i = static_cast<int64_t>(order_.size()) - 1; i > 0; --i) {
+    const int64_t j = static_cast<int64_t>(rng.UniformInt(i + 1));
+    std::swap(order_[i], order_[j]);
+  }
+}
+
+std::optional<Batch> DataProvider::Next() {
+  const int64_t n = data_->size();
+  if (cursor_ >= n) return std::nullopt;
+  const int64_t b = std::min(batch_size_, n - cursor_);
+  const Shape& s = data_->images.shape();
+  const int64_t per_image = s.dim(1) * s.dim(2) * s.dim(3);
+  for (int64_t i = 0; i < b; ++i) {
+    const int64_t src = order_[cursor_ + i];
+    std::memcpy(image_buffer_.data() + i * per_image,
+                data_->images.data() + src * per_image,
+                per_image * sizeof(float));
+    label_buffer_[i] = data_->labels[src];
+  }
+  cursor_ += b;
+  Batch batch;
+  batch.images = Tensor::View(Shape({b, s.dim(1), s.dim(2), s.dim(3)}),
+                              image_buffer_.data());
+  batch.labels = Tensor::View(Shape({b}), label_buffer_.data());
+  return batch;
+}
+
+}  // namespace dagrad

@@ -1,0 +1,120 @@
+// data/dataset.h: labelled image data sets and batched, shuffled providers.
+//
+// A Dataset holds images as float32 NCHW in [0, 1] and labels as class ids
+// stored in a float tensor [N] (the form SoftmaxCrossEntropy takes). A
+// DataProvider walks a Dataset in batches, in a seeded shuffled order that is
+// drawn anew at each Reset(), like the Edinburgh mlp framework's providers.
+//
+// Example:
+//   ASSIGN_OR_RETURN(MnistSplits data,
+//                    LoadMnistSplits("/usr/share/datasets/fashion-mnist"));
+//   ASSIGN_OR_RETURN(DataProvider train,
+//                    DataProvider::Create(&data.train, /*batch_size=*/64,
+//                                         /*shuffle=*/true, /*seed=*/1));
+//   for (train.Reset(); auto batch = train.Next();) {
+//     Use(batch->images, batch->labels);  // [B,1,28,28], [B]
+//   }
+#ifndef DAGRAD_DATA_DATASET_H_
+#define DAGRAD_DATA_DATASET_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "core/random.h"
+#include "core/tensor.h"
+#include "data/idx.h"
+
+namespace dagrad {
+
+struct Dataset {
+  Tensor images;  // [N, C, H, W], values in [0, 1].
+  Tensor labels;  // [N], integer class ids in [0, num_classes).
+  int64_t num_classes = 0;
+
+  int64_t size() const { return labels.size(); }
+};
+
+// MakeDataset() converts IDX arrays (images [N,H,W] or [N,C,H,W] bytes,
+// labels [N] bytes) into a Dataset, scaling pixels by 1/255. It checks ranks,
+// that the counts agree, and that every label is < num_classes, naming
+// `name` and the first bad example. `limit` >= 0 keeps only the first
+// `limit` examples.
+absl::StatusOr<Dataset> MakeDataset(const IdxArray& images,
+                                    const IdxArray& labels,
+                                    const std::string& name,
+                                    int64_t num_classes = 10,
+                                    int64_t limit = -1);
+
+// LoadIdxDataset() reads an images file and a labels file (gz or plain).
+absl::StatusOr<Dataset> LoadIdxDataset(const std::string& images_path,
+                                       const std::string& labels_path,
+                                       int64_t num_classes = 10,
+                                       int64_t limit = -1);
+
+// Slice() copies examples [begin, end) into a new Dataset.
+Dataset Slice(const Dataset& data, int64_t begin, int64_t end);
+
+struct MnistSplits {
+  Dataset train;
+  Dataset valid;
+  Dataset test;
+};
+
+// LoadMnistSplits() reads the four standard files from `dir`
+// (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz],
+// t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz]; .gz preferred
+// when both exist). `train_limit` >= 0 keeps only the first that many
+// training images, before the split. The last `valid_count` training
+// examples become the validation set; -1 means one sixth (10,000 of 60,000).
+absl::StatusOr<MnistSplits> LoadMnistSplits(const std::string& dir,
+                                            int64_t train_limit = -1,
+                                            int64_t valid_count = -1);
+
+// Batch is a view of the provider's buffers, valid until its next Next().
+struct Batch {
+  Tensor images;  // [B, C, H, W]; B < batch_size only for the last batch.
+  Tensor labels;  // [B]
+};
+
+class DataProvider {
+ public:
+  // Create() requires batch_size >= 1 and a non-empty `data`, which must
+  // outlive the provider. Buffers are allocated here, once.
+  static absl::StatusOr<DataProvider> Create(const Dataset* data,
+                                             int64_t batch_size, bool shuffle,
+                                             uint64_t seed);
+
+  // Reset() starts a new epoch: with shuffling, a new permutation drawn from
+  // the provider's seeded stream (epoch e uses stream e, so the order of
+  // every epoch is reproducible).
+  void Reset();
+  // Next() returns the next batch of this epoch, or nullopt at its end. The
+  // last batch holds the remainder: no example is dropped.
+  std::optional<Batch> Next();
+
+  int64_t batch_size() const { return batch_size_; }
+  int64_t num_batches() const {
+    return (data_->size() + batch_size_ - 1) / batch_size_;
+  }
+  int64_t epoch() const { return epoch_; }
+
+ private:
+  DataProvider() = default;
+
+  const Dataset* data_ = nullptr;
+  int64_t batch_size_ = 0;
+  bool shuffle_ = false;
+  uint64_t seed_ = 0;
+  int64_t epoch_ = 0;
+  int64_t cursor_ = 0;
+  std::vector<int64_t> order_;
+  Tensor image_buffer_;
+  Tensor label_buffer_;
+};
+
+}  // namespace dagrad
+
+#endif  // DAGRAD_DATA_DATASET_H_

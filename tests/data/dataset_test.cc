@@ -1,0 +1,136 @@
+#include "data/dataset.h"
+
+#include <set>
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace dagrad {
+namespace {
+
+IdxArray Images(int64_t n, int64_t h = 2, int64_t w = 3) {
+  IdxArray a;
+  a.dims = {n, h, w};
+  for (int64_t i = 0; i < n * h * w; ++i) a.data.push_back(i % 256);
+  return a;
+}
+
+IdxArray Labels(std::vector<uint8_t> values) {
+  IdxArray a;
+  a.dims = {static_cast<int64_t>(values.size())};
+  a.data = std::move(values);
+  return a;
+}
+
+TEST(DatasetTest, ScalesPixelsAndKeepsLabels) {
+  absl::StatusOr<Dataset> d = MakeDataset(Images(2), Labels({3, 9}), "t");
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(d->images.shape(), Shape({2, 1, 2, 3}));
+  EXPECT_FLOAT_EQ(d->images[5], 5.0f / 255.0f);
+  EXPECT_EQ(d->labels[1], 9.0f);
+  EXPECT_EQ(d->size(), 2);
+}
+
+TEST(DatasetTest, CountMismatchAndLabelRangeAreErrors) {
+  absl::StatusOr<Dataset> mismatch =
+      MakeDataset(Images(3), Labels({1, 2}), "t");
+  ASSERT_FALSE(mismatch.ok());
+  EXPECT_NE(mismatch.status().message().find("3 images but 2 labels"),
+            std::string::npos);
+  absl::StatusOr<Dataset> range =
+      MakeDataset(Images(2), Labels({1, 10}), "t", 10);
+  ASSERT_FALSE(range.ok());
+  EXPECT_EQ(range.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(range.status().message().find("label 10 of example 1"),
+            std::string::npos)
+      << range.status();
+}
+
+TEST(DatasetTest, LimitKeepsTheFirstExamples) {
+  absl::StatusOr<Dataset> d =
+      MakeDataset(Images(5), Labels({0, 1, 2, 3, 4}), "t", 10, 2);
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->size(), 2);
+  EXPECT_EQ(d->labels[1], 1.0f);
+}
+
+TEST(DataProviderTest, BatchSizeZeroIsAnError) {
+  Dataset d = *MakeDataset(Images(4), Labels({0, 1, 2, 3}), "t");
+  absl::StatusOr<DataProvider> p = DataProvider::Create(&d, 0, false, 1);
+  ASSERT_FALSE(p.ok());
+  EXPECT_NE(p.status().message().find("batch size"), std::string::npos);
+}
+
+TEST(DataProviderTest, LastPartialBatchIsKept) {
+  Dataset d = *MakeDataset(Images(7), Labels({0, 1, 2, 3, 4, 5, 6}), "t");
+  DataProvider p = *DataProvider::Create(&d, 3, false, 1);
+  EXPECT_EQ(p.num_batches(), 3);
+  std::vector<int64_t> sizes;
+  std::vector<float> labels;
+  while (auto b = p.Next()) {
+    sizes.push_back(b->labels.size());
+    EXPECT_EQ(b->images.shape().dim(0), b->labels.size());
+    for (int64_t i = 0; i < b->labels.size(); ++i) {
+      labels.push_back(b->labels[i]);
+    }
+  }
+  EXPECT_EQ(sizes, (std::vector<int64_t>{3, 3, 1}));
+  EXPECT_EQ(labels, (std::vector<float>{0, 1, 2, 3, 4, 5, 6}));
+}
+
+std::vector<float> EpochOrder(DataProvider* p) {
+  std::vector<float> order;
+  while (auto b = p->Next()) {
+    for (int64_t i = 0; i < b->labels.size(); ++i) {
+      order.push_back(b->labels[i]);
+    }
+  }
+  return order;
+}
+
+TEST(DataProviderTest, ShuffleIsSeededAndChangesPerEpoch) {
+  std::vector<uint8_t> ids(50);
+  for (int i = 0; i < 50; ++i) ids[i] = i % 10;
+  IdxArray labels = Labels(ids);
+  Dataset d = *MakeDataset(Images(50), labels, "t");
+  // Make labels unique to observe the permutation.
+  for (int i = 0; i < 50; ++i) d.labels[i] = static_cast<float>(i);
+  DataProvider a = *DataProvider::Create(&d, 8, true, 42);
+  DataProvider b = *DataProvider::Create(&d, 8, true, 42);
+  std::vector<float> a0 = EpochOrder(&a), b0 = EpochOrder(&b);
+  EXPECT_EQ(a0, b0);
+  EXPECT_EQ(std::set<float>(a0.begin(), a0.end()).size(), 50u);
+  a.Reset();
+  std::vector<float> a1 = EpochOrder(&a);
+  EXPECT_NE(a0, a1);
+  EXPECT_EQ(std::set<float>(a1.begin(), a1.end()).size(), 50u);
+  DataProvider c = *DataProvider::Create(&d, 8, true, 43);
+  EXPECT_NE(EpochOrder(&c), a0);
+}
+
+TEST(MnistSplitsTest, FashionMnistWithLimitSplitsOneSixth) {
+  absl::StatusOr<MnistSplits> s =
+      LoadMnistSplits("/usr/share/datasets/fashion-mnist", 1200);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->train.size(), 1000);
+  EXPECT_EQ(s->valid.size(), 200);
+  EXPECT_EQ(s->test.size(), 10000);
+  EXPECT_EQ(s->train.images.shape(), Shape({1000, 1, 28, 28}));
+  float max_pixel = 0;
+  for (int64_t i = 0; i < s->train.images.size(); ++i) {
+    max_pixel = std::max(max_pixel, s->train.images[i]);
+  }
+  EXPECT_LE(max_pixel, 1.0f);
+  EXPECT_GT(max_pixel, 0.9f);
+}
+
+TEST(MnistSplitsTest, MissingDirectoryNamesTheFile) {
+  absl::StatusOr<MnistSplits> s = LoadMnistSplits("/no/such/dir");
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_NE(s.status().message().find("/no/such/dir/train-images"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace dagrad
