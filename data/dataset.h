@@ -99,7 +99,11 @@ class DataProvider {
   int64_t num_batches() const {
     return (data_->size() + batch_size_ - 1) / batch_size_;
   }
+  // epoch() counts Reset() calls. SetEpoch(e) makes the next Reset() start
+  // epoch e + 1 with that epoch's order, as if e epochs had run (resuming
+  // from a checkpoint).
   int64_t epoch() const { return epoch_; }
+  void SetEpoch(int64_t epoch) { epoch_ = epoch; }
 
  private:
   DataProvider() = default;

@@ -66,7 +66,7 @@ absl::StatusOr<std::string> MaybeGunzip(absl::string_view bytes,
   char buffer[1 << 16];
   int rc = Z_OK;
   size_t consumed = 0;
-  while (rc != Z_STREAM_END) {
+  while (true) {
     if (stream.avail_in == 0) {
       const size_t chunk = std::min<size_t>(bytes.size() - consumed,
                                             std::numeric_limits<uInt>::max());
@@ -92,6 +92,24 @@ absl::StatusOr<std::string> MaybeGunzip(absl::string_view bytes,
           "'", name, "' decompresses to more than ", max_output, " bytes"));
     }
     out.append(buffer, produced);
+    if (rc == Z_STREAM_END) {
+      // A gzip file may hold several members (RFC 1952), read as one
+      // stream; anything else after the end is an error.
+      const size_t left = stream.avail_in + (bytes.size() - consumed);
+      if (left == 0) break;
+      const unsigned char* next =
+          stream.avail_in > 0
+              ? stream.next_in
+              : reinterpret_cast<const unsigned char*>(bytes.data() + consumed);
+      if (left >= 2 && next[0] == kGzipMagic0 && next[1] == kGzipMagic1 &&
+          inflateReset(&stream) == Z_OK) {
+        continue;
+      }
+      inflateEnd(&stream);
+      return absl::InvalidArgumentError(
+          absl::StrCat("'", name, "' has ", left,
+                       " bytes after the end of its gzip stream"));
+    }
     if (rc == Z_BUF_ERROR && stream.avail_in == 0 && consumed == bytes.size() &&
         produced == 0) {
       inflateEnd(&stream);

@@ -16,6 +16,9 @@ PACKAGES=(
   graphviz
   # The PyTorch peer for side-by-side accuracy and speed (tools/).
   python3 python3-torch python3-numpy
+  # Fuzzing with libFuzzer (tools/fuzz.sh, docs/fuzzing.md): clang 14 and its
+  # sanitizer/libFuzzer runtime.
+  clang libclang-rt-14-dev
 )
 
 missing=()

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 
@@ -125,6 +126,24 @@ TEST(IdxTest, CorruptGzipIsRejected) {
   absl::StatusOr<IdxArray> r = ReadIdxFile(path);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(IdxTest, BytesAfterTheGzipStreamAreRejected) {
+  const std::string gz = Gzip(Idx({10, 10}, 100)) + "GARBAGE";
+  absl::StatusOr<std::string> r = MaybeGunzip(gz, "tail.gz", 1 << 20);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StrContains(r.status().message(), "tail.gz"));
+  EXPECT_TRUE(absl::StrContains(r.status().message(), "7 bytes after"));
+}
+
+TEST(IdxTest, MultiMemberGzipIsOneStream) {
+  const std::string whole = Idx({10, 10}, 100);
+  const std::string gz =
+      Gzip(whole.substr(0, 37)) + Gzip(whole.substr(37));
+  absl::StatusOr<std::string> r = MaybeGunzip(gz, "two.gz", 1 << 20);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(*r, whole);
 }
 
 TEST(IdxTest, GzipBombIsBounded) {

@@ -1,0 +1,23 @@
+// benchmarks/bench_util.h: shared helpers for dagrad's Google Benchmarks.
+//
+// Linking bench_util adds the OpenBLAS core type, OPENBLAS_CORETYPE and the
+// CPU flags dagrad was built with to the benchmark context, so every report
+// says which GEMM kernels were in force.
+#ifndef DAGRAD_BENCHMARKS_BENCH_UTIL_H_
+#define DAGRAD_BENCHMARKS_BENCH_UTIL_H_
+
+#include <cstdint>
+
+#include "benchmark/benchmark.h"
+
+namespace dagrad {
+
+// SetFlopCounters() reports GFLOP/s (as counter "GFLOPS", a rate) and
+// items_per_second for `flops_per_iteration` floating-point operations and
+// `items_per_iteration` items (e.g. images) per iteration.
+void SetFlopCounters(benchmark::State& state, double flops_per_iteration,
+                     int64_t items_per_iteration);
+
+}  // namespace dagrad
+
+#endif  // DAGRAD_BENCHMARKS_BENCH_UTIL_H_

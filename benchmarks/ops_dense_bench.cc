@@ -1,0 +1,138 @@
+// benchmarks/ops_dense_bench.cc: the dense ops at the shapes of dagrad's MLPs.
+//   MatMul forward and both VJPs: [64,784]x[784,200], [64,200]x[200,10],
+//     [100,784]x[784,100], [100,100]x[100,10]  ("GFLOPS" = 2*M*N*K per call).
+//   BiasAdd forward / VJP (dx, dbias) at [64,200]; Add, Mul at [64,200];
+//   Sum, Mean over all elements at [64,200]  (items/s counts elements).
+// Arguments: case index, threads.
+//
+//   bazel run -c opt //benchmarks:ops_dense
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "benchmark/benchmark.h"
+#include "benchmarks/bench_util.h"
+#include "core/random.h"
+#include "core/tensor.h"
+#include "core/thread_pool.h"
+#include "ops/add.h"
+#include "ops/bias_add.h"
+#include "ops/eager.h"
+#include "ops/mat_mul.h"
+#include "ops/mean.h"
+#include "ops/mul.h"
+#include "ops/sum.h"
+
+namespace dagrad {
+namespace {
+
+Tensor RandomFill(const Shape& shape, uint64_t seed) {
+  Tensor t = Tensor::Zeros(shape);
+  Rng rng(seed);
+  for (int64_t i = 0; i < t.size(); ++i) t[i] = rng.Uniform(-1.0f, 1.0f);
+  return t;
+}
+
+struct MatMulCase {
+  int64_t m, k, n;
+};
+constexpr MatMulCase kMatMulCases[] = {
+    {64, 784, 200}, {64, 200, 10}, {100, 784, 100}, {100, 100, 10}};
+
+// BM_MatMul: wrt = -1 (forward), 0 (dA) or 1 (dB).
+void BM_MatMul(benchmark::State& state) {
+  const MatMulCase c = kMatMulCases[state.range(0)];
+  const int wrt = static_cast<int>(state.range(2));
+  ThreadPool pool(static_cast<int>(state.range(1)));
+  Tensor a = RandomFill(Shape({c.m, c.k}), 1);
+  Tensor b = RandomFill(Shape({c.k, c.n}), 2);
+  Tensor dy = RandomFill(Shape({c.m, c.n}), 3);
+  Tensor grad = Tensor::Zeros(wrt == 1 ? b.shape() : a.shape());
+  auto op = EagerOp::Create(OpKind::kMatMul, MatMulAttrs{},
+                            {a.shape(), b.shape()}, &pool);
+  if (!op.ok() || !(*op)->Forward({&a, &b}).ok()) {
+    state.SkipWithError("setup failed");
+    return;
+  }
+  for (auto _ : state) {
+    if (wrt < 0) {
+      benchmark::DoNotOptimize((*op)->Forward({&a, &b}));
+    } else {
+      benchmark::DoNotOptimize((*op)->Vjp(wrt, dy, &grad));
+    }
+    benchmark::ClobberMemory();
+  }
+  SetFlopCounters(state, 2.0 * c.m * c.n * c.k, c.m);
+  state.SetLabel(absl::StrCat("[", c.m, ",", c.k, "]x[", c.k, ",", c.n, "]",
+                              wrt < 0 ? " fwd" : wrt == 0 ? " dA" : " dB"));
+}
+
+void MatMulArgs(benchmark::internal::Benchmark* b) {
+  for (int threads : {1, 2}) {
+    for (int wrt : {-1, 0, 1}) {
+      for (int c = 0; c < 4; ++c) b->Args({c, threads, wrt});
+    }
+  }
+  b->ArgNames({"case", "threads", "wrt"})->UseRealTime();
+}
+BENCHMARK(BM_MatMul)->Apply(MatMulArgs);
+
+// BM_Elementwise: one op on [64,200] (BiasAdd's bias [200]); wrt as above.
+template <typename Attrs>
+void BM_Elementwise(benchmark::State& state) {
+  const Shape shape({64, 200});
+  const int wrt = static_cast<int>(state.range(1));
+  ThreadPool pool(static_cast<int>(state.range(0)));
+  std::vector<Tensor> inputs;
+  inputs.push_back(RandomFill(shape, 1));
+  const OpKind kind = Attrs::kKind;
+  if (kind == OpKind::kAdd || kind == OpKind::kMul) {
+    inputs.push_back(RandomFill(shape, 2));
+  } else if (kind == OpKind::kBiasAdd) {
+    inputs.push_back(RandomFill(Shape({200}), 2));
+  }
+  std::vector<Shape> shapes;
+  std::vector<Tensor*> ptrs;
+  for (Tensor& t : inputs) {
+    shapes.push_back(t.shape());
+    ptrs.push_back(&t);
+  }
+  auto op = EagerOp::Create(kind, Attrs{}, shapes, &pool);
+  if (!op.ok() || !(*op)->Forward(ptrs).ok()) {
+    state.SkipWithError("setup failed");
+    return;
+  }
+  Tensor dy = RandomFill((*op)->output().shape(), 3);
+  Tensor grad = Tensor::Zeros(wrt >= 0 ? shapes[wrt] : shape);
+  for (auto _ : state) {
+    if (wrt < 0) {
+      benchmark::DoNotOptimize((*op)->Forward(ptrs));
+    } else {
+      benchmark::DoNotOptimize((*op)->Vjp(wrt, dy, &grad));
+    }
+    benchmark::ClobberMemory();
+  }
+  const int64_t n = shape.num_elements();
+  SetFlopCounters(state, static_cast<double>(n), n);
+  state.SetLabel(wrt < 0 ? "[64,200] fwd" : wrt == 0 ? "[64,200] d0" : "[64,200] d1");
+}
+
+void ThreadArgs(benchmark::internal::Benchmark* b, std::vector<int> wrts) {
+  for (int threads : {1, 2}) {
+    for (int wrt : wrts) b->Args({threads, wrt});
+  }
+  b->ArgNames({"threads", "wrt"})->UseRealTime();
+}
+void FwdArgs(benchmark::internal::Benchmark* b) { ThreadArgs(b, {-1}); }
+void BiasArgs(benchmark::internal::Benchmark* b) { ThreadArgs(b, {-1, 0, 1}); }
+
+BENCHMARK_TEMPLATE(BM_Elementwise, BiasAddAttrs)->Apply(BiasArgs);
+BENCHMARK_TEMPLATE(BM_Elementwise, AddAttrs)->Apply(FwdArgs);
+BENCHMARK_TEMPLATE(BM_Elementwise, MulAttrs)->Apply(FwdArgs);
+BENCHMARK_TEMPLATE(BM_Elementwise, SumAttrs)->Apply(FwdArgs);
+BENCHMARK_TEMPLATE(BM_Elementwise, MeanAttrs)->Apply(FwdArgs);
+
+}  // namespace
+}  // namespace dagrad

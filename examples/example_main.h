@@ -1,0 +1,65 @@
+// examples/example_main.h: the command line every training example shares.
+//
+// An example describes its model and default settings in an ExampleSpec and
+// hands control to RunExample(), which parses the common flags, loads the
+// data, trains, evaluates on the test set and writes the requested
+// artifacts:
+//   --data_dir     IDX files (default: Debian's dataset-fashion-mnist)
+//   --epochs --batch_size --lr --optimizer --seed --threads
+//   --train_limit  use only the first N training images (before the split)
+//   --valid_count  validation examples (default: 1/6 of the training file)
+//   --log_csv=PATH per-epoch stats     --plot=PATH.svg loss/accuracy curves
+//   --save=PATH / --load=PATH          checkpoints (--load --epochs=0
+//                                      evaluates a saved model)
+//   --dot=PATH     the training graph in Graphviz DOT
+// A bad flag value or unreadable data is a one-line error on stderr and exit
+// status 2.
+//
+// Output: the model summary, one line per epoch (train/history.h), then
+//   test_loss=0.4012 test_acc=0.8611 params=61684
+#ifndef DAGRAD_EXAMPLES_EXAMPLE_MAIN_H_
+#define DAGRAD_EXAMPLES_EXAMPLE_MAIN_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/shape.h"
+#include "layers/activation.h"
+#include "train/sequential.h"
+
+namespace dagrad {
+
+struct ExampleSpec {
+  std::string name;         // e.g. "lenet5"
+  std::string title;        // e.g. "LeNet-5"
+  Shape input_shape;        // per example, e.g. {1, 28, 28}
+  Loss loss = Loss::kSoftmaxCrossEntropy;
+  // Defaults for the flags the user leaves unset.
+  int epochs = 3;
+  int64_t batch_size = 64;
+  float lr = 0.01f;
+  std::string optimizer = "sgd";
+  int64_t train_limit = -1;
+  OptimizerOptions optimizer_options;
+  // build() adds the layers. `activation` is the --activation flag (for
+  // examples that take one; default sigmoid) and `variant` the sweep value.
+  std::function<void(Sequential* model, Activation activation, int variant)>
+      build;
+  // sweep: when non-empty, one model is trained per value (passed to build()
+  // as `variant`) and a summary table printed at the end, one row each.
+  std::vector<int> sweep;
+  std::string sweep_name = "variant";
+};
+
+// DefaultDataDir() is where dataset-fashion-mnist installs its files.
+inline constexpr char kDefaultDataDir[] = "/usr/share/datasets/fashion-mnist";
+
+// RunExample() runs the example as described above and returns the process
+// exit status (0, 1 on a training error, 2 on bad flags or data).
+int RunExample(int argc, char** argv, const ExampleSpec& spec);
+
+}  // namespace dagrad
+
+#endif  // DAGRAD_EXAMPLES_EXAMPLE_MAIN_H_

@@ -1,0 +1,68 @@
+#include "graph/dot.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+
+namespace dagrad {
+namespace {
+
+std::string Escape(const std::string& s) {
+  return absl::StrReplaceAll(s, {{"\"", "\\\""}});
+}
+
+const char* TypeName(const Node& node) {
+  switch (node.type) {
+    case NodeType::kInput: return "Input";
+    case NodeType::kParameter: return "Parameter";
+    case NodeType::kConstant: return "Constant";
+    case NodeType::kOp: return node.def->name();
+    case NodeType::kVjp: return node.def->name();
+    case NodeType::kAccumulate: return "Accumulate";
+  }
+  return "?";
+}
+
+}  // namespace
+
+std::string ToDot(const Graph& graph, const MemoryPlan* plan) {
+  std::string out = "digraph dagrad {\n  rankdir=TB;\n";
+  for (int i = 0; i < graph.num_nodes(); ++i) {
+    const Node& node = graph.node(NodeId{i});
+    std::string label = absl::StrCat(Escape(node.name), "\\n", TypeName(node),
+                                     node.type == NodeType::kVjp
+                                         ? absl::StrCat(" VJP d", node.wrt)
+                                         : "");
+    if (plan != nullptr && i < static_cast<int>(plan->node_bytes.size()) &&
+        plan->node_bytes[i] > 0) {
+      absl::StrAppend(&label, "\\n", plan->node_bytes[i], " B");
+    }
+    std::string style;
+    switch (node.type) {
+      case NodeType::kInput:
+      case NodeType::kParameter:
+      case NodeType::kConstant:
+        style = "shape=ellipse";
+        break;
+      case NodeType::kOp:
+        style = "shape=box,style=solid,color=black";
+        break;
+      case NodeType::kVjp:
+      case NodeType::kAccumulate:
+        style = "shape=box,style=dashed,color=red";
+        break;
+    }
+    absl::StrAppend(&out, "  n", i, " [label=\"", label, "\",", style, "];\n");
+  }
+  for (int i = 0; i < graph.num_nodes(); ++i) {
+    const Node& node = graph.node(NodeId{i});
+    for (NodeId in : node.inputs) {
+      absl::StrAppend(&out, "  n", in.index, " -> n", i, " [label=\"",
+                      graph.node(in).shape.DebugString(), "\"",
+                      node.is_reverse() ? ",style=dashed" : "", "];\n");
+    }
+  }
+  out += "}\n";
+  return out;
+}
+
+}  // namespace dagrad

@@ -1,0 +1,122 @@
+// graph/executor.h: runs a finalized Graph for a fixed batch size.
+//
+// Executor::Create() compiles a Graph for ExecutorOptions: it prunes the
+// graph to the fetches (graph/schedule.h), re-infers every shape with the
+// batch size, plans one arena (graph/memory_plan.h) and allocates it, the
+// shared scratch region and a ThreadPool. After that Run() allocates nothing.
+//
+// Lifecycle / state:
+//   Create -> BindParameters (if the schedule has parameters) -> Feed every
+//   scheduled input -> Run -> Fetch ... ; Feed/Run/Fetch may repeat. Feeds
+//   persist across runs. Run before BindParameters or before every needed
+//   input was fed, Fetch before the first Run, or Create from a Graph that
+//   was not produced by GraphBuilder::Finalize() are FailedPrecondition.
+//
+// Ownership: the Graph and the bound ParameterStore must outlive the
+// executor; parameters are used in place (views), so an optimizer updating
+// the store is seen by the next Run. Several executors (training, eval with
+// another batch size) may share one Graph and one store.
+//
+// Determinism: each node's seed is a hash of (options.seed, node id); Run()
+// passes a step counter that increments every run. Results are bitwise the
+// same at any num_threads if the kernels honour the op contract.
+#ifndef DAGRAD_GRAPH_EXECUTOR_H_
+#define DAGRAD_GRAPH_EXECUTOR_H_
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "core/tensor.h"
+#include "core/thread_pool.h"
+#include "graph/graph.h"
+#include "graph/memory_plan.h"
+#include "graph/parameter_store.h"
+
+namespace dagrad {
+
+struct ExecutorOptions {
+  std::vector<NodeId> fetches;
+  int64_t batch_size = 1;
+  int num_threads = 1;
+  bool plan_memory = true;
+  bool training = true;
+  uint64_t seed = 0;
+  // check_numerics: after every node, scan its output; the first NaN or Inf
+  // stops Run() with InvalidArgument naming the node (and its scope), the
+  // op, the element and the value. Costs one pass over every tensor.
+  bool check_numerics = false;
+};
+
+class Executor {
+ public:
+  // Create() compiles `graph` (which must outlive the executor). Errors:
+  // FailedPrecondition for an unfinalized graph; InvalidArgument for bad
+  // options, fetches not in the graph, or shapes that fail with this batch.
+  static absl::StatusOr<std::unique_ptr<Executor>> Create(
+      const Graph& graph, ExecutorOptions options);
+
+  // BindParameters() binds every scheduled parameter to the store's value of
+  // the same name (a view, no copy). NotFound if one is missing,
+  // InvalidArgument on a shape mismatch. `store` must outlive the executor.
+  absl::Status BindParameters(ParameterStore* store);
+  // Feed() copies `value` into the input's arena slot. InvalidArgument if
+  // `input` is not an input node or the shapes differ (names both). Feeding
+  // an input the fetches do not need is accepted and ignored.
+  absl::Status Feed(NodeId input, const Tensor& value);
+  // Run() executes the schedule once. Kernel errors are returned with the
+  // node name prefixed. Zero heap allocations on success.
+  absl::Status Run();
+  // Fetch() returns a fetched node's value: a view valid until the next Run
+  // (or until the executor is destroyed). InvalidArgument if not a fetch.
+  absl::StatusOr<const Tensor*> Fetch(NodeId node) const;
+
+  const MemoryPlan& plan() const { return plan_; }
+  // step() is the counter the next Run() passes to random ops (dropout);
+  // Run() increments it. set_step() sets it, so a training resumed from a
+  // checkpoint draws the same masks as an uninterrupted one.
+  int64_t step() const { return step_; }
+  void set_step(int64_t step) { step_ = step; }
+  // set_check_numerics() turns ExecutorOptions::check_numerics on or off.
+  void set_check_numerics(bool on) { options_.check_numerics = on; }
+  const std::vector<NodeId>& schedule() const { return schedule_; }
+  // shape() is the node's shape at this batch size.
+  const Shape& shape(NodeId id) const { return shapes_[id.index]; }
+
+ private:
+  struct Step {
+    NodeId id;
+    int input_begin = 0;  // Into inputs_ / const_inputs_.
+    int num_inputs = 0;
+    float* aux = nullptr;
+    uint64_t seed = 0;
+  };
+
+  explicit Executor(const Graph& graph) : graph_(graph) {}
+
+  const Graph& graph_;
+  ExecutorOptions options_;
+  std::vector<NodeId> schedule_;
+  std::vector<Shape> shapes_;
+  std::vector<Tensor> values_;       // One per graph node (views).
+  std::vector<bool> is_fetch_;
+  std::vector<Step> steps_;
+  std::vector<Tensor*> inputs_;      // Forward input pointers, flat.
+  std::vector<const Tensor*> const_inputs_;  // VJP input pointers, flat.
+  std::vector<NodeId> needed_inputs_;
+  std::vector<NodeId> needed_params_;
+  std::vector<bool> fed_;
+  MemoryPlan plan_;
+  AlignedFloats arena_;
+  AlignedFloats scratch_;
+  std::unique_ptr<ThreadPool> pool_;
+  bool params_bound_ = false;
+  bool has_run_ = false;
+  int64_t step_ = 0;
+};
+
+}  // namespace dagrad
+
+#endif  // DAGRAD_GRAPH_EXECUTOR_H_

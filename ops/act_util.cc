@@ -1,0 +1,17 @@
+#include "ops/act_util.h"
+
+#include <cstring>
+
+namespace dagrad {
+
+void ParallelCopy(ThreadPool* pool, const float* src, int64_t n, float* dst) {
+  pool->ParallelFor(
+      n,
+      [&](int64_t begin, int64_t end) {
+        std::memcpy(dst + begin, src + begin,
+                    static_cast<size_t>(end - begin) * sizeof(float));
+      },
+      kCopyMinBlock);
+}
+
+}  // namespace dagrad

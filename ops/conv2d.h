@@ -1,0 +1,92 @@
+// ops/conv2d.h: Conv2D, 2-D cross-correlation over NCHW images.
+//
+// Inputs: x [N, C_in, H, W], w [C_out, C_in/groups, KH, KW] and optionally
+// bias [C_out]. Output: y [N, C_out, OH, OW] with
+//   y[n,o,i,j] = bias[o] + sum_{c,u,v} w[o,c,u,v] *
+//                xpad[n, g*Cg + c, i*stride_h + u*dilation_h,
+//                                  j*stride_w + v*dilation_w]
+// where g = o / (C_out/groups) is o's group, Cg = C_in/groups, c < Cg, and
+// xpad is x zero-padded per `padding`:
+//   kValid:    no padding.
+//   kSame:     TensorFlow's SAME: OH = ceil(H / stride_h); the total padding
+//              max((OH-1)*stride_h + (KH-1)*dilation_h + 1 - H, 0) is split
+//              top = total/2, bottom = total - top (likewise for columns).
+//   kExplicit: pad_top / pad_bottom / pad_left / pad_right (each >= 0).
+// With padded height Hp and effective kernel EKH = (KH-1)*dilation_h + 1,
+// OH = (Hp - EKH) / stride_h + 1 (likewise OW). groups == C_in with
+// C_out == k*C_in is a depthwise convolution.
+//
+// The shape function rejects (InvalidArgument naming Conv2D and every input
+// shape): x or w not rank 4, stride < 1, dilation < 1, groups < 1, groups
+// not dividing C_in or C_out, w's channel dim != C_in/groups, bias not
+// [C_out], negative explicit padding, an effective kernel larger than the
+// padded input, and attributes above kConv2DMaxAttr. The batch dimension may
+// be unknown (-1); the output's is then unknown too.
+//
+// Kernels. Images are processed in blocks of Conv2DImagesPerBlock() images
+// (a function of the shapes only, never of the thread count), the blocks
+// split over the pool. Stride-1 convolutions (not 1x1) run the direct
+// AVX-512 kernels of ops/conv_util.h on a zero-padded copy of each image: a
+// GEMM whose patch rows are read in place, with no im2col; dX there is the
+// literal correlation of the padded dY with the rotated kernel. Other
+// strides run im2col + OpenBLAS sgemm (core/gemm.h) per block and col2im for
+// dX; a 1x1, stride 1, unpadded convolution is one GEMM on x itself. The
+// weight gradient is reduced per block into scratch and the blocks are
+// summed in order, so all results are bitwise equal at any thread count.
+//
+// Example:
+//   Conv2DAttrs attrs;
+//   attrs.padding = Padding::kSame;
+//   // x [64,1,28,28], w [6,1,5,5], b [6] -> y [64,6,28,28]
+#ifndef DAGRAD_OPS_CONV2D_H_
+#define DAGRAD_OPS_CONV2D_H_
+
+#include <cstdint>
+
+#include "ops/conv_util.h"
+#include "ops/op.h"
+
+namespace dagrad {
+
+// Padding: how Conv2D pads its input (see the file comment).
+enum class Padding { kValid, kSame, kExplicit };
+
+struct Conv2DAttrs {
+  static constexpr OpKind kKind = OpKind::kConv2D;
+  int64_t stride_h = 1;
+  int64_t stride_w = 1;
+  Padding padding = Padding::kValid;
+  // Used with Padding::kExplicit only.
+  int64_t pad_top = 0;
+  int64_t pad_bottom = 0;
+  int64_t pad_left = 0;
+  int64_t pad_right = 0;
+  int64_t dilation_h = 1;
+  int64_t dilation_w = 1;
+  int64_t groups = 1;
+};
+
+// kConv2DMaxAttr bounds strides, dilations, explicit pads and kernel sizes,
+// so that no index arithmetic can overflow.
+inline constexpr int64_t kConv2DMaxAttr = int64_t{1} << 30;
+
+// Conv2DGeometryOf() resolves the padding of input shapes that
+// Conv2DShape() accepted, with a known batch size.
+ConvGeometry Conv2DGeometryOf(absl::Span<const Shape> inputs,
+                              const Conv2DAttrs& attrs);
+
+// Conv2DImagesPerBlock() is how many images one GEMM covers: enough for about
+// kConv2DBlockColumns patch columns, at most N/8 (so the pool has blocks to
+// balance), at least 1. It depends on the geometry only.
+inline constexpr int64_t kConv2DBlockColumns = 1024;
+int64_t Conv2DImagesPerBlock(const ConvGeometry& geo);
+
+absl::StatusOr<Shape> Conv2DShape(absl::Span<const Shape> inputs,
+                                  const OpAttrs& attrs);
+int64_t Conv2DScratch(const ShapeQuery& query, int wrt);
+absl::Status Conv2DForward(const ForwardContext& ctx);
+void Conv2DVjp(const VjpContext& ctx);
+
+}  // namespace dagrad
+
+#endif  // DAGRAD_OPS_CONV2D_H_

@@ -1,0 +1,33 @@
+// ops/mean.h: Mean, y = mean of x over all elements or over one axis.
+//
+// Inputs: x [any]. Attrs: axis (kAllAxes = every element, else an axis in
+// [-rank, rank), negative counted from the end), keep_dims.
+// Output: over all elements, the scalar [] (or all-ones dims with keep_dims);
+// over an axis, x's shape without that axis (or with it as 1 with keep_dims).
+// The all-elements mean uses fixed chunks (ops/elementwise_util.h), so it is
+// bitwise the same at any thread count.
+#ifndef DAGRAD_OPS_MEAN_H_
+#define DAGRAD_OPS_MEAN_H_
+
+#include <climits>
+
+#include "ops/op.h"
+
+namespace dagrad {
+
+struct MeanAttrs {
+  static constexpr OpKind kKind = OpKind::kMean;
+  // kAllAxes reduces every element.
+  static constexpr int kAllAxes = INT_MIN;
+  int axis = kAllAxes;
+  bool keep_dims = false;
+};
+
+absl::StatusOr<Shape> MeanShape(absl::Span<const Shape> inputs,
+                                const OpAttrs& attrs);
+absl::Status MeanForward(const ForwardContext& ctx);
+void MeanVjp(const VjpContext& ctx);
+
+}  // namespace dagrad
+
+#endif  // DAGRAD_OPS_MEAN_H_

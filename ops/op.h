@@ -1,0 +1,252 @@
+// ops/op.h: what an op is, and the registry that holds them.
+//
+// An op is defined once, in its own file pair ops/<name>.{h,cc}:
+//  - a typed attributes struct, e.g. `struct Conv2DAttrs`, whose
+//    `static constexpr OpKind kKind` names the op it configures;
+//  - a pure shape function: input shapes + attrs -> output shape, or
+//    InvalidArgument naming the op and every input shape;
+//  - a forward kernel and a VJP kernel (math written above it);
+//  - one registration line, DAGRAD_REGISTER_OP(...), at the bottom.
+//
+// Kernel contract ("kernels trust the graph"): shapes were validated by the
+// shape function when the node was added, so kernels only assert. Kernels
+// allocate nothing; temporary memory is the `scratch` buffer the op sized with
+// its ScratchFn, and memory that must survive from forward to VJP (max-pool
+// argmax, dropout mask, batch statistics) is the `aux` buffer sized with its
+// AuxFn. Both are planned by the graph (or by ops/eager.h in tests).
+//
+// VJP contract: one call computes dL/d(input wrt) and OVERWRITES *grad_input
+// with it. The graph sums fan-out with explicit accumulation nodes; a VJP
+// never accumulates. Inputs the op lists in `non_differentiable_inputs`
+// (labels) are never asked for.
+//
+// Example (ops/relu.cc):
+//   absl::StatusOr<Shape> ReluShape(absl::Span<const Shape> in,
+//                                   const OpAttrs&) { return in[0]; }
+//   absl::Status ReluForward(const ForwardContext& ctx) { ... }
+//   // dL/dx = dL/dy * [x > 0]
+//   void ReluVjp(const VjpContext& ctx) { ... }
+//   DAGRAD_REGISTER_OP(OpDefBuilder(OpKind::kRelu)
+//                          .Attrs<ReluAttrs>()
+//                          .Shape(ReluShape)
+//                          .Forward(ReluForward)
+//                          .Vjp(ReluVjp, VjpUses::kOutput));
+#ifndef DAGRAD_OPS_OP_H_
+#define DAGRAD_OPS_OP_H_
+
+#include <any>
+#include <cassert>
+#include <cstdint>
+#include <string>
+#include <type_traits>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "core/shape.h"
+#include "core/status_macros.h"
+#include "core/tensor.h"
+#include "core/thread_pool.h"
+#include "ops/op_list.h"
+
+namespace dagrad {
+
+// OpKind enumerates the ops of DAGRAD_OP_LIST: OpKind::kConv2D, ...
+enum class OpKind : int {
+#define DAGRAD_OP_ENUM_(name, min_in, max_in) k##name,
+  DAGRAD_OP_LIST(DAGRAD_OP_ENUM_)
+#undef DAGRAD_OP_ENUM_
+};
+
+// kNumOps is the number of ops in DAGRAD_OP_LIST.
+inline constexpr int kNumOps = 0
+#define DAGRAD_OP_COUNT_(name, min_in, max_in) +1
+    DAGRAD_OP_LIST(DAGRAD_OP_COUNT_)
+#undef DAGRAD_OP_COUNT_
+    ;
+
+// OpName() is the op's name as written in the list, e.g. "Conv2D".
+const char* OpName(OpKind kind);
+// OpMinInputs() / OpMaxInputs() are the op's arity bounds from the list.
+int OpMinInputs(OpKind kind);
+int OpMaxInputs(OpKind kind);
+
+// OpAttrs holds an op's typed attributes struct (e.g. Conv2DAttrs). Ops with
+// no attributes use an empty struct. Read it with AttrsAs<T>().
+using OpAttrs = std::any;
+
+// AttrsAs<T>() returns the attributes as T. Requires that `attrs` holds a T
+// (the graph builder guarantees it: it stores T::kKind with the node).
+template <typename T>
+const T& AttrsAs(const OpAttrs& attrs) {
+  const T* typed = std::any_cast<T>(&attrs);
+  assert(typed != nullptr);
+  return *typed;
+}
+
+// ShapeFn: pure output-shape inference. Errors are InvalidArgument messages
+// that start with the op name and give every input shape, e.g.
+//   "Conv2D: input [64,28,28] must be rank 4 (NCHW); inputs [64,28,28], ..."
+// The graph prefixes the node's name and scope.
+using ShapeFn = absl::StatusOr<Shape> (*)(absl::Span<const Shape> inputs,
+                                          const OpAttrs& attrs);
+
+// ShapeQuery describes one node for AuxFn/ScratchFn.
+struct ShapeQuery {
+  absl::Span<const Shape> inputs;
+  const Shape& output;
+  const OpAttrs& attrs;
+  int num_threads;  // Threads the kernels may use (scratch per thread).
+};
+
+// AuxFn: floats of side memory that the forward writes and the VJP reads.
+using AuxFn = int64_t (*)(const ShapeQuery& query);
+// ScratchFn: floats of temporary memory a kernel needs during one call; `wrt`
+// is -1 for the forward, else the input index of the VJP call.
+using ScratchFn = int64_t (*)(const ShapeQuery& query, int wrt);
+
+// ForwardContext is what a forward kernel sees. Pointers are valid for the
+// duration of the call only.
+struct ForwardContext {
+  absl::Span<Tensor* const> inputs;  // Read-only except mutable_inputs.
+  Tensor* output;                    // Overwrite entirely.
+  const OpAttrs& attrs;
+  float* aux;      // aux_floats() floats, or nullptr if 0.
+  float* scratch;  // scratch_floats(..., -1) floats, or nullptr if 0.
+  ThreadPool* pool;  // Never null.
+  bool training;     // Training mode (dropout, batch norm).
+  uint64_t seed;     // Per-node seed for random ops.
+  uint64_t step;     // Increments every run; random ops draw stream `step`.
+
+  const Tensor& input(int i) const { return *inputs[i]; }
+  // mutable_input(i) is allowed only for inputs the op declared mutable
+  // (batch norm's running statistics).
+  Tensor* mutable_input(int i) const { return inputs[i]; }
+};
+
+// VjpContext is what a VJP kernel sees: the forward's inputs and output (those
+// the op's VjpUses lists; the rest are nullptr), dL/dy, and the gradient to
+// overwrite.
+struct VjpContext {
+  absl::Span<const Tensor* const> inputs;
+  const Tensor* output;
+  const Tensor& grad_output;
+  const OpAttrs& attrs;
+  const float* aux;  // What the forward wrote, or nullptr.
+  float* scratch;
+  ThreadPool* pool;
+  bool training;
+  int wrt;             // The input whose gradient to compute.
+  Tensor* grad_input;  // Overwrite entirely; shape of inputs[wrt].
+
+  const Tensor& input(int i) const { return *inputs[i]; }
+};
+
+// A forward kernel returns OK, or InvalidArgument for bad *data* that no
+// shape function can see (a label outside [0, classes)), naming the op and
+// the offending value. Shape problems never reach a kernel.
+using ForwardFn = absl::Status (*)(const ForwardContext& ctx);
+using VjpFn = void (*)(const VjpContext& ctx);
+
+// VjpUses says which forward tensors the VJP reads, so the memory planner can
+// free the others after the forward. Combine with |.
+enum VjpUses : uint32_t {
+  kVjpUsesNothing = 0,
+  kVjpUsesInputs = 1,
+  kVjpUsesOutput = 2,
+  kVjpUsesInputsAndOutput = 3,
+};
+
+// OpDef is everything the graph knows about an op.
+struct OpDef {
+  OpKind kind;
+  // default_attrs holds a default-constructed attrs struct of the op's type;
+  // the graph rejects attrs of any other type.
+  OpAttrs default_attrs;
+  ShapeFn shape_fn = nullptr;
+  ForwardFn forward = nullptr;
+  // vjp is nullptr exactly when the op is marked NotDifferentiable().
+  VjpFn vjp = nullptr;
+  bool not_differentiable = false;
+  uint32_t vjp_uses = kVjpUsesInputsAndOutput;
+  AuxFn aux_floats = nullptr;
+  ScratchFn scratch_floats = nullptr;
+  // Bit i set: input i has no gradient (labels, running statistics).
+  uint32_t non_differentiable_inputs = 0;
+  // Bit i set: the forward may update input i in place (running stats).
+  uint32_t mutable_inputs = 0;
+
+  const char* name() const { return OpName(kind); }
+  bool IsDifferentiableInput(int i) const {
+    return !not_differentiable && !(non_differentiable_inputs >> i & 1u);
+  }
+};
+
+// OpDefBuilder assembles an OpDef for DAGRAD_REGISTER_OP.
+class OpDefBuilder {
+ public:
+  explicit OpDefBuilder(OpKind kind) { def_.kind = kind; }
+  // Attrs<T>() declares the op's attributes struct; T::kKind must be the op.
+  template <typename T>
+  OpDefBuilder& Attrs() {
+    static_assert(std::is_default_constructible_v<T>);
+    assert(T::kKind == def_.kind);
+    def_.default_attrs = T{};
+    return *this;
+  }
+  OpDefBuilder& Shape(ShapeFn fn) { def_.shape_fn = fn; return *this; }
+  OpDefBuilder& Forward(ForwardFn fn) { def_.forward = fn; return *this; }
+  OpDefBuilder& Vjp(VjpFn fn, uint32_t uses = kVjpUsesInputsAndOutput) {
+    def_.vjp = fn;
+    def_.vjp_uses = uses;
+    return *this;
+  }
+  // NotDifferentiable() marks an op with no gradient at all.
+  OpDefBuilder& NotDifferentiable() {
+    def_.not_differentiable = true;
+    return *this;
+  }
+  OpDefBuilder& NonDifferentiableInput(int i) {
+    def_.non_differentiable_inputs |= 1u << i;
+    return *this;
+  }
+  OpDefBuilder& MutableInput(int i) {
+    def_.mutable_inputs |= 1u << i;
+    return *this;
+  }
+  OpDefBuilder& Aux(AuxFn fn) { def_.aux_floats = fn; return *this; }
+  OpDefBuilder& Scratch(ScratchFn fn) {
+    def_.scratch_floats = fn;
+    return *this;
+  }
+  const OpDef& def() const { return def_; }
+
+ private:
+  OpDef def_;
+};
+
+// RegisterOp() adds `def` to the registry; returns true. Registering an op
+// twice is a programming error (asserts).
+bool RegisterOp(const OpDef& def);
+
+// FindOp() returns the registered op, or nullptr if none is linked in.
+const OpDef* FindOp(OpKind kind);
+// GetOp() is FindOp() with an Internal error naming the op when missing
+// (the op library was not linked with alwayslink).
+absl::StatusOr<const OpDef*> GetOp(OpKind kind);
+
+// DAGRAD_REGISTER_OP(builder) registers an op at static-initialization time.
+// The op's cc_library must be alwayslink = 1.
+#define DAGRAD_REGISTER_OP(builder)                                      \
+  static const bool DAGRAD_STATUS_CONCAT_(dagrad_op_registered_,         \
+                                          __LINE__) [[maybe_unused]] =   \
+      ::dagrad::RegisterOp((builder).def())
+
+// ShapeError() builds the standard shape-function error:
+//   "<Op>: <what>; inputs [..], [..]".
+absl::Status ShapeError(OpKind kind, absl::Span<const Shape> inputs,
+                        const std::string& what);
+
+}  // namespace dagrad
+
+#endif  // DAGRAD_OPS_OP_H_

@@ -1,0 +1,77 @@
+#include "ops/softmax.h"
+
+#include "absl/strings/str_cat.h"
+#include "ops/loss_util.h"
+
+namespace dagrad {
+namespace {
+
+// Forward scratch: one log-sum-exp per row.
+int64_t SoftmaxScratchFloats(const ShapeQuery& query, int wrt) {
+  const Shape& x = query.inputs[0];
+  return wrt < 0 ? x.num_elements() / x.dim(-1) : 0;
+}
+
+}  // namespace
+
+absl::StatusOr<Shape> SoftmaxShape(absl::Span<const Shape> inputs,
+                                   const OpAttrs&) {
+  if (inputs.size() != 1) {
+    return ShapeError(OpKind::kSoftmax, inputs,
+                      absl::StrCat("takes 1 input, got ", inputs.size()));
+  }
+  const Shape& x = inputs[0];
+  if (x.rank() < 1) {
+    return ShapeError(OpKind::kSoftmax, inputs,
+                      "input [] must have rank >= 1 (softmax over the last "
+                      "axis)");
+  }
+  if (x.dim(-1) == Shape::kUnknownDim || x.dim(-1) < 1) {
+    return ShapeError(OpKind::kSoftmax, inputs,
+                      absl::StrCat("last axis of ", x.DebugString(),
+                                   " must be known and >= 1"));
+  }
+  return x;
+}
+
+// y[r, :] = softmax(x[r, :]) for each row r of the last axis.
+absl::Status SoftmaxForward(const ForwardContext& ctx) {
+  const Tensor& x = ctx.input(0);
+  const int64_t c = x.shape().dim(-1);
+  const int64_t rows = x.size() / c;
+  const float* xd = x.data();
+  float* y = ctx.output->data();
+  float* lse = ctx.scratch;
+  ParallelRowBlocks(ctx.pool, rows, c, [&](int64_t begin, int64_t end) {
+    SoftmaxRows(xd + begin * c, end - begin, c, y + begin * c, lse + begin,
+                /*with_lse=*/false);
+  });
+  return absl::OkStatus();
+}
+
+// Per row [C]:  dL/dx_i = y_i * (dL/dy_i - sum_j dL/dy_j * y_j)
+void SoftmaxVjp(const VjpContext& ctx) {
+  const Tensor& y = *ctx.output;
+  const int64_t c = y.shape().dim(-1);
+  const int64_t rows = y.size() / c;
+  const float* yd = y.data();
+  const float* dy = ctx.grad_output.data();
+  float* dx = ctx.grad_input->data();
+  ParallelRows(ctx.pool, rows, c, [&](int64_t r) {
+    const float* yr = yd + r * c;
+    const float* dyr = dy + r * c;
+    float* dxr = dx + r * c;
+    float dot = 0.0f;
+    for (int64_t i = 0; i < c; ++i) dot += dyr[i] * yr[i];
+    for (int64_t i = 0; i < c; ++i) dxr[i] = yr[i] * (dyr[i] - dot);
+  });
+}
+
+DAGRAD_REGISTER_OP(OpDefBuilder(OpKind::kSoftmax)
+                       .Attrs<SoftmaxAttrs>()
+                       .Shape(SoftmaxShape)
+                       .Forward(SoftmaxForward)
+                       .Vjp(SoftmaxVjp, kVjpUsesOutput)
+                       .Scratch(SoftmaxScratchFloats));
+
+}  // namespace dagrad

@@ -1,0 +1,33 @@
+// ops/sum.h: Sum, y = sum of x over all elements or over one axis.
+//
+// Inputs: x [any]. Attrs: axis (kAllAxes = every element, else an axis in
+// [-rank, rank), negative counted from the end), keep_dims.
+// Output: over all elements, the scalar [] (or all-ones dims with keep_dims);
+// over an axis, x's shape without that axis (or with it as 1 with keep_dims).
+// The all-elements sum uses fixed chunks (ops/elementwise_util.h), so it is
+// bitwise the same at any thread count.
+#ifndef DAGRAD_OPS_SUM_H_
+#define DAGRAD_OPS_SUM_H_
+
+#include <climits>
+
+#include "ops/op.h"
+
+namespace dagrad {
+
+struct SumAttrs {
+  static constexpr OpKind kKind = OpKind::kSum;
+  // kAllAxes reduces every element.
+  static constexpr int kAllAxes = INT_MIN;
+  int axis = kAllAxes;
+  bool keep_dims = false;
+};
+
+absl::StatusOr<Shape> SumShape(absl::Span<const Shape> inputs,
+                                const OpAttrs& attrs);
+absl::Status SumForward(const ForwardContext& ctx);
+void SumVjp(const VjpContext& ctx);
+
+}  // namespace dagrad
+
+#endif  // DAGRAD_OPS_SUM_H_

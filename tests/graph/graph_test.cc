@@ -1,0 +1,355 @@
+// Tests of the graph engine with the ops that exist so far (unary ops and
+// losses): builder errors, dead-code pruning, autodiff vs whole-graph central
+// differences, planned vs unplanned and 1 vs 2 threads bitwise, executor
+// state errors.
+#include <cmath>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "graph/autodiff.h"
+#include "graph/dot.h"
+#include "graph/executor.h"
+#include "graph/graph.h"
+#include "graph/parameter_store.h"
+#include "graph/schedule.h"
+#include "ops/identity.h"
+#include "ops/mean_squared_error.h"
+#include "ops/relu.h"
+#include "ops/sigmoid.h"
+#include "ops/softmax_cross_entropy.h"
+#include "ops/tanh.h"
+#include "tests/graph/numeric_gradient.h"
+
+namespace dagrad {
+namespace {
+
+using ::testing::HasSubstr;
+
+Tensor RandomTensor(const Shape& shape, uint64_t seed, float lo, float hi) {
+  Tensor t = Tensor::Zeros(shape);
+  Rng rng(seed);
+  for (int64_t i = 0; i < t.size(); ++i) t[i] = rng.Uniform(lo, hi);
+  return t;
+}
+
+// A small model: logits = Identity(Sigmoid(Tanh(p))) * -- p [4,5] -- and
+// L = SoftmaxCrossEntropy(logits, labels) with labels [?] fed; plus a second
+// loss M = MeanSquaredError(Tanh(q), x) with x [?,3] fed and q [4,3].
+struct Model {
+  GraphBuilder b;
+  NodeId x, labels, p, q, t, s, logits, loss, mse, tq;
+};
+
+void BuildModel(Model* m) {
+  m->x = *m->b.AddInput("x", Shape({Shape::kUnknownDim, 3}));
+  m->labels = *m->b.AddInput("labels", Shape({Shape::kUnknownDim}));
+  m->p = *m->b.AddParameter("p", Shape({4, 5}), UniformInit(-2.f, 2.f));
+  m->q = *m->b.AddParameter("q", Shape({4, 3}), UniformInit(-1.f, 1.f));
+  m->t = *m->b.AddOp(TanhAttrs{}, {m->p}, {"", "l1"});
+  m->s = *m->b.AddOp(SigmoidAttrs{}, {m->t}, {"", "l1"});
+  m->logits = *m->b.AddOp(IdentityAttrs{}, {m->s}, {"logits", "l2"});
+  m->loss = *m->b.AddOp(SoftmaxCrossEntropyAttrs{}, {m->logits, m->labels},
+                        {"loss", ""});
+  m->tq = *m->b.AddOp(TanhAttrs{}, {m->q}, {"", "l3"});
+  m->mse = *m->b.AddOp(MeanSquaredErrorAttrs{}, {m->tq, m->x}, {"mse", ""});
+}
+
+TEST(GraphBuilderTest, ShapeErrorNamesNodeOpAndInputs) {
+  Model m;
+  BuildModel(&m);
+  // Labels [?,7] do not match logits [4,5].
+  NodeId bad_labels = *m.b.AddInput("bad", Shape({Shape::kUnknownDim, 7}));
+  absl::StatusOr<NodeId> r = m.b.AddOp(SoftmaxCrossEntropyAttrs{},
+                                       {m.logits, bad_labels}, {"", "head"});
+  ASSERT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(r.status().message()),
+              HasSubstr("node 'head/SoftmaxCrossEntropy'"));
+  EXPECT_THAT(std::string(r.status().message()),
+              HasSubstr("(SoftmaxCrossEntropy)"));
+  EXPECT_THAT(std::string(r.status().message()), HasSubstr("[4,5]"));
+  // MSE of [4,3] vs x [?,3] at batch 1 inference is fine at build time.
+  const int before = m.b.num_nodes();
+  // Arity.
+  r = m.b.AddOp(ReluAttrs{}, {m.p, m.q}, {"r", "s"});
+  ASSERT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(r.status().message()), HasSubstr("node 's/r' (Relu)"));
+  // Wrong attrs type for the op.
+  r = m.b.AddOpNode(OpKind::kRelu, OpAttrs(TanhAttrs{}), typeid(TanhAttrs),
+                    {m.p}, {});
+  ASSERT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(r.status().message()), HasSubstr("wrong type"));
+  // Input not in the graph.
+  r = m.b.AddOp(ReluAttrs{}, {NodeId{999}});
+  ASSERT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(r.status().message()), HasSubstr("999"));
+  EXPECT_EQ(m.b.num_nodes(), before);  // Nothing added on error.
+  // Unknown dim other than dim 0.
+  EXPECT_EQ(m.b.AddInput("y", Shape({3, Shape::kUnknownDim})).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  // Duplicate parameter name.
+  EXPECT_EQ(m.b.AddParameter("p", Shape({1}), ConstantInit(0)).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(GraphBuilderTest, NamesAndShapes) {
+  Model m;
+  BuildModel(&m);
+  Graph g = *m.b.Finalize();
+  EXPECT_EQ(g.node(m.t).name, "l1/Tanh");
+  EXPECT_EQ(g.node(m.logits).name, "l2/logits");
+  EXPECT_EQ(*m.b.shape(m.logits), Shape({4, 5}));
+  EXPECT_EQ(*m.b.shape(m.loss), Shape({}));
+  NodeId t2 = *m.b.AddOp(TanhAttrs{}, {m.p}, {"", "l1"});
+  EXPECT_EQ(m.b.node(t2).name, "l1/Tanh_1");
+  EXPECT_EQ(m.b.trainable_parameters(), (std::vector<NodeId>{m.p, m.q}));
+}
+
+TEST(ScheduleTest, PrunesDeadNodesAndKeepsTopologicalOrder) {
+  GraphBuilder b;
+  NodeId p = *b.AddParameter("p", Shape({2, 3}), ConstantInit(0.5f));
+  NodeId h = *b.AddOp(TanhAttrs{}, {p});
+  NodeId a = *b.AddOp(ReluAttrs{}, {h});      // Diamond: h -> a, h -> c.
+  NodeId dead = *b.AddOp(SigmoidAttrs{}, {p});
+  NodeId c = *b.AddOp(IdentityAttrs{}, {h});
+  NodeId d = *b.AddOp(SigmoidAttrs{}, {c});
+  Graph g = *b.Finalize();
+  std::vector<NodeId> order = *PruneToFetches(g, {d, a});
+  EXPECT_EQ(order, (std::vector<NodeId>{p, h, a, c, d}));
+  EXPECT_EQ(std::find(order.begin(), order.end(), dead), order.end());
+  order = *PruneToFetches(g, {a});
+  EXPECT_EQ(order, (std::vector<NodeId>{p, h, a}));
+  EXPECT_EQ(PruneToFetches(g, {NodeId{77}}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+// Runs the SCE model's gradient wrt p and compares with central differences.
+TEST(AutodiffTest, WholeGraphGradientMatchesCentralDifferences) {
+  Model m;
+  BuildModel(&m);
+  std::vector<NodeId> grads = *AddGradients(&m.b, m.loss, {m.p});
+  std::vector<NodeId> mse_grads = *AddGradients(&m.b, m.mse, {m.q});
+  Graph g = *m.b.Finalize();
+  ParameterStore store;
+  ASSERT_TRUE(store.Initialize(g, 3).ok());
+  Tensor labels = Tensor::FromValues(Shape({4}), {0, 4, 2, 1});
+  Tensor x = RandomTensor(Shape({4, 3}), 9, -1, 1);
+
+  ExecutorOptions opts;
+  opts.fetches = {m.loss, grads[0], m.mse, mse_grads[0]};
+  opts.batch_size = 4;
+  auto exec = *Executor::Create(g, opts);
+  ASSERT_TRUE(exec->BindParameters(&store).ok());
+  ASSERT_TRUE(exec->Feed(m.labels, labels).ok());
+  ASSERT_TRUE(exec->Feed(m.x, x).ok());
+  absl::Status s = exec->Run();
+  ASSERT_TRUE(s.ok()) << s;
+  const Tensor* gp = *exec->Fetch(grads[0]);
+  const Tensor* gq = *exec->Fetch(mse_grads[0]);
+  std::vector<float> gp_copy(gp->data(), gp->data() + gp->size());
+  std::vector<float> gq_copy(gq->data(), gq->data() + gq->size());
+
+  ExecutorOptions lopts;
+  lopts.fetches = {m.loss};
+  lopts.batch_size = 4;
+  auto loss_exec = *Executor::Create(g, lopts);
+  ASSERT_TRUE(loss_exec->BindParameters(&store).ok());
+  ASSERT_TRUE(loss_exec->Feed(m.labels, labels).ok());
+  std::vector<double> num =
+      *NumericGradient(loss_exec.get(), m.loss, &store, "p", 1e-2);
+  for (size_t i = 0; i < num.size(); ++i) {
+    EXPECT_NEAR(gp_copy[i], num[i], 1e-3 + 1e-2 * std::fabs(num[i])) << i;
+  }
+  lopts.fetches = {m.mse};
+  auto mse_exec = *Executor::Create(g, lopts);
+  ASSERT_TRUE(mse_exec->BindParameters(&store).ok());
+  ASSERT_TRUE(mse_exec->Feed(m.x, x).ok());
+  num = *NumericGradient(mse_exec.get(), m.mse, &store, "q", 1e-2);
+  double max_abs = 0;
+  for (size_t i = 0; i < num.size(); ++i) {
+    EXPECT_NEAR(gq_copy[i], num[i], 1e-3 + 1e-2 * std::fabs(num[i])) << i;
+    max_abs = std::max(max_abs, std::fabs(num[i]));
+  }
+  EXPECT_GT(max_abs, 1e-3);  // The check is not vacuous.
+}
+
+TEST(AutodiffTest, Errors) {
+  Model m;
+  BuildModel(&m);
+  NodeId unused = *m.b.AddParameter("unused", Shape({2}), ConstantInit(1));
+  auto r = AddGradients(&m.b, m.loss, {unused});
+  ASSERT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(r.status().message()), HasSubstr("'unused'"));
+  // q does not reach the SCE loss.
+  r = AddGradients(&m.b, m.loss, {m.q});
+  ASSERT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(r.status().message()), HasSubstr("'q'"));
+  // Labels are not differentiable: they do not reach the loss.
+  r = AddGradients(&m.b, m.loss, {m.labels});
+  ASSERT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  r = AddGradients(&m.b, m.loss, {NodeId{12345}});
+  ASSERT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(r.status().message()), HasSubstr("12345"));
+  // Non-scalar loss.
+  r = AddGradients(&m.b, m.logits, {m.p});
+  ASSERT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(r.status().message()), HasSubstr("[4,5]"));
+}
+
+std::vector<float> RunAndCopy(const Graph& g, const Model& m,
+                              const std::vector<NodeId>& fetches, int threads,
+                              bool plan, ParameterStore* store) {
+  ExecutorOptions opts;
+  opts.fetches = fetches;
+  opts.batch_size = 4;
+  opts.num_threads = threads;
+  opts.plan_memory = plan;
+  auto exec = *Executor::Create(g, opts);
+  EXPECT_TRUE(exec->BindParameters(store).ok());
+  EXPECT_TRUE(
+      exec->Feed(m.labels, Tensor::FromValues(Shape({4}), {1, 3, 0, 2})).ok());
+  EXPECT_TRUE(exec->Feed(m.x, RandomTensor(Shape({4, 3}), 5, -1, 1)).ok());
+  EXPECT_TRUE(exec->Run().ok());
+  std::vector<float> out;
+  for (NodeId f : fetches) {
+    const Tensor* t = *exec->Fetch(f);
+    out.insert(out.end(), t->data(), t->data() + t->size());
+  }
+  return out;
+}
+
+TEST(ExecutorTest, PlannedUnplannedAndThreadsBitwiseEqual) {
+  Model m;
+  BuildModel(&m);
+  std::vector<NodeId> grads = *AddGradients(&m.b, m.loss, {m.p});
+  std::vector<NodeId> mg = *AddGradients(&m.b, m.mse, {m.q});
+  Graph g = *m.b.Finalize();
+  ParameterStore store;
+  ASSERT_TRUE(store.Initialize(g, 11).ok());
+  std::vector<NodeId> fetches = {m.loss, grads[0], m.mse, mg[0]};
+  std::vector<float> ref = RunAndCopy(g, m, fetches, 1, true, &store);
+  std::vector<float> unplanned = RunAndCopy(g, m, fetches, 1, false, &store);
+  std::vector<float> two = RunAndCopy(g, m, fetches, 2, true, &store);
+  ASSERT_EQ(ref.size(), unplanned.size());
+  ASSERT_EQ(ref.size(), two.size());
+  EXPECT_EQ(std::memcmp(ref.data(), unplanned.data(), ref.size() * 4), 0);
+  EXPECT_EQ(std::memcmp(ref.data(), two.data(), ref.size() * 4), 0);
+}
+
+TEST(ExecutorTest, StateErrors) {
+  // A Graph that was not finalized.
+  ExecutorOptions opts;
+  Model m;
+  BuildModel(&m);
+  opts.fetches = {m.loss};
+  EXPECT_EQ(Executor::Create(Graph(), opts).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  Graph g = *m.b.Finalize();
+  opts.batch_size = 4;
+  auto exec = *Executor::Create(g, opts);
+  // Run before BindParameters, Fetch before Run.
+  EXPECT_EQ(exec->Run().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(exec->Fetch(m.loss).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  ParameterStore empty;
+  EXPECT_EQ(exec->BindParameters(&empty).code(), absl::StatusCode::kNotFound);
+  ParameterStore store;
+  ASSERT_TRUE(store.Initialize(g, 1).ok());
+  ASSERT_TRUE(exec->BindParameters(&store).ok());
+  // Run before feeding the labels.
+  absl::Status s = exec->Run();
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(s.message()), HasSubstr("'labels'"));
+  // Wrong feed shape.
+  s = exec->Feed(m.labels, Tensor::Zeros(Shape({5})));
+  ASSERT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(s.message()), HasSubstr("'labels'"));
+  EXPECT_THAT(std::string(s.message()), HasSubstr("[4]"));
+  EXPECT_THAT(std::string(s.message()), HasSubstr("[5]"));
+  // Feeding a non-input.
+  EXPECT_EQ(exec->Feed(m.p, Tensor::Zeros(Shape({4, 5}))).code(),
+            absl::StatusCode::kInvalidArgument);
+  // Kernel data error (label out of range) propagates with the node name.
+  ASSERT_TRUE(
+      exec->Feed(m.labels, Tensor::FromValues(Shape({4}), {0, 1, 9, 2})).ok());
+  s = exec->Run();
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(s.message()), HasSubstr("node 'loss'"));
+  ASSERT_TRUE(
+      exec->Feed(m.labels, Tensor::FromValues(Shape({4}), {0, 1, 3, 2})).ok());
+  ASSERT_TRUE(exec->Run().ok());
+  EXPECT_EQ(exec->step(), 1);
+  ASSERT_TRUE(exec->Run().ok());
+  EXPECT_EQ(exec->step(), 2);
+  EXPECT_TRUE(std::isfinite((**exec->Fetch(m.loss))[0]));
+  // A batch size the graph cannot take: p is [4,5], so labels must be [4].
+  opts.batch_size = 3;
+  EXPECT_EQ(Executor::Create(g, opts).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  // Fetching a node that is not a fetch.
+  EXPECT_EQ(exec->Fetch(m.t).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(ExecutorTest, ExecutorsWithDifferentBatchSizesShareGraphAndStore) {
+  GraphBuilder b;
+  NodeId x = *b.AddInput("x", Shape({Shape::kUnknownDim, 5}));
+  NodeId labels = *b.AddInput("labels", Shape({Shape::kUnknownDim}));
+  NodeId t = *b.AddOp(TanhAttrs{}, {x});
+  NodeId loss = *b.AddOp(SoftmaxCrossEntropyAttrs{}, {t, labels});
+  EXPECT_EQ(*b.shape(t), Shape({Shape::kUnknownDim, 5}));
+  std::vector<NodeId> gx = *AddGradients(&b, loss, {x});
+  Graph g = *b.Finalize();
+  Tensor x4 = RandomTensor(Shape({4, 5}), 2, -1, 1);
+  Tensor l4 = Tensor::FromValues(Shape({4}), {0, 1, 2, 3});
+  ExecutorOptions opts;
+  opts.fetches = {loss, gx[0]};
+  opts.batch_size = 4;
+  auto train = *Executor::Create(g, opts);
+  opts.fetches = {loss};
+  opts.batch_size = 2;
+  opts.training = false;
+  auto eval = *Executor::Create(g, opts);
+  ASSERT_TRUE(train->Feed(x, x4).ok());
+  ASSERT_TRUE(train->Feed(labels, l4).ok());
+  ASSERT_TRUE(train->Run().ok());
+  EXPECT_EQ((*train->Fetch(gx[0]))->shape(), Shape({4, 5}));
+  // The eval executor sees the first two examples only.
+  ASSERT_TRUE(eval->Feed(x, Tensor::FromValues(Shape({2, 5}),
+                                               absl::MakeConstSpan(
+                                                   x4.data(), 10)))
+                  .ok());
+  ASSERT_TRUE(
+      eval->Feed(labels, Tensor::FromValues(Shape({2}), {0, 1})).ok());
+  ASSERT_TRUE(eval->Run().ok());
+  EXPECT_EQ(eval->shape(t), Shape({2, 5}));
+  EXPECT_TRUE(std::isfinite((**eval->Fetch(loss))[0]));
+  EXPECT_EQ(eval->Feed(x, x4).code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(DotTest, StylesForwardAndReverseNodes) {
+  Model m;
+  BuildModel(&m);
+  std::vector<NodeId> grads = *AddGradients(&m.b, m.loss, {m.p});
+  Graph g = *m.b.Finalize();
+  ExecutorOptions opts;
+  opts.fetches = {m.loss, grads[0]};
+  opts.batch_size = 4;
+  auto exec = *Executor::Create(g, opts);
+  std::string dot = ToDot(g, &exec->plan());
+  EXPECT_THAT(dot, HasSubstr("digraph"));
+  EXPECT_THAT(dot, HasSubstr("l1/Tanh"));
+  EXPECT_THAT(dot, HasSubstr("grad/l1/Tanh/d0"));
+  EXPECT_THAT(dot, HasSubstr("style=dashed,color=red"));
+  EXPECT_THAT(dot, HasSubstr("style=solid"));
+  EXPECT_THAT(dot, HasSubstr("[label=\"[4,5]\"]"));
+  EXPECT_THAT(dot, HasSubstr("80 B"));  // The [4,5] float buffer.
+  EXPECT_THAT(dot, HasSubstr(absl::StrCat("n", m.t.index, " -> n",
+                                          m.s.index)));
+}
+
+}  // namespace
+}  // namespace dagrad

@@ -1,0 +1,50 @@
+// Walks every op of DAGRAD_OP_LIST and demands a complete registration.
+#include <string>
+
+#include "gtest/gtest.h"
+#include "ops/op.h"
+
+namespace dagrad {
+namespace {
+
+TEST(RegistryTest, EveryOpIsRegisteredCompletely) {
+  ASSERT_GT(kNumOps, 0);
+  for (int i = 0; i < kNumOps; ++i) {
+    const OpKind kind = static_cast<OpKind>(i);
+    SCOPED_TRACE(OpName(kind));
+    const OpDef* def = FindOp(kind);
+    ASSERT_NE(def, nullptr) << "not registered (or not alwayslink)";
+    EXPECT_EQ(def->kind, kind);
+    EXPECT_TRUE(def->default_attrs.has_value()) << "no Attrs<T>()";
+    EXPECT_NE(def->shape_fn, nullptr) << "no shape function";
+    EXPECT_NE(def->forward, nullptr) << "no forward kernel";
+    EXPECT_TRUE(def->vjp != nullptr || def->not_differentiable)
+        << "no VJP and not marked NotDifferentiable";
+    EXPECT_FALSE(def->vjp != nullptr && def->not_differentiable);
+    EXPECT_GE(OpMinInputs(kind), 1);
+    EXPECT_LE(OpMinInputs(kind), OpMaxInputs(kind));
+    EXPECT_LT(OpMaxInputs(kind), 32);  // Input masks are 32-bit.
+    bool any_differentiable = false;
+    for (int in = 0; in < OpMaxInputs(kind); ++in) {
+      any_differentiable |= def->IsDifferentiableInput(in);
+    }
+    EXPECT_TRUE(any_differentiable || def->not_differentiable);
+  }
+}
+
+TEST(RegistryTest, OpListIsSortedAndNamesAreUnique) {
+  for (int i = 1; i < kNumOps; ++i) {
+    EXPECT_LT(std::string(OpName(static_cast<OpKind>(i - 1))),
+              std::string(OpName(static_cast<OpKind>(i))));
+  }
+}
+
+TEST(RegistryTest, GetOpNamesAMissingOp) {
+  // Every op is linked here, so GetOp succeeds for each.
+  for (int i = 0; i < kNumOps; ++i) {
+    EXPECT_TRUE(GetOp(static_cast<OpKind>(i)).ok());
+  }
+}
+
+}  // namespace
+}  // namespace dagrad

@@ -1,0 +1,164 @@
+// Optimizers: each update rule against a double-precision reference of the
+// formula in train/optimizer.h, state export/import, and the error cases.
+#include "train/optimizer.h"
+
+#include <cmath>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "gtest/gtest.h"
+
+namespace dagrad {
+namespace {
+
+// Reference: one parameter element through `steps` updates with gradients
+// g(t) = sin(t + 1) + 0.3 * w (a gradient that depends on w, as real ones do).
+double Reference(const std::string& name, const OptimizerOptions& o, double w,
+                 double lr, int steps) {
+  double v = 0, m = 0, s = 0;
+  for (int t = 1; t <= steps; ++t) {
+    const double raw = std::sin(t + 1.0) + 0.3 * w;
+    double g = raw + (name == "adamw" ? 0.0 : o.weight_decay * w);
+    if (name == "sgd") {
+      w -= lr * g;
+    } else if (name == "momentum") {
+      v = o.momentum * v + g;
+      w -= lr * v;
+    } else if (name == "nesterov") {
+      v = o.momentum * v + g;
+      w -= lr * (g + o.momentum * v);
+    } else if (name == "rmsprop") {
+      s = o.rho * s + (1 - o.rho) * g * g;
+      w -= lr * g / (std::sqrt(s) + o.epsilon);
+    } else {  // adam, adamw
+      if (name == "adamw") w -= lr * o.weight_decay * w;
+      m = o.beta1 * m + (1 - o.beta1) * g;
+      s = o.beta2 * s + (1 - o.beta2) * g * g;
+      const double mhat = m / (1 - std::pow(o.beta1, t));
+      const double shat = s / (1 - std::pow(o.beta2, t));
+      w -= lr * mhat / (std::sqrt(shat) + o.epsilon);
+    }
+  }
+  return w;
+}
+
+// Runs `steps` updates of a 3-element parameter with the same gradients.
+std::vector<float> RunOptimizer(Optimizer* opt, std::vector<float> w0,
+                                float lr, int steps) {
+  Tensor w = Tensor::FromValues(Shape({3}), w0);
+  Tensor g = Tensor::Zeros(Shape({3}));
+  std::vector<ParamSlot> slots = {{"layer/W", &w, &g}};
+  EXPECT_TRUE(opt->Init(slots).ok());
+  for (int t = 1; t <= steps; ++t) {
+    for (int i = 0; i < 3; ++i) g[i] = std::sin(t + 1.0f) + 0.3f * w[i];
+    EXPECT_TRUE(opt->Step(slots, lr).ok());
+  }
+  return {w[0], w[1], w[2]};
+}
+
+TEST(OptimizerTest, EachRuleMatchesItsFormula) {
+  for (const char* name :
+       {"sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw"}) {
+    for (float wd : {0.0f, 0.05f}) {
+      SCOPED_TRACE(std::string(name) + " wd=" + std::to_string(wd));
+      OptimizerOptions o;
+      o.weight_decay = wd;
+      auto opt = MakeOptimizer(name, o);
+      ASSERT_TRUE(opt.ok()) << opt.status();
+      EXPECT_EQ((*opt)->name(), name);
+      const std::vector<float> w0 = {0.5f, -1.25f, 2.0f};
+      const std::vector<float> w = RunOptimizer(opt->get(), w0, 0.05f, 7);
+      for (int i = 0; i < 3; ++i) {
+        const double ref = Reference(name, o, w0[i], 0.05, 7);
+        EXPECT_NEAR(w[i], ref, 1e-5 * (1 + std::fabs(ref))) << "element " << i;
+      }
+    }
+  }
+}
+
+TEST(OptimizerTest, ExportImportContinuesIdentically) {
+  for (const char* name : {"momentum", "rmsprop", "adam"}) {
+    SCOPED_TRACE(name);
+    auto a = MakeOptimizer(name, OptimizerOptions{});
+    ASSERT_TRUE(a.ok());
+    Tensor w = Tensor::FromValues(Shape({2}), {1.0f, -2.0f});
+    Tensor g = Tensor::FromValues(Shape({2}), {0.3f, -0.7f});
+    std::vector<ParamSlot> slots = {{"p", &w, &g}};
+    ASSERT_TRUE((*a)->Init(slots).ok());
+    for (int t = 0; t < 3; ++t) ASSERT_TRUE((*a)->Step(slots, 0.1f).ok());
+    Checkpoint state;
+    state.tensors = (*a)->ExportState();
+
+    // A fresh optimizer with the imported state takes the same next step.
+    Tensor w2 = w.Clone();
+    std::vector<ParamSlot> slots2 = {{"p", &w2, &g}};
+    auto b = MakeOptimizer(name, OptimizerOptions{});
+    ASSERT_TRUE((*b)->Init(slots2).ok());
+    ASSERT_TRUE((*b)->ImportState(state).ok());
+    EXPECT_EQ((*b)->steps(), 3);
+    ASSERT_TRUE((*a)->Step(slots, 0.1f).ok());
+    ASSERT_TRUE((*b)->Step(slots2, 0.1f).ok());
+    EXPECT_EQ(w[0], w2[0]);
+    EXPECT_EQ(w[1], w2[1]);
+  }
+}
+
+TEST(OptimizerTest, ImportRejectsStateOfAnotherShapeAndKeepsItsOwn) {
+  auto opt = MakeOptimizer("momentum", OptimizerOptions{});
+  Tensor w = Tensor::Zeros(Shape({2}));
+  Tensor g = Tensor::FromValues(Shape({2}), {1.0f, 1.0f});
+  std::vector<ParamSlot> slots = {{"dense/W", &w, &g}};
+  ASSERT_TRUE((*opt)->Init(slots).ok());
+  Checkpoint bad;
+  bad.tensors.push_back({"dense/W/velocity", Tensor::Zeros(Shape({3}))});
+  bad.tensors.push_back({"step", Tensor::FromValues(Shape({1}), {5.0f})});
+  absl::Status s = (*opt)->ImportState(bad);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StrContains(s.message(), "dense/W/velocity")) << s;
+  EXPECT_TRUE(absl::StrContains(s.message(), "[3]")) << s;
+  EXPECT_EQ((*opt)->steps(), 0);
+}
+
+TEST(OptimizerTest, UnknownNameAndBadOptionsAreClearErrors) {
+  auto unknown = MakeOptimizer("sgdd", OptimizerOptions{});
+  EXPECT_EQ(unknown.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StrContains(unknown.status().message(), "sgdd"));
+  OptimizerOptions o;
+  o.momentum = 1.0f;
+  EXPECT_FALSE(MakeOptimizer("momentum", o).ok());
+  o = OptimizerOptions{};
+  o.weight_decay = -1;
+  auto neg = MakeOptimizer("sgd", o);
+  EXPECT_TRUE(absl::StrContains(neg.status().message(), "weight_decay"));
+  o = OptimizerOptions{};
+  o.epsilon = 0;
+  EXPECT_FALSE(MakeOptimizer("adam", o).ok());
+}
+
+TEST(OptimizerTest, StepChecksSlotsAndGradientShapes) {
+  auto opt = MakeOptimizer("sgd", OptimizerOptions{});
+  Tensor w = Tensor::Zeros(Shape({2, 2}));
+  Tensor g = Tensor::Zeros(Shape({4}));
+  std::vector<ParamSlot> slots = {{"conv/W", &w, &g}};
+  ASSERT_TRUE((*opt)->Init(slots).ok());
+  absl::Status s = (*opt)->Step(slots, 0.1f);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StrContains(s.message(), "conv/W")) << s;
+  EXPECT_TRUE(absl::StrContains(s.message(), "[4]")) << s;
+  EXPECT_EQ((*opt)->Step({}, 0.1f).code(),
+            absl::StatusCode::kFailedPrecondition);
+  Tensor g_ok = Tensor::Zeros(Shape({2, 2}));
+  slots[0].grad = &g_ok;
+  EXPECT_EQ((*opt)->Step(slots, -0.1f).code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ((*opt)->Step(slots, NAN).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE((*opt)->Step(slots, 0.1f).ok());
+  // Duplicate names are rejected at Init.
+  std::vector<ParamSlot> twice = {{"a", &w, &g_ok}, {"a", &w, &g_ok}};
+  EXPECT_EQ((*opt)->Init(twice).code(), absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace dagrad

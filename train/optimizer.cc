@@ -1,0 +1,308 @@
+#include "train/optimizer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace dagrad {
+namespace {
+
+constexpr char kStepName[] = "step";
+
+// Sgd: w -= lr * (g + wd * w).
+class Sgd : public Optimizer {
+ public:
+  explicit Sgd(const OptimizerOptions& options) : Optimizer(options) {}
+  absl::string_view name() const override { return "sgd"; }
+
+ protected:
+  std::vector<std::string> SlotNames() const override { return {}; }
+  void Update(float lr, int64_t, int64_t n, const float* g, float* w,
+              float* const*) const override {
+    const float wd = options_.weight_decay;
+    for (int64_t i = 0; i < n; ++i) w[i] -= lr * (g[i] + wd * w[i]);
+  }
+};
+
+// Momentum (heavy ball) and Nesterov, PyTorch's form:
+//   v = mu * v + g';  w -= lr * v            (momentum)
+//   v = mu * v + g';  w -= lr * (g' + mu*v)  (nesterov)
+class Momentum : public Optimizer {
+ public:
+  Momentum(const OptimizerOptions& options, bool nesterov)
+      : Optimizer(options), nesterov_(nesterov) {}
+  absl::string_view name() const override {
+    return nesterov_ ? "nesterov" : "momentum";
+  }
+
+ protected:
+  std::vector<std::string> SlotNames() const override { return {"velocity"}; }
+  void Update(float lr, int64_t, int64_t n, const float* g, float* w,
+              float* const* state) const override {
+    const float wd = options_.weight_decay;
+    const float mu = options_.momentum;
+    float* v = state[0];
+    if (nesterov_) {
+      for (int64_t i = 0; i < n; ++i) {
+        const float gi = g[i] + wd * w[i];
+        v[i] = mu * v[i] + gi;
+        w[i] -= lr * (gi + mu * v[i]);
+      }
+    } else {
+      for (int64_t i = 0; i < n; ++i) {
+        v[i] = mu * v[i] + (g[i] + wd * w[i]);
+        w[i] -= lr * v[i];
+      }
+    }
+  }
+
+ private:
+  const bool nesterov_;
+};
+
+// RMSProp: s = rho*s + (1-rho)*g'^2;  w -= lr * g' / (sqrt(s) + eps).
+class RmsProp : public Optimizer {
+ public:
+  explicit RmsProp(const OptimizerOptions& options) : Optimizer(options) {}
+  absl::string_view name() const override { return "rmsprop"; }
+
+ protected:
+  std::vector<std::string> SlotNames() const override { return {"square_avg"}; }
+  void Update(float lr, int64_t, int64_t n, const float* g, float* w,
+              float* const* state) const override {
+    const float wd = options_.weight_decay;
+    const float rho = options_.rho;
+    const float eps = options_.epsilon;
+    float* s = state[0];
+    for (int64_t i = 0; i < n; ++i) {
+      const float gi = g[i] + wd * w[i];
+      s[i] = rho * s[i] + (1.0f - rho) * gi * gi;
+      w[i] -= lr * gi / (std::sqrt(s[i]) + eps);
+    }
+  }
+};
+
+// Adam (L2 decay in the gradient) and AdamW (decoupled decay):
+//   m = b1*m + (1-b1)*g;  v = b2*v + (1-b2)*g^2
+//   w -= lr * (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps)
+class Adam : public Optimizer {
+ public:
+  Adam(const OptimizerOptions& options, bool decoupled)
+      : Optimizer(options), decoupled_(decoupled) {}
+  absl::string_view name() const override {
+    return decoupled_ ? "adamw" : "adam";
+  }
+
+ protected:
+  std::vector<std::string> SlotNames() const override {
+    return {"exp_avg", "exp_avg_sq"};
+  }
+  void Update(float lr, int64_t t, int64_t n, const float* g, float* w,
+              float* const* state) const override {
+    const float b1 = options_.beta1;
+    const float b2 = options_.beta2;
+    const float eps = options_.epsilon;
+    const float wd = options_.weight_decay;
+    const float c1 = static_cast<float>(1.0 - std::pow(double{b1}, t));
+    const float c2 = static_cast<float>(1.0 - std::pow(double{b2}, t));
+    const float step = lr / c1;
+    const float inv_sqrt_c2 = 1.0f / std::sqrt(c2);
+    float* m = state[0];
+    float* v = state[1];
+    for (int64_t i = 0; i < n; ++i) {
+      float gi = g[i];
+      if (decoupled_) {
+        w[i] -= lr * wd * w[i];
+      } else {
+        gi += wd * w[i];
+      }
+      m[i] = b1 * m[i] + (1.0f - b1) * gi;
+      v[i] = b2 * v[i] + (1.0f - b2) * gi * gi;
+      w[i] -= step * m[i] / (std::sqrt(v[i]) * inv_sqrt_c2 + eps);
+    }
+  }
+
+ private:
+  const bool decoupled_;
+};
+
+bool InUnitInterval(float x) { return std::isfinite(x) && x >= 0 && x < 1; }
+
+}  // namespace
+
+absl::Status Optimizer::Init(const std::vector<ParamSlot>& slots) {
+  const std::vector<std::string> slot_names = SlotNames();
+  absl::flat_hash_set<std::string> seen;
+  for (const ParamSlot& slot : slots) {
+    if (slot.value == nullptr) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(name(), ": parameter '", slot.name, "' has no value"));
+    }
+    if (!seen.insert(slot.name).second) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          name(), ": parameter '", slot.name, "' is listed twice"));
+    }
+  }
+  names_.clear();
+  state_.clear();
+  state_ptrs_.clear();
+  for (const ParamSlot& slot : slots) {
+    names_.push_back(slot.name);
+    std::vector<Tensor> state;
+    for (size_t k = 0; k < slot_names.size(); ++k) {
+      state.push_back(Tensor::Zeros(slot.value->shape()));
+    }
+    state_.push_back(std::move(state));
+  }
+  for (std::vector<Tensor>& state : state_) {
+    std::vector<float*> ptrs;
+    for (Tensor& t : state) ptrs.push_back(t.data());
+    state_ptrs_.push_back(std::move(ptrs));
+  }
+  steps_ = 0;
+  return absl::OkStatus();
+}
+
+absl::Status Optimizer::Step(const std::vector<ParamSlot>& slots, float lr) {
+  if (!std::isfinite(lr) || lr < 0) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "%s: the learning rate must be finite and >= 0, got %g", name(), lr));
+  }
+  if (slots.size() != names_.size()) {
+    return absl::FailedPreconditionError(absl::StrFormat(
+        "%s: Step() got %d parameters, Init() %d", name(), slots.size(),
+        names_.size()));
+  }
+  for (size_t i = 0; i < slots.size(); ++i) {
+    const ParamSlot& slot = slots[i];
+    if (slot.name != names_[i]) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(name(), ": Step() parameter ", i, " is '", slot.name,
+                       "', Init() had '", names_[i], "'"));
+    }
+    if (slot.grad == nullptr || slot.value == nullptr ||
+        slot.grad->shape() != slot.value->shape()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          name(), ": parameter '", slot.name, "' ",
+          slot.value == nullptr ? std::string("[no value]")
+                                : slot.value->shape().DebugString(),
+          " has gradient ",
+          slot.grad == nullptr ? std::string("[none]")
+                               : slot.grad->shape().DebugString()));
+    }
+  }
+  ++steps_;
+  for (size_t i = 0; i < slots.size(); ++i) {
+    Update(lr, steps_, slots[i].value->size(), slots[i].grad->data(),
+           slots[i].value->data(), state_ptrs_[i].data());
+  }
+  return absl::OkStatus();
+}
+
+std::vector<NamedTensor> Optimizer::ExportState() const {
+  const std::vector<std::string> slot_names = SlotNames();
+  std::vector<NamedTensor> out;
+  for (size_t i = 0; i < names_.size(); ++i) {
+    for (size_t k = 0; k < slot_names.size(); ++k) {
+      out.push_back({absl::StrCat(names_[i], "/", slot_names[k]),
+                     state_[i][k].Clone()});
+    }
+  }
+  Tensor step = Tensor::Zeros(Shape({1}));
+  step[0] = static_cast<float>(steps_);
+  out.push_back({kStepName, std::move(step)});
+  return out;
+}
+
+absl::Status Optimizer::ImportState(const Checkpoint& state) {
+  const std::vector<std::string> slot_names = SlotNames();
+  const size_t expected = names_.size() * slot_names.size() + 1;
+  if (state.tensors.size() != expected) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "%s state: expected %d tensors for %d parameters, got %d", name(),
+        expected, names_.size(), state.tensors.size()));
+  }
+  const Tensor* step = state.FindTensor(kStepName);
+  if (step == nullptr || step->shape() != Shape({1}) || !(step->data()[0] >= 0) ||
+      step->data()[0] != std::floor(step->data()[0])) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        name(), " state: tensor '", kStepName,
+        "' is missing or not a [1] non-negative integer count"));
+  }
+  // Validate everything before changing anything.
+  for (size_t i = 0; i < names_.size(); ++i) {
+    for (size_t k = 0; k < slot_names.size(); ++k) {
+      const std::string tname = absl::StrCat(names_[i], "/", slot_names[k]);
+      const Tensor* t = state.FindTensor(tname);
+      if (t == nullptr) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(name(), " state: tensor '", tname, "' is missing"));
+      }
+      if (t->shape() != state_[i][k].shape()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            name(), " state: tensor '", tname, "' is ",
+            t->shape().DebugString(), ", the parameter is ",
+            state_[i][k].shape().DebugString()));
+      }
+    }
+  }
+  for (size_t i = 0; i < names_.size(); ++i) {
+    for (size_t k = 0; k < slot_names.size(); ++k) {
+      const Tensor* t =
+          state.FindTensor(absl::StrCat(names_[i], "/", slot_names[k]));
+      std::copy(t->data(), t->data() + t->size(), state_[i][k].data());
+    }
+  }
+  steps_ = static_cast<int64_t>(step->data()[0]);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<Optimizer>> MakeOptimizer(
+    absl::string_view name, const OptimizerOptions& o) {
+  auto bad = [&](const std::string& what) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("optimizer '", name, "': ", what));
+  };
+  if (!InUnitInterval(o.momentum)) {
+    return bad(absl::StrFormat("momentum must be in [0, 1), got %g", o.momentum));
+  }
+  if (!InUnitInterval(o.rho)) {
+    return bad(absl::StrFormat("rho must be in [0, 1), got %g", o.rho));
+  }
+  if (!InUnitInterval(o.beta1) || !InUnitInterval(o.beta2)) {
+    return bad(absl::StrFormat("betas must be in [0, 1), got (%g, %g)",
+                               o.beta1, o.beta2));
+  }
+  if (!std::isfinite(o.epsilon) || o.epsilon <= 0) {
+    return bad(absl::StrFormat("epsilon must be > 0, got %g", o.epsilon));
+  }
+  if (!std::isfinite(o.weight_decay) || o.weight_decay < 0) {
+    return bad(absl::StrFormat("weight_decay must be >= 0, got %g",
+                               o.weight_decay));
+  }
+  std::unique_ptr<Optimizer> opt;
+  if (name == "sgd") {
+    opt = std::make_unique<Sgd>(o);
+  } else if (name == "momentum") {
+    opt = std::make_unique<Momentum>(o, /*nesterov=*/false);
+  } else if (name == "nesterov") {
+    opt = std::make_unique<Momentum>(o, /*nesterov=*/true);
+  } else if (name == "rmsprop") {
+    opt = std::make_unique<RmsProp>(o);
+  } else if (name == "adam") {
+    opt = std::make_unique<Adam>(o, /*decoupled=*/false);
+  } else if (name == "adamw") {
+    opt = std::make_unique<Adam>(o, /*decoupled=*/true);
+  } else {
+    return bad(
+        "unknown optimizer; expected sgd, momentum, nesterov, rmsprop, adam "
+        "or adamw");
+  }
+  return opt;
+}
+
+}  // namespace dagrad

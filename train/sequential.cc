@@ -1,0 +1,410 @@
+// train/sequential.cc: model structure, compilation, executors, checkpoints.
+// Fit/Evaluate/Predict are in train/fit.cc.
+#include "train/sequential.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "core/status_macros.h"
+#include "graph/autodiff.h"
+#include "ops/cross_entropy.h"
+#include "ops/mean_squared_error.h"
+#include "ops/sigmoid_binary_cross_entropy.h"
+#include "ops/softmax_cross_entropy.h"
+#include "train/checkpoint.h"
+
+namespace dagrad {
+namespace {
+
+constexpr char kOptimizerPrefix[] = "optimizer/";
+
+std::string LowerType(absl::string_view type) {
+  std::string out(type);
+  for (char& c : out) c = static_cast<char>(std::tolower(c));
+  return out;
+}
+
+std::string WithThousands(int64_t n) {
+  std::string digits = absl::StrCat(n);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+bool WantsOneHot(Loss loss) {
+  return loss == Loss::kMeanSquaredError ||
+         loss == Loss::kSigmoidBinaryCrossEntropy;
+}
+
+}  // namespace
+
+absl::StatusOr<Loss> ParseLoss(absl::string_view name) {
+  if (name == "softmax_cross_entropy") return Loss::kSoftmaxCrossEntropy;
+  if (name == "cross_entropy") return Loss::kCrossEntropy;
+  if (name == "mse") return Loss::kMeanSquaredError;
+  if (name == "sigmoid_bce") return Loss::kSigmoidBinaryCrossEntropy;
+  return absl::InvalidArgumentError(absl::StrFormat(
+      "unknown loss '%s' (expected softmax_cross_entropy, cross_entropy, mse "
+      "or sigmoid_bce)",
+      name));
+}
+
+Sequential::Sequential(Shape input_shape, uint64_t seed)
+    : input_shape_(std::move(input_shape)),
+      seed_(seed),
+      builder_(std::make_unique<GraphBuilder>()) {
+  std::vector<int64_t> dims = {Shape::kUnknownDim};
+  for (int64_t d : input_shape_.dims()) dims.push_back(d);
+  absl::StatusOr<NodeId> input = builder_->AddInput("x", Shape(dims));
+  if (!input.ok()) {
+    status_ = input.status();
+    return;
+  }
+  input_ = output_ = *input;
+}
+
+Sequential::~Sequential() = default;
+
+Sequential& Sequential::AddLayer(std::unique_ptr<Layer> layer,
+                                 std::string name) {
+  if (!status_.ok()) return *this;
+  if (compiled_) {
+    status_ = absl::FailedPreconditionError(absl::StrFormat(
+        "cannot add layer %s (%s): the model is already compiled", name,
+        layer->type()));
+    return *this;
+  }
+  if (name.empty()) {
+    const std::string base = LowerType(layer->type());
+    int count = 1;
+    for (const LayerInfo& info : layers_) count += info.type == layer->type();
+    name = absl::StrCat(base, "_", count);
+  }
+  for (const LayerInfo& info : layers_) {
+    if (info.name == name) {
+      status_ = absl::InvalidArgumentError(absl::StrFormat(
+          "layer name '%s' (%s) is used twice", name, layer->type()));
+      return *this;
+    }
+  }
+  const size_t params_before = builder_->parameters().size();
+  absl::StatusOr<NodeId> output = layer->Build(builder_.get(), name, output_);
+  if (!output.ok()) {
+    const std::string message(output.status().message());
+    status_ = absl::Status(
+        output.status().code(),
+        absl::StartsWith(message, "layer '")
+            ? message
+            : absl::StrFormat("layer '%s' (%s): %s", name, layer->type(),
+                              message));
+    return *this;
+  }
+  LayerInfo info;
+  info.name = name;
+  info.type = std::string(layer->type());
+  info.output = *output;
+  const std::vector<NodeId> params = builder_->parameters();
+  info.parameters.assign(params.begin() + params_before, params.end());
+  layers_.push_back(std::move(info));
+  layer_objects_.push_back(std::move(layer));
+  output_ = *output;
+  return *this;
+}
+
+int64_t Sequential::parameter_count() const {
+  int64_t total = 0;
+  for (const LayerInfo& info : layers_) {
+    for (NodeId p : info.parameters) {
+      absl::StatusOr<Shape> shape = builder_->shape(p);
+      if (shape.ok()) total += shape->num_elements();
+    }
+  }
+  return total;
+}
+
+absl::StatusOr<std::string> Sequential::Summary() const {
+  RETURN_IF_ERROR(status_);
+  const std::string rule(72, '=');
+  std::string out = absl::StrFormat("%-36s %-22s %12s\n%s\n",
+                                    "Layer (type)", "Output Shape", "Param #",
+                                    rule);
+  int64_t total = 0, trainable = 0;
+  for (const LayerInfo& info : layers_) {
+    ASSIGN_OR_RETURN(Shape shape, builder_->shape(info.output));
+    int64_t count = 0;
+    for (NodeId p : info.parameters) {
+      ASSIGN_OR_RETURN(Shape ps, builder_->shape(p));
+      count += ps.num_elements();
+      if (builder_->is_trainable(p)) trainable += ps.num_elements();
+    }
+    total += count;
+    out += absl::StrFormat("%-36s %-22s %12s\n",
+                           absl::StrCat(info.name, " (", info.type, ")"),
+                           shape.DebugString(), WithThousands(count));
+  }
+  absl::StrAppendFormat(&out,
+                        "%s\nTotal params: %s\nTrainable params: %s\n"
+                        "Non-trainable params: %s\n",
+                        rule, WithThousands(total), WithThousands(trainable),
+                        WithThousands(total - trainable));
+  return out;
+}
+
+absl::Status Sequential::Compile(Loss loss) {
+  RETURN_IF_ERROR(status_);
+  if (compiled_) {
+    if (loss == loss_kind_) return absl::OkStatus();
+    return absl::FailedPreconditionError(
+        "the model is compiled with another loss; a model has one loss");
+  }
+  if (layers_.empty()) {
+    return absl::FailedPreconditionError("the model has no layers");
+  }
+  ASSIGN_OR_RETURN(Shape out, builder_->shape(output_));
+  if (out.rank() != 2) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "the model output %s (layer '%s') must be [batch, classes]; add "
+        "Flatten and Dense layers",
+        out.DebugString(), layers_.back().name));
+  }
+  const int64_t classes = out.dim(1);
+  NodeOptions scope;
+  scope.scope = "loss";
+  // A final Softmax is fused into SoftmaxCrossEntropy: the loss reads the
+  // logits, its input.
+  NodeId logits = output_;
+  if (loss == Loss::kSoftmaxCrossEntropy &&
+      builder_->op_kind(output_) == OpKind::kSoftmax) {
+    logits = builder_->inputs(output_)[0];
+  }
+  if (WantsOneHot(loss)) {
+    ASSIGN_OR_RETURN(labels_,
+                     builder_->AddInput("targets",
+                                        Shape({Shape::kUnknownDim, classes})));
+  } else {
+    ASSIGN_OR_RETURN(labels_,
+                     builder_->AddInput("labels", Shape({Shape::kUnknownDim})));
+  }
+  absl::StatusOr<NodeId> loss_node;
+  switch (loss) {
+    case Loss::kSoftmaxCrossEntropy:
+      loss_node = builder_->AddOp(SoftmaxCrossEntropyAttrs{},
+                                  {logits, labels_}, scope);
+      break;
+    case Loss::kCrossEntropy:
+      loss_node =
+          builder_->AddOp(CrossEntropyAttrs{}, {output_, labels_}, scope);
+      break;
+    case Loss::kMeanSquaredError:
+      loss_node =
+          builder_->AddOp(MeanSquaredErrorAttrs{}, {output_, labels_}, scope);
+      break;
+    case Loss::kSigmoidBinaryCrossEntropy:
+      loss_node = builder_->AddOp(SigmoidBinaryCrossEntropyAttrs{},
+                                  {output_, labels_}, scope);
+      break;
+  }
+  ASSIGN_OR_RETURN(loss_, std::move(loss_node));
+  params_ = builder_->trainable_parameters();
+  ASSIGN_OR_RETURN(gradients_, AddGradients(builder_.get(), loss_, params_));
+  ASSIGN_OR_RETURN(Graph graph, builder_->Finalize());
+  graph_ = std::make_unique<Graph>(std::move(graph));
+  if (!store_ready_) {
+    RETURN_IF_ERROR(store_.Initialize(*graph_, seed_));
+    store_ready_ = true;
+  }
+  slots_.clear();
+  for (NodeId p : params_) {
+    ParamSlot slot;
+    slot.name = builder_->name(p);
+    slot.value = store_.Find(slot.name);
+    if (slot.value == nullptr) {
+      return absl::InternalError(
+          absl::StrCat("parameter ", slot.name, " is not in the store"));
+    }
+    slot.grad = slot.value;  // Re-pointed to the gradient at every step.
+    slots_.push_back(std::move(slot));
+  }
+  loss_kind_ = loss;
+  compiled_ = true;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Executor*> Sequential::GetExecutor(bool training, int64_t batch,
+                                                  int num_threads) {
+  return GetExecutorFor(training ? 0 : 1, batch, num_threads);
+}
+
+absl::StatusOr<Executor*> Sequential::GetExecutorFor(int mode, int64_t batch,
+                                                     int num_threads) {
+  const ExecutorKey key{mode, batch, num_threads};
+  auto it = executors_.find(key);
+  if (it != executors_.end()) return it->second.get();
+  if (!compiled_) {
+    return absl::FailedPreconditionError("the model is not compiled");
+  }
+  ExecutorOptions options;
+  options.batch_size = batch;
+  options.num_threads = num_threads;
+  options.training = mode == 0;
+  options.seed = seed_;
+  options.fetches = {output_};
+  if (mode != 2) options.fetches.push_back(loss_);
+  if (mode == 0) {
+    for (NodeId g : gradients_) options.fetches.push_back(g);
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<Executor> executor,
+                   Executor::Create(*graph_, std::move(options)));
+  RETURN_IF_ERROR(executor->BindParameters(&store_));
+  Executor* raw = executor.get();
+  executors_.emplace(key, std::move(executor));
+  return raw;
+}
+
+absl::Status Sequential::FeedBatch(Executor* executor, const Tensor& images,
+                                   const Tensor& labels) {
+  const int64_t batch = labels.size();
+  std::vector<int64_t> dims = {batch};
+  for (int64_t d : input_shape_.dims()) dims.push_back(d);
+  const Shape want(dims);
+  if (images.size() != want.num_elements()) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "images %s do not fit the model input %s",
+        images.shape().DebugString(), want.DebugString()));
+  }
+  RETURN_IF_ERROR(executor->Feed(input_, images.ViewAs(want)));
+  if (!WantsOneHot(loss_kind_)) return executor->Feed(labels_, labels);
+  ASSIGN_OR_RETURN(Shape out, builder_->shape(output_));
+  const int64_t classes = out.dim(1);
+  if (targets_.size() < batch * classes) {
+    targets_ = Tensor::Zeros(Shape({batch, classes}));
+  }
+  Tensor targets = targets_.ViewAs(Shape({batch, classes}));
+  float* t = targets.data();
+  std::fill(t, t + batch * classes, 0.0f);
+  for (int64_t i = 0; i < batch; ++i) {
+    const float label = labels.data()[i];
+    if (!(label >= 0 && label < classes)) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "label %g of example %d is outside [0, %d)", label, i, classes));
+    }
+    t[i * classes + static_cast<int64_t>(label)] = 1.0f;
+  }
+  return executor->Feed(labels_, targets);
+}
+
+absl::Status Sequential::Save(const std::string& path) {
+  if (!compiled_) RETURN_IF_ERROR(Compile(loss_kind_));
+  Checkpoint ckpt;
+  ckpt.metadata.push_back({"format", "dagrad.Sequential"});
+  ckpt.metadata.push_back({"epochs_done", absl::StrCat(epochs_done_)});
+  ckpt.metadata.push_back({"steps_done", absl::StrCat(steps_done_)});
+  ckpt.metadata.push_back({"optimizer", optimizer_name_});
+  ckpt.metadata.push_back({"seed", absl::StrCat(seed_)});
+  for (const auto& [name, value] : store_.Items()) {
+    ckpt.tensors.push_back({name, value->Clone()});
+  }
+  if (optimizer_ != nullptr) {
+    for (NamedTensor& t : optimizer_->ExportState()) {
+      ckpt.tensors.push_back(
+          {absl::StrCat(kOptimizerPrefix, t.name), std::move(t.tensor)});
+    }
+  }
+  return WriteCheckpoint(path, ckpt);
+}
+
+absl::Status Sequential::Load(const std::string& path) {
+  if (!compiled_) RETURN_IF_ERROR(Compile(loss_kind_));
+  ASSIGN_OR_RETURN(Checkpoint ckpt, ReadCheckpoint(path));
+  // Check everything before changing anything.
+  for (const auto& [name, value] : store_.Items()) {
+    const Tensor* saved = ckpt.FindTensor(name);
+    if (saved == nullptr) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "checkpoint %s has no parameter '%s' (another model?)", path, name));
+    }
+    if (saved->shape() != value->shape()) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "checkpoint %s: parameter '%s' is %s, the model's is %s", path,
+          name, saved->shape().DebugString(), value->shape().DebugString()));
+    }
+  }
+  auto optimizer_state = std::make_unique<Checkpoint>();
+  for (const NamedTensor& t : ckpt.tensors) {
+    if (absl::StartsWith(t.name, kOptimizerPrefix)) {
+      optimizer_state->tensors.push_back(
+          {t.name.substr(std::strlen(kOptimizerPrefix)), t.tensor.Clone()});
+    } else if (store_.Find(t.name) == nullptr) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "checkpoint %s has parameter '%s' %s, which the model lacks "
+          "(another model?)",
+          path, t.name, t.tensor.shape().DebugString()));
+    }
+  }
+  int64_t epochs = 0, steps = 0;
+  uint64_t seed = 0;
+  const std::string* e = ckpt.FindMetadata("epochs_done");
+  const std::string* s = ckpt.FindMetadata("steps_done");
+  const std::string* sd = ckpt.FindMetadata("seed");
+  if (e == nullptr || s == nullptr || sd == nullptr ||
+      !absl::SimpleAtoi(*e, &epochs) || !absl::SimpleAtoi(*s, &steps) ||
+      !absl::SimpleAtoi(*sd, &seed)) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "checkpoint %s lacks the epochs_done/steps_done/seed counters", path));
+  }
+  const std::string* opt = ckpt.FindMetadata("optimizer");
+  if (optimizer_ != nullptr && !optimizer_state->tensors.empty()) {
+    if (opt == nullptr || *opt != optimizer_name_) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "checkpoint %s holds %s optimizer state; the model uses %s", path,
+          opt == nullptr ? "unnamed" : *opt, optimizer_name_));
+    }
+    RETURN_IF_ERROR(optimizer_->ImportState(*optimizer_state));
+  } else if (!optimizer_state->tensors.empty()) {
+    pending_optimizer_name_ = opt == nullptr ? "" : *opt;
+    pending_optimizer_state_ = std::move(optimizer_state);
+  }
+  for (const auto& [name, value] : store_.Items()) {
+    value->CopyFrom(*ckpt.FindTensor(name));
+  }
+  epochs_done_ = epochs;
+  steps_done_ = steps;
+  // The seed is training state: shuffling and dropout streams continue.
+  if (seed != seed_) {
+    seed_ = seed;
+    executors_.clear();
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Sequential::EnsureOptimizer(const FitOptions& options) {
+  if (optimizer_ != nullptr && optimizer_name_ == options.optimizer) {
+    return absl::OkStatus();
+  }
+  ASSIGN_OR_RETURN(optimizer_,
+                   MakeOptimizer(options.optimizer, options.optimizer_options));
+  optimizer_name_ = options.optimizer;
+  RETURN_IF_ERROR(optimizer_->Init(slots_));
+  if (pending_optimizer_state_ != nullptr) {
+    if (pending_optimizer_name_ != optimizer_name_) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "the loaded checkpoint holds %s optimizer state; Fit asks for %s",
+          pending_optimizer_name_, optimizer_name_));
+    }
+    RETURN_IF_ERROR(optimizer_->ImportState(*pending_optimizer_state_));
+    pending_optimizer_state_.reset();
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace dagrad

@@ -1,0 +1,238 @@
+// train/sequential.h: a stack of layers that trains, evaluates and predicts.
+//
+// This is dagrad's counterpart of slugnet's Model and the Edinburgh
+// framework's MultipleLayerModel + Optimiser. Add() builds each layer into a
+// static graph at once (so a shape mistake is reported at the layer that
+// made it); the first Fit()/Evaluate() appends the loss and the reverse pass
+// (VJP nodes), finalizes the graph and compiles executors with planned
+// memory. Parameters live in the model's ParameterStore, initialized from
+// the model seed.
+//
+// Example (slugnet's MNIST MLP):
+//   Sequential model(Shape({1, 28, 28}), /*seed=*/0);
+//   model.Add(Flatten());
+//   model.Add(Dense(200, Activation::kRelu));
+//   model.Add(Dense(10, Activation::kSoftmax));
+//   FitOptions fit;
+//   fit.epochs = 3;
+//   fit.batch_size = 64;
+//   fit.optimizer = "rmsprop";
+//   fit.lr = 0.01;
+//   ASSIGN_OR_RETURN(History history, model.Fit(data.train, &data.valid, fit));
+//   ASSIGN_OR_RETURN(EvalResult test, model.Evaluate(data.test));
+//
+// Errors: Add() never fails loudly; the first error (naming the layer, op
+// and shapes) is kept, later Add()s are ignored, and status(), Summary(),
+// Fit(), Evaluate() and Predict() return it. A failed Fit() leaves the
+// parameters as they were after the last completed step.
+//
+// Loss and output: with Loss::kSoftmaxCrossEntropy (the default) the model's
+// output may be logits or end in a Softmax (Dense(10, kSoftmax), as in
+// slugnet); a final Softmax is fused into the loss (the loss reads its
+// input), which is the numerically stable form. Loss::kCrossEntropy expects
+// probabilities (a final Softmax kept as is, the Edinburgh
+// CrossEntropyError). kMeanSquaredError and kSigmoidBinaryCrossEntropy
+// compare the output with one-hot targets made from the labels.
+//
+// Thread safety: none; one thread drives a model.
+#ifndef DAGRAD_TRAIN_SEQUENTIAL_H_
+#define DAGRAD_TRAIN_SEQUENTIAL_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "core/shape.h"
+#include "core/tensor.h"
+#include "core/thread_pool.h"
+#include "data/dataset.h"
+#include "graph/executor.h"
+#include "graph/graph.h"
+#include "graph/parameter_store.h"
+#include "layers/layer.h"
+#include "train/callbacks.h"
+#include "train/checkpoint.h"
+#include "train/history.h"
+#include "train/lr_schedule.h"
+#include "train/optimizer.h"
+
+namespace dagrad {
+
+enum class Loss {
+  kSoftmaxCrossEntropy,
+  kCrossEntropy,
+  kMeanSquaredError,
+  kSigmoidBinaryCrossEntropy,
+};
+
+// ParseLoss() reads "softmax_cross_entropy", "cross_entropy", "mse" or
+// "sigmoid_bce".
+absl::StatusOr<Loss> ParseLoss(absl::string_view name);
+
+struct FitOptions {
+  int epochs = 1;
+  int64_t batch_size = 32;
+  Loss loss = Loss::kSoftmaxCrossEntropy;
+  // One of MakeOptimizer()'s names: sgd, momentum, nesterov, rmsprop, adam,
+  // adamw; configured by optimizer_options (lr is taken from `lr`).
+  std::string optimizer = "sgd";
+  OptimizerOptions optimizer_options;
+  float lr = 0.01f;
+  LrSchedule schedule = LrSchedule::Constant();
+  // Validation statistics are computed and a line printed every
+  // stats_interval epochs, and after the last one.
+  int stats_interval = 1;
+  int num_threads = 1;
+  bool shuffle = true;
+  // Print the per-epoch line to stdout (and a progress bar to stderr on a
+  // TTY).
+  bool verbose = true;
+  // Report the first node whose output holds NaN/Inf as an error.
+  bool check_numerics = false;
+  // Not owned; each must outlive the call.
+  std::vector<Callback*> callbacks;
+};
+
+struct EvalResult {
+  double loss = 0;
+  double accuracy = 0;
+  int64_t examples = 0;
+};
+
+class Sequential {
+ public:
+  // Sequential() makes an empty model taking examples of `input_shape`
+  // (without the batch dimension, e.g. {1, 28, 28} or {784}).
+  explicit Sequential(Shape input_shape, uint64_t seed = 0);
+  ~Sequential();
+
+  Sequential(const Sequential&) = delete;
+  Sequential& operator=(const Sequential&) = delete;
+
+  // Add() appends `layer`, named `name` or "<type>_<k>" (dense_1, ...),
+  // and builds it into the graph at once; see the class comment for errors.
+  template <typename L>
+  Sequential& Add(L layer, std::string name = "") {
+    return AddLayer(std::make_unique<L>(std::move(layer)), std::move(name));
+  }
+  Sequential& AddLayer(std::unique_ptr<Layer> layer, std::string name = "");
+
+  // status() is the first Add() error, or OK.
+  const absl::Status& status() const { return status_; }
+
+  // Summary() is a Keras-style table: layer (type), output shape, parameter
+  // count, and the total.
+  absl::StatusOr<std::string> Summary() const;
+  // parameter_count() counts every parameter element, trainable or not.
+  int64_t parameter_count() const;
+
+  // Fit() trains on `train` for options.epochs, evaluating on `valid`
+  // (nullable) and printing one line per epoch (train/history.h). It
+  // continues from the model's current state (parameters, optimizer state,
+  // epoch and step counters), so a model loaded from a checkpoint resumes
+  // where it stopped, with identical losses. `train` must outlive the call.
+  absl::StatusOr<History> Fit(const Dataset& train, const Dataset* valid,
+                              const FitOptions& options);
+
+  // Evaluate() computes the mean loss and accuracy over every example of
+  // `data`, the last partial batch included, in evaluation mode.
+  absl::StatusOr<EvalResult> Evaluate(const Dataset& data,
+                                      int64_t batch_size = 256,
+                                      Loss loss = Loss::kSoftmaxCrossEntropy,
+                                      int num_threads = 1);
+
+  // Predict() returns the model's output for `images` [N, ...input_shape]
+  // (probabilities if the model ends in a Softmax), in evaluation mode.
+  absl::StatusOr<Tensor> Predict(const Tensor& images, int64_t batch_size = 256,
+                                 int num_threads = 1);
+
+  // Save() writes every parameter, the optimizer state and the counters to
+  // a checkpoint (train/checkpoint.h), atomically. Load() reads one written
+  // by a model of the same architecture; a missing, extra or mis-shaped
+  // parameter is InvalidArgument naming it, and leaves the model unchanged.
+  absl::Status Save(const std::string& path);
+  absl::Status Load(const std::string& path);
+
+  // Counters: completed epochs and training steps since initialization.
+  int64_t epochs_done() const { return epochs_done_; }
+  int64_t steps_done() const { return steps_done_; }
+
+  // Graph access, for DOT export and inspection: Compile() appends the loss
+  // and the reverse pass and finalizes (idempotent for the same loss).
+  absl::Status Compile(Loss loss);
+  const Graph* graph() const { return graph_.get(); }
+  ParameterStore* parameters() { return &store_; }
+  // Executor() is the compiled executor for `batch` examples: training mode
+  // (loss, output and gradients) or evaluation mode (loss and output).
+  absl::StatusOr<Executor*> GetExecutor(bool training, int64_t batch,
+                                        int num_threads);
+
+ private:
+  struct LayerInfo {
+    std::string name;
+    std::string type;
+    NodeId output;
+    std::vector<NodeId> parameters;  // Created by this layer.
+  };
+  struct ExecutorKey {
+    int mode;  // 0 train, 1 eval, 2 predict.
+    int64_t batch;
+    int threads;
+    bool operator<(const ExecutorKey& o) const {
+      return std::tie(mode, batch, threads) <
+             std::tie(o.mode, o.batch, o.threads);
+    }
+  };
+
+  absl::StatusOr<Executor*> GetExecutorFor(int mode, int64_t batch,
+                                           int num_threads);
+  // FeedBatch() feeds images and labels (one-hot when the loss wants it).
+  absl::Status FeedBatch(Executor* executor, const Tensor& images,
+                         const Tensor& labels);
+  // RunEpoch() trains one epoch; returns its train loss/accuracy.
+  absl::StatusOr<EvalResult> RunEpoch(DataProvider* provider,
+                                      const FitOptions& options, float lr);
+  absl::Status EnsureOptimizer(const FitOptions& options);
+
+  Shape input_shape_;
+  uint64_t seed_;
+  absl::Status status_;
+  std::unique_ptr<GraphBuilder> builder_;
+  std::vector<LayerInfo> layers_;
+  std::vector<std::unique_ptr<Layer>> layer_objects_;
+  NodeId input_;
+  NodeId output_;
+
+  // Set by Compile().
+  bool compiled_ = false;
+  Loss loss_kind_ = Loss::kSoftmaxCrossEntropy;
+  NodeId labels_;
+  NodeId loss_;
+  std::vector<NodeId> params_;     // Trainable, in creation order.
+  std::vector<NodeId> gradients_;  // Same order.
+  std::unique_ptr<Graph> graph_;
+  ParameterStore store_;
+  bool store_ready_ = false;
+  std::map<ExecutorKey, std::unique_ptr<Executor>> executors_;
+  Tensor targets_;  // One-hot targets buffer for MSE/BCE.
+
+  std::unique_ptr<Optimizer> optimizer_;
+  std::string optimizer_name_;
+  std::vector<ParamSlot> slots_;
+  // Optimizer state read by Load() before the optimizer exists.
+  std::unique_ptr<Checkpoint> pending_optimizer_state_;
+  std::string pending_optimizer_name_;
+
+  int64_t epochs_done_ = 0;
+  int64_t steps_done_ = 0;
+};
+
+}  // namespace dagrad
+
+#endif  // DAGRAD_TRAIN_SEQUENTIAL_H_
