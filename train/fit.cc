@@ -59,6 +59,33 @@ absl::Status CheckFitOptions(const FitOptions& o) {
 
 }  // namespace
 
+absl::StatusOr<StepResult> Sequential::TrainStep(const Tensor& images,
+                                                 const Tensor& labels,
+                                                 const FitOptions& options,
+                                                 float lr) {
+  RETURN_IF_ERROR(status_);
+  RETURN_IF_ERROR(Compile(options.loss));
+  RETURN_IF_ERROR(EnsureOptimizer(options));
+  const int64_t size = labels.size();
+  ASSIGN_OR_RETURN(Executor * executor,
+                   GetExecutorFor(0, size, options.num_threads));
+  RETURN_IF_ERROR(FeedBatch(executor, images, labels));
+  executor->set_step(steps_done_);
+  executor->set_check_numerics(options.check_numerics);
+  RETURN_IF_ERROR(executor->Run());
+  ASSIGN_OR_RETURN(const Tensor* loss, executor->Fetch(loss_));
+  ASSIGN_OR_RETURN(const Tensor* output, executor->Fetch(output_));
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    ASSIGN_OR_RETURN(slots_[i].grad, executor->Fetch(gradients_[i]));
+  }
+  StepResult result;
+  result.loss = loss->data()[0];
+  result.correct = CountCorrect(*output, labels);
+  RETURN_IF_ERROR(optimizer_->Step(slots_, lr));
+  ++steps_done_;
+  return result;
+}
+
 absl::StatusOr<EvalResult> Sequential::RunEpoch(DataProvider* provider,
                                                 const FitOptions& options,
                                                 float lr) {
@@ -69,21 +96,10 @@ absl::StatusOr<EvalResult> Sequential::RunEpoch(DataProvider* provider,
   int64_t correct = 0, seen = 0, done = 0;
   while (std::optional<Batch> batch = provider->Next()) {
     const int64_t size = batch->labels.size();
-    ASSIGN_OR_RETURN(Executor * executor,
-                     GetExecutorFor(0, size, options.num_threads));
-    RETURN_IF_ERROR(FeedBatch(executor, batch->images, batch->labels));
-    executor->set_step(steps_done_);
-    executor->set_check_numerics(options.check_numerics);
-    RETURN_IF_ERROR(executor->Run());
-    ASSIGN_OR_RETURN(const Tensor* loss, executor->Fetch(loss_));
-    ASSIGN_OR_RETURN(const Tensor* output, executor->Fetch(output_));
-    for (size_t i = 0; i < slots_.size(); ++i) {
-      ASSIGN_OR_RETURN(slots_[i].grad, executor->Fetch(gradients_[i]));
-    }
-    RETURN_IF_ERROR(optimizer_->Step(slots_, lr));
-    ++steps_done_;
-    loss_sum += static_cast<double>(loss->data()[0]) * size;
-    correct += CountCorrect(*output, batch->labels);
+    ASSIGN_OR_RETURN(StepResult step,
+                     TrainStep(batch->images, batch->labels, options, lr));
+    loss_sum += static_cast<double>(step.loss) * size;
+    correct += step.correct;
     seen += size;
     bar.Update(++done, loss_sum / seen);
   }
@@ -157,14 +173,16 @@ absl::StatusOr<History> Sequential::Fit(const Dataset& train,
 }
 
 absl::StatusOr<EvalResult> Sequential::Evaluate(const Dataset& data,
-                                                int64_t batch_size, Loss loss,
+                                                int64_t batch_size,
+                                                std::optional<Loss> loss,
                                                 int num_threads) {
   RETURN_IF_ERROR(status_);
   if (batch_size < 1) {
     return absl::InvalidArgumentError(absl::StrFormat(
         "Evaluate: batch_size must be >= 1, got %d", batch_size));
   }
-  RETURN_IF_ERROR(Compile(loss));
+  RETURN_IF_ERROR(Compile(loss.value_or(compiled_ ? loss_kind_
+                                                  : Loss::kSoftmaxCrossEntropy)));
   ASSIGN_OR_RETURN(DataProvider provider,
                    DataProvider::Create(&data, batch_size, /*shuffle=*/false,
                                         /*seed=*/0));

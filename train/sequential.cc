@@ -65,7 +65,8 @@ Sequential::Sequential(Shape input_shape, uint64_t seed)
       builder_(std::make_unique<GraphBuilder>()) {
   std::vector<int64_t> dims = {Shape::kUnknownDim};
   for (int64_t d : input_shape_.dims()) dims.push_back(d);
-  absl::StatusOr<NodeId> input = builder_->AddInput("x", Shape(dims));
+  batched_input_shape_ = Shape(dims);
+  absl::StatusOr<NodeId> input = builder_->AddInput("x", batched_input_shape_);
   if (!input.ok()) {
     status_ = input.status();
     return;
@@ -274,9 +275,8 @@ absl::StatusOr<Executor*> Sequential::GetExecutorFor(int mode, int64_t batch,
 absl::Status Sequential::FeedBatch(Executor* executor, const Tensor& images,
                                    const Tensor& labels) {
   const int64_t batch = labels.size();
-  std::vector<int64_t> dims = {batch};
-  for (int64_t d : input_shape_.dims()) dims.push_back(d);
-  const Shape want(dims);
+  Shape want = batched_input_shape_;  // No allocation up to rank 4.
+  want.set_dim(0, batch);
   if (images.size() != want.num_elements()) {
     return absl::InvalidArgumentError(absl::StrFormat(
         "images %s do not fit the model input %s",
@@ -335,7 +335,9 @@ absl::Status Sequential::Load(const std::string& path) {
     }
     if (saved->shape() != value->shape()) {
       return absl::InvalidArgumentError(absl::StrFormat(
-          "checkpoint %s: parameter '%s' is %s, the model's is %s", path,
+          "checkpoint %s: parameter '%s' is %s, the model's is %s (another "
+          "model?)",
+          path,
           name, saved->shape().DebugString(), value->shape().DebugString()));
     }
   }

@@ -41,6 +41,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -105,6 +106,12 @@ struct EvalResult {
   int64_t examples = 0;
 };
 
+// StepResult is what one training step reports.
+struct StepResult {
+  float loss = 0;       // Mean loss over the batch, before the update.
+  int64_t correct = 0;  // Examples whose first-maximum output is the label.
+};
+
 class Sequential {
  public:
   // Sequential() makes an empty model taking examples of `input_shape`
@@ -140,11 +147,25 @@ class Sequential {
   absl::StatusOr<History> Fit(const Dataset& train, const Dataset* valid,
                               const FitOptions& options);
 
+  // TrainStep() runs one training step on one batch (images [B, ...input],
+  // labels [B]): forward, reverse pass, and an update by options.optimizer
+  // with learning rate `lr` (options.lr and the schedule are not read).
+  // The first call compiles the model with options.loss and creates the
+  // optimizer; once the executor for batch size B exists a step allocates
+  // nothing (tests/train/train_step_allocations_test.cc). Fit() is a loop
+  // of these. On error the parameters are unchanged.
+  absl::StatusOr<StepResult> TrainStep(const Tensor& images,
+                                       const Tensor& labels,
+                                       const FitOptions& options, float lr);
+
   // Evaluate() computes the mean loss and accuracy over every example of
-  // `data`, the last partial batch included, in evaluation mode.
+  // `data`, the last partial batch included, in evaluation mode. `loss`
+  // defaults to the loss the model was compiled with (softmax
+  // cross-entropy for a model that was never compiled); another loss than
+  // the compiled one is FailedPrecondition.
   absl::StatusOr<EvalResult> Evaluate(const Dataset& data,
                                       int64_t batch_size = 256,
-                                      Loss loss = Loss::kSoftmaxCrossEntropy,
+                                      std::optional<Loss> loss = std::nullopt,
                                       int num_threads = 1);
 
   // Predict() returns the model's output for `images` [N, ...input_shape]
@@ -201,6 +222,7 @@ class Sequential {
   absl::Status EnsureOptimizer(const FitOptions& options);
 
   Shape input_shape_;
+  Shape batched_input_shape_;  // [kUnknownDim, input_shape_...]
   uint64_t seed_;
   absl::Status status_;
   std::unique_ptr<GraphBuilder> builder_;
