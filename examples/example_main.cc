@@ -229,6 +229,7 @@ int RunExample(int argc, char** argv, const ExampleSpec& spec) {
   bool bad_input = false;
   const absl::Status status = Run(spec, *settings, &bad_input);
   if (!status.ok()) {
+    std::fflush(stdout);  // The error is the last line a terminal shows.
     std::fprintf(stderr, "%s: %s\n", spec.name.c_str(),
                  std::string(status.message()).c_str());
     return bad_input ? 2 : 1;

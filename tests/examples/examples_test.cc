@@ -35,7 +35,7 @@ std::string TempDir() {
   return dir != nullptr ? dir : "/tmp";
 }
 
-RunResult Run(const std::string& command) {
+RunResult RunCommand(const std::string& command) {
   RunResult result;
   FILE* pipe = popen((command + " 2>&1").c_str(), "r");
   if (pipe == nullptr) return result;
@@ -61,7 +61,7 @@ class ExampleTest : public ::testing::TestWithParam<const char*> {};
 TEST_P(ExampleTest, TrainsBrieflyAndReports) {
   const std::string name = GetParam();
   const std::string prefix = absl::StrCat(TempDir(), "/", name);
-  const RunResult r = Run(absl::StrCat(
+  const RunResult r = RunCommand(absl::StrCat(
       Binary(name), " --train_limit=720 --epochs=2 --log_csv=", prefix,
       ".csv --plot=", prefix, ".svg --save=", prefix, ".ckpt --dot=", prefix,
       ".dot"));
@@ -100,10 +100,10 @@ INSTANTIATE_TEST_SUITE_P(All, ExampleTest,
 
 TEST(ExampleFlagsTest, LoadWithZeroEpochsEvaluatesASavedModel) {
   const std::string ckpt = absl::StrCat(TempDir(), "/mlp_eval.ckpt");
-  RunResult r = Run(absl::StrCat(Binary("mnist_mlp"),
+  RunResult r = RunCommand(absl::StrCat(Binary("mnist_mlp"),
                                  " --train_limit=600 --epochs=1 --save=", ckpt));
   ASSERT_EQ(r.exit_code, 0) << r.out;
-  r = Run(absl::StrCat(Binary("mnist_mlp"), " --epochs=0 --load=", ckpt));
+  r = RunCommand(absl::StrCat(Binary("mnist_mlp"), " --epochs=0 --load=", ckpt));
   ASSERT_EQ(r.exit_code, 0) << r.out;
   EXPECT_TRUE(absl::StrContains(r.out, "loaded ")) << r.out;
   EXPECT_FALSE(absl::StrContains(r.out, "\nepoch ")) << r.out;
@@ -120,7 +120,7 @@ TEST(ExampleFlagsTest, BadValuesAreOneLineErrorsWithStatus2) {
         Case{"--epochs=abc", "epochs"}, Case{"--optimizer=sgdd", "sgdd"},
         Case{"--data_dir=/nonexistent/dir", "/nonexistent/dir"},
         Case{"--load=/nonexistent/x.ckpt --epochs=0", "/nonexistent/x.ckpt"}}) {
-    const RunResult r = Run(absl::StrCat(Binary("lenet5"), " ", c.flags));
+    const RunResult r = RunCommand(absl::StrCat(Binary("lenet5"), " ", c.flags));
     EXPECT_EQ(r.exit_code, 2) << c.flags << "\n" << r.out;
     const std::string last_line(
         absl::StripTrailingAsciiWhitespace(r.out.substr(

@@ -1,0 +1,164 @@
+// benchmarks/ops_norm_bench.cc: Dropout and BatchNorm at the shapes of
+// dagrad's MNIST models, batch 64, training mode.
+//   Dropout:   mlp_hidden [64,200] (mnist_dropout's hidden layer) and
+//              lenet_c1 [64,6,28,28] (LeNet-5's first feature map).
+//   BatchNorm: lenet_c1 [64,6,28,28] (per channel) and lenet_f5 [64,120]
+//              (per feature).
+// Benchmarks, each at threads:1 and threads:2 (a ThreadPool of that size):
+//   BM_DropoutForward    mask from Philox + y = x * m
+//   BM_DropoutBackward   dX (Vjp wrt 0) = dY * m
+//   BM_BatchNormForward  batch statistics, running-statistics update, y
+//   BM_BatchNormBackward dX, dGamma and dBeta (three Vjp calls; what
+//                        PyTorch's batch-norm backward computes)
+// "GFLOPS" counts the kernels' arithmetic per element: Dropout 1 (forward
+// and backward; Philox's integer work is not counted); BatchNorm forward 8
+// (sum; subtract, square, add; subtract twice, multiply, add), backward 17
+// (dX 11, dGamma 5, dBeta 1). items/s counts examples.
+//
+//   bazel run -c opt //benchmarks:ops_norm
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "benchmark/benchmark.h"
+#include "benchmarks/bench_util.h"
+#include "core/random.h"
+#include "core/tensor.h"
+#include "core/thread_pool.h"
+#include "ops/batch_norm.h"
+#include "ops/dropout.h"
+#include "ops/eager.h"
+
+namespace dagrad {
+namespace {
+
+Tensor RandomFill(const Shape& shape, uint64_t seed, float lo = -1.0f,
+                  float hi = 1.0f) {
+  Tensor t = Tensor::Zeros(shape);
+  Rng rng(seed);
+  for (int64_t i = 0; i < t.size(); ++i) t[i] = rng.Uniform(lo, hi);
+  return t;
+}
+
+struct NormCase {
+  const char* name;
+  Shape x;
+};
+
+const NormCase kDropoutCases[] = {
+    {"mlp_hidden", Shape({64, 200})},
+    {"lenet_c1", Shape({64, 6, 28, 28})},
+};
+
+const NormCase kBatchNormCases[] = {
+    {"lenet_c1", Shape({64, 6, 28, 28})},
+    {"lenet_f5", Shape({64, 120})},
+};
+
+enum class What { kForward, kBackward };
+
+EagerOptions TrainingStep(uint64_t step) {
+  EagerOptions options;
+  options.training = true;
+  options.seed = 42;
+  options.step = step;
+  return options;
+}
+
+void RunDropout(benchmark::State& state, const NormCase& c, What what,
+                int threads) {
+  ThreadPool pool(threads);
+  DropoutAttrs attrs;
+  attrs.p = 0.5f;
+  Tensor x = RandomFill(c.x, 1);
+  std::vector<Tensor*> inputs = {&x};
+  auto op = EagerOp::Create(OpKind::kDropout, attrs, {c.x}, &pool);
+  if (!op.ok() || !(*op)->Forward(inputs, TrainingStep(0)).ok()) {
+    state.SkipWithError("setup failed");
+    return;
+  }
+  Tensor dy = RandomFill(c.x, 2);
+  Tensor dx = Tensor::Zeros(c.x);
+  uint64_t step = 0;
+  for (auto _ : state) {
+    if (what == What::kForward) {
+      // A new mask every iteration, as in training.
+      benchmark::DoNotOptimize((*op)->Forward(inputs, TrainingStep(++step)));
+    } else {
+      benchmark::DoNotOptimize((*op)->Vjp(0, dy, &dx));
+    }
+    benchmark::ClobberMemory();
+  }
+  SetFlopCounters(state, static_cast<double>(c.x.num_elements()), c.x.dim(0));
+  state.SetLabel(absl::StrCat("x", c.x.DebugString(), " p 0.5"));
+}
+
+void RunBatchNorm(benchmark::State& state, const NormCase& c, What what,
+                  int threads) {
+  ThreadPool pool(threads);
+  const Shape f({c.x.dim(1)});
+  Tensor x = RandomFill(c.x, 1);
+  Tensor gamma = RandomFill(f, 2, 0.5f, 1.5f);
+  Tensor beta = RandomFill(f, 3);
+  Tensor mean = Tensor::Zeros(f);
+  Tensor var = Tensor::Zeros(f);
+  var.Fill(1.0f);
+  std::vector<Tensor*> inputs = {&x, &gamma, &beta, &mean, &var};
+  auto op = EagerOp::Create(OpKind::kBatchNorm, BatchNormAttrs{},
+                            {c.x, f, f, f, f}, &pool);
+  if (!op.ok() || !(*op)->Forward(inputs, TrainingStep(0)).ok()) {
+    state.SkipWithError("setup failed");
+    return;
+  }
+  Tensor dy = RandomFill(c.x, 4);
+  Tensor dx = Tensor::Zeros(c.x);
+  Tensor dgamma = Tensor::Zeros(f);
+  Tensor dbeta = Tensor::Zeros(f);
+  for (auto _ : state) {
+    if (what == What::kForward) {
+      benchmark::DoNotOptimize((*op)->Forward(inputs, TrainingStep(0)));
+    } else {
+      benchmark::DoNotOptimize((*op)->Vjp(kBatchNormX, dy, &dx));
+      benchmark::DoNotOptimize((*op)->Vjp(kBatchNormGamma, dy, &dgamma));
+      benchmark::DoNotOptimize((*op)->Vjp(kBatchNormBeta, dy, &dbeta));
+    }
+    benchmark::ClobberMemory();
+  }
+  const double per_element = what == What::kForward ? 8.0 : 17.0;
+  SetFlopCounters(state, per_element * c.x.num_elements(), c.x.dim(0));
+  state.SetLabel(absl::StrCat("x", c.x.DebugString()));
+}
+
+const bool kRegistered = [] {
+  using Runner = void (*)(benchmark::State&, const NormCase&, What, int);
+  struct Kind {
+    const char* name;
+    Runner run;
+    What what;
+    const NormCase* cases;
+    int num_cases;
+  };
+  const Kind kinds[] = {
+      {"BM_DropoutForward", RunDropout, What::kForward, kDropoutCases, 2},
+      {"BM_DropoutBackward", RunDropout, What::kBackward, kDropoutCases, 2},
+      {"BM_BatchNormForward", RunBatchNorm, What::kForward, kBatchNormCases, 2},
+      {"BM_BatchNormBackward", RunBatchNorm, What::kBackward, kBatchNormCases,
+       2},
+  };
+  for (const Kind& kind : kinds) {
+    for (int i = 0; i < kind.num_cases; ++i) {
+      const NormCase& c = kind.cases[i];
+      for (int threads : {1, 2}) {
+        benchmark::RegisterBenchmark(
+            absl::StrCat(kind.name, "/", c.name, "/threads:", threads).c_str(),
+            [&c, run = kind.run, what = kind.what, threads](
+                benchmark::State& state) { run(state, c, what, threads); });
+      }
+    }
+  }
+  return true;
+}();
+
+}  // namespace
+}  // namespace dagrad
