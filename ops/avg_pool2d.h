@@ -1,0 +1,54 @@
+// ops/avg_pool2d.h: AvgPool2D, 2-D average (mean) pooling over NCHW images.
+//
+// Input: x [N, C, H, W]. Output: y [N, C, OH, OW] with
+//   y[n,c,i,j] = (1 / (window_h*window_w)) * sum over the window of output
+//                (i, j) (ops/pool_util.h) of x[n,c,h,w],
+// the padded cells counted as zeros: the divisor is always the full window
+// area (PyTorch's count_include_pad=True). Each window is summed in one
+// fixed order per geometry: row-major, or (a + c) + (b + d) on the 2x2 fast
+// path below (a, b the top row, c, d the bottom row).
+//
+// VJP (wrt 0; VjpUses kVjpUsesNothing: only dL/dy is read): each input cell
+// gets 1/(window_h*window_w) of the dL/dy of every window that covers it
+// (the math is above AvgPool2DVjp()).
+//
+// Kernels run over the N*C planes in parallel, each plane identically
+// whatever the split (bitwise equal at any thread count), and allocate
+// nothing. A 2x2, stride-2 window that reads no padding (VALID, or SAME on
+// even sizes) runs an AVX-512 loop where built.
+//
+// Example:
+//   AvgPool2DAttrs attrs;  // 2x2, stride 2, VALID
+//   // x [64,6,28,28] -> y [64,6,14,14]
+#ifndef DAGRAD_OPS_AVG_POOL2D_H_
+#define DAGRAD_OPS_AVG_POOL2D_H_
+
+#include <cstdint>
+
+#include "ops/op.h"
+#include "ops/pool_util.h"
+
+namespace dagrad {
+
+struct AvgPool2DAttrs {
+  static constexpr OpKind kKind = OpKind::kAvgPool2D;
+  int64_t window_h = 2;
+  int64_t window_w = 2;
+  int64_t stride_h = 2;
+  int64_t stride_w = 2;
+  PoolPadding padding = PoolPadding::kValid;
+  // Used with PoolPadding::kExplicit only.
+  int64_t pad_top = 0;
+  int64_t pad_bottom = 0;
+  int64_t pad_left = 0;
+  int64_t pad_right = 0;
+};
+
+absl::StatusOr<Shape> AvgPool2DShape(absl::Span<const Shape> inputs,
+                                     const OpAttrs& attrs);
+absl::Status AvgPool2DForward(const ForwardContext& ctx);
+void AvgPool2DVjp(const VjpContext& ctx);
+
+}  // namespace dagrad
+
+#endif  // DAGRAD_OPS_AVG_POOL2D_H_
