@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/gemm.h"
+#include "core/random.h"
 
 namespace dagrad {
 namespace {
@@ -32,6 +33,13 @@ void SetFlopCounters(benchmark::State& state, double flops_per_iteration,
       flops_per_iteration * static_cast<double>(state.iterations()) / 1e9,
       benchmark::Counter::kIsRate);
   state.SetItemsProcessed(items_per_iteration * state.iterations());
+}
+
+Tensor RandomFill(const Shape& shape, uint64_t seed, float lo, float hi) {
+  Tensor t = Tensor::Zeros(shape);
+  Rng rng(seed);
+  for (int64_t i = 0; i < t.size(); ++i) t[i] = rng.Uniform(lo, hi);
+  return t;
 }
 
 }  // namespace dagrad

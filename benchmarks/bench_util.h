@@ -9,6 +9,8 @@
 #include <cstdint>
 
 #include "benchmark/benchmark.h"
+#include "core/shape.h"
+#include "core/tensor.h"
 
 namespace dagrad {
 
@@ -17,6 +19,11 @@ namespace dagrad {
 // `items_per_iteration` items (e.g. images) per iteration.
 void SetFlopCounters(benchmark::State& state, double flops_per_iteration,
                      int64_t items_per_iteration);
+
+// RandomFill() is a tensor of `shape` with values uniform in [lo, hi),
+// drawn from Rng(seed).
+Tensor RandomFill(const Shape& shape, uint64_t seed, float lo = -1.0f,
+                  float hi = 1.0f);
 
 }  // namespace dagrad
 

@@ -35,13 +35,6 @@ Shape BenchShape(int64_t index) {
   }
 }
 
-Tensor RandomFill(const Shape& shape, uint64_t seed) {
-  Tensor t = Tensor::Zeros(shape);
-  Rng rng(seed);
-  for (int64_t i = 0; i < t.size(); ++i) t[i] = rng.Uniform(-4.0f, 4.0f);
-  return t;
-}
-
 // BM_Act<Attrs, vjp>: forward (vjp = false) or VJP of one op.
 template <typename Attrs, bool kVjp>
 void BM_Act(benchmark::State& state) {
@@ -52,8 +45,8 @@ void BM_Act(benchmark::State& state) {
     state.SkipWithError(std::string(op.status().message()).c_str());
     return;
   }
-  Tensor x = RandomFill(shape, 1);
-  Tensor dy = RandomFill(shape, 2);
+  Tensor x = RandomFill(shape, 1, -4.0f, 4.0f);
+  Tensor dy = RandomFill(shape, 2, -4.0f, 4.0f);
   Tensor dx = Tensor::Zeros(shape);
   if (!(*op)->Forward({&x}).ok()) {
     state.SkipWithError("forward failed");

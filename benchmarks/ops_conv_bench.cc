@@ -31,13 +31,6 @@
 namespace dagrad {
 namespace {
 
-Tensor RandomFill(const Shape& shape, uint64_t seed) {
-  Tensor t = Tensor::Zeros(shape);
-  Rng rng(seed);
-  for (int64_t i = 0; i < t.size(); ++i) t[i] = rng.Uniform(-1.0f, 1.0f);
-  return t;
-}
-
 struct ConvCase {
   const char* name;
   Shape x, w;

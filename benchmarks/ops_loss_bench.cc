@@ -29,13 +29,6 @@ Shape BenchShape(int64_t index) {
   return index == 0 ? Shape({64, 10}) : Shape({100, 10});
 }
 
-Tensor RandomFill(const Shape& shape, uint64_t seed) {
-  Tensor t = Tensor::Zeros(shape);
-  Rng rng(seed);
-  for (int64_t i = 0; i < t.size(); ++i) t[i] = rng.Uniform(-4.0f, 4.0f);
-  return t;
-}
-
 // BM_SoftmaxCrossEntropy: forward + VJP wrt the logits, integer labels
 // (kSoft = false) or soft [N,C] targets (kSoft = true).
 template <bool kSoft>
@@ -44,7 +37,7 @@ void BM_SoftmaxCrossEntropy(benchmark::State& state) {
   const int64_t n = shape.dim(0);
   const int64_t c = shape.dim(1);
   ThreadPool pool(static_cast<int>(state.range(1)));
-  Tensor x = RandomFill(shape, 1);
+  Tensor x = RandomFill(shape, 1, -4.0f, 4.0f);
   Tensor labels = kSoft ? Tensor::Zeros(shape) : Tensor::Zeros(Shape({n}));
   Rng rng(2);
   for (int64_t r = 0; r < n; ++r) {
@@ -84,8 +77,8 @@ void BM_RowOp(benchmark::State& state) {
     state.SkipWithError(std::string(op.status().message()).c_str());
     return;
   }
-  Tensor x = RandomFill(shape, 1);
-  Tensor dy = RandomFill(shape, 2);
+  Tensor x = RandomFill(shape, 1, -4.0f, 4.0f);
+  Tensor dy = RandomFill(shape, 2, -4.0f, 4.0f);
   Tensor dx = Tensor::Zeros(shape);
   for (auto _ : state) {
     benchmark::DoNotOptimize((*op)->Forward({&x}));

@@ -33,14 +33,6 @@
 namespace dagrad {
 namespace {
 
-Tensor RandomFill(const Shape& shape, uint64_t seed, float lo = -1.0f,
-                  float hi = 1.0f) {
-  Tensor t = Tensor::Zeros(shape);
-  Rng rng(seed);
-  for (int64_t i = 0; i < t.size(); ++i) t[i] = rng.Uniform(lo, hi);
-  return t;
-}
-
 struct NormCase {
   const char* name;
   Shape x;

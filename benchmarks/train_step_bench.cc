@@ -16,37 +16,11 @@
 #include "benchmarks/bench_util.h"
 #include "core/random.h"
 #include "core/tensor.h"
-#include "layers/conv2d.h"
-#include "layers/dense.h"
-#include "layers/flatten.h"
-#include "layers/pooling.h"
+#include "train/model_zoo.h"
 #include "train/sequential.h"
 
 namespace dagrad {
 namespace {
-
-void BuildLenet5(Sequential* model) {
-  Conv2DOptions same;
-  same.padding = Padding::kSame;
-  same.use_bias = false;
-  same.activation = Activation::kRelu;
-  Conv2DOptions valid = same;
-  valid.padding = Padding::kValid;
-  model->Add(Conv2D(6, 5, same));
-  model->Add(MaxPool2D(2));
-  model->Add(Conv2D(16, 5, valid));
-  model->Add(MaxPool2D(2));
-  model->Add(Flatten());
-  model->Add(Dense(120, Activation::kRelu));
-  model->Add(Dense(84, Activation::kRelu));
-  model->Add(Dense(10));
-}
-
-void BuildMlp(Sequential* model, int64_t hidden) {
-  model->Add(Flatten());
-  model->Add(Dense(hidden, Activation::kRelu));
-  model->Add(Dense(10));
-}
 
 void RunStep(benchmark::State& state, const std::function<void(Sequential*)>& build,
              int64_t batch, const char* optimizer, float lr, int threads) {
@@ -76,15 +50,15 @@ void RunStep(benchmark::State& state, const std::function<void(Sequential*)>& bu
 }
 
 void BM_TrainStepLenet5(benchmark::State& state) {
-  RunStep(state, BuildLenet5, 64, "momentum", 0.01f,
+  RunStep(state, AddLeNet5, 64, "momentum", 0.01f,
           static_cast<int>(state.range(0)));
 }
 void BM_TrainStepMlp100(benchmark::State& state) {
-  RunStep(state, [](Sequential* m) { BuildMlp(m, 100); }, 100, "sgd", 0.1f,
+  RunStep(state, [](Sequential* m) { AddMlp(m, 100, Activation::kRelu); }, 100, "sgd", 0.1f,
           static_cast<int>(state.range(0)));
 }
 void BM_TrainStepMlp200(benchmark::State& state) {
-  RunStep(state, [](Sequential* m) { BuildMlp(m, 200); }, 64, "rmsprop",
+  RunStep(state, [](Sequential* m) { AddMlp(m, 200, Activation::kRelu); }, 64, "rmsprop",
           0.01f, static_cast<int>(state.range(0)));
 }
 

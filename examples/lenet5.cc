@@ -5,11 +5,10 @@
 // conv 6x5x5 same (no bias) + ReLU, maxpool 2, conv 16x5x5 valid (no bias) +
 // ReLU, maxpool 2, flatten, 400->120 ReLU ->84 ReLU ->10, softmax
 // cross-entropy; SGD momentum 0.9, lr 0.01, batch 64. 61,684 parameters.
+// The model is AddLeNet5() in train/model_zoo.cc, shared with the
+// training-step benchmark and the tests.
 #include "examples/example_main.h"
-#include "layers/conv2d.h"
-#include "layers/dense.h"
-#include "layers/flatten.h"
-#include "layers/pooling.h"
+#include "train/model_zoo.h"
 
 int main(int argc, char** argv) {
   using namespace dagrad;  // NOLINT: an example reads better without prefixes.
@@ -23,20 +22,7 @@ int main(int argc, char** argv) {
   spec.optimizer = "momentum";
   spec.optimizer_options.momentum = 0.9f;
   spec.build = [](Sequential* model, Activation, int) {
-    Conv2DOptions same;
-    same.padding = Padding::kSame;
-    same.use_bias = false;
-    same.activation = Activation::kRelu;
-    Conv2DOptions valid = same;
-    valid.padding = Padding::kValid;
-    model->Add(Conv2D(6, 5, same));
-    model->Add(MaxPool2D(2));
-    model->Add(Conv2D(16, 5, valid));
-    model->Add(MaxPool2D(2));
-    model->Add(Flatten());
-    model->Add(Dense(120, Activation::kRelu));
-    model->Add(Dense(84, Activation::kRelu));
-    model->Add(Dense(10));
+    AddLeNet5(model);
   };
   return RunExample(argc, argv, spec);
 }

@@ -1,35 +1,17 @@
 // Proves Executor::Run() performs zero heap allocations after the first call,
 // by counting calls to the global operator new in this binary.
-#include <atomic>
-#include <cstdlib>
-#include <new>
 #include <vector>
 
-#include "gtest/gtest.h"
 #include "graph/autodiff.h"
 #include "graph/executor.h"
 #include "graph/graph.h"
 #include "graph/parameter_store.h"
+#include "gtest/gtest.h"
 #include "ops/identity.h"
 #include "ops/sigmoid.h"
 #include "ops/softmax_cross_entropy.h"
 #include "ops/tanh.h"
-
-namespace {
-std::atomic<int64_t> g_allocations{0};
-}  // namespace
-
-void* operator new(std::size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  void* p = std::malloc(size == 0 ? 1 : size);
-  if (p == nullptr) std::abort();
-  return p;
-}
-void* operator new[](std::size_t size) { return operator new(size); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+#include "tests/testing/counting_allocator.h"
 
 namespace dagrad {
 namespace {
@@ -56,15 +38,15 @@ void CheckNoAllocations(int threads) {
                                                                   4, 5, 6, 7}))
                   .ok());
   ASSERT_TRUE(exec->Run().ok());
-  const int64_t before = g_allocations.load();
+  const int64_t before = AllocationCount();
   bool ok = true;
   for (int k = 0; k < 50; ++k) ok = ok && exec->Run().ok();
-  const int64_t after = g_allocations.load();
+  const int64_t after = AllocationCount();
   EXPECT_TRUE(ok);
   EXPECT_EQ(after - before, 0) << "threads " << threads;
   // The counter works: an allocation is seen.
   auto* probe = new std::vector<int>(3);
-  EXPECT_GT(g_allocations.load(), after);
+  EXPECT_GT(AllocationCount(), after);
   delete probe;
 }
 

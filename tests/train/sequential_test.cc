@@ -1,5 +1,6 @@
 // Trains small models on separable synthetic data: every layer type and
 // every optimizer must reach high accuracy in a few epochs.
+#include "train/model_zoo.h"
 #include "train/sequential.h"
 
 #include <cstdio>
@@ -150,20 +151,7 @@ TEST(SequentialTest, OtherLosses) {
 
 TEST(SequentialTest, LeNet5SummaryCounts61684Parameters) {
   Sequential model(Shape({1, 28, 28}));
-  Conv2DOptions same;
-  same.padding = Padding::kSame;
-  same.use_bias = false;
-  same.activation = Activation::kRelu;
-  Conv2DOptions valid = same;
-  valid.padding = Padding::kValid;
-  model.Add(Conv2D(6, 5, same));
-  model.Add(MaxPool2D(2));
-  model.Add(Conv2D(16, 5, valid));
-  model.Add(MaxPool2D(2));
-  model.Add(Flatten());
-  model.Add(Dense(120, Activation::kRelu));
-  model.Add(Dense(84, Activation::kRelu));
-  model.Add(Dense(10));
+  AddLeNet5(&model);
   absl::StatusOr<std::string> summary = model.Summary();
   ASSERT_TRUE(summary.ok()) << summary.status();
   std::printf("%s", summary->c_str());

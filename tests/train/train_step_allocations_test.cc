@@ -2,34 +2,15 @@
 // forward, reverse pass, optimizer update) performs zero heap allocations,
 // for LeNet-5 with momentum SGD, an MLP with Adam and one with dropout, at 1
 // and 2 threads, by counting calls to the global operator new.
-#include <atomic>
-#include <cstdlib>
-#include <new>
 
 #include "core/random.h"
 #include "gtest/gtest.h"
-#include "layers/conv2d.h"
 #include "layers/dense.h"
 #include "layers/dropout.h"
 #include "layers/flatten.h"
-#include "layers/pooling.h"
+#include "tests/testing/counting_allocator.h"
+#include "train/model_zoo.h"
 #include "train/sequential.h"
-
-namespace {
-std::atomic<int64_t> g_allocations{0};
-}  // namespace
-
-void* operator new(std::size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  void* p = std::malloc(size == 0 ? 1 : size);
-  if (p == nullptr) std::abort();
-  return p;
-}
-void* operator new[](std::size_t size) { return operator new(size); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 
 namespace dagrad {
 namespace {
@@ -47,7 +28,7 @@ void ExpectNoAllocationsPerStep(Sequential* model, const char* optimizer,
   // The first step compiles and creates the executor and the optimizer.
   ASSERT_TRUE(model->TrainStep(images, labels, options, 0.01f).ok());
   ASSERT_TRUE(model->TrainStep(images, labels, options, 0.01f).ok());
-  const int64_t before = g_allocations.load();
+  const int64_t before = AllocationCount();
   float last = 0;
   for (int step = 0; step < 5; ++step) {
     absl::StatusOr<StepResult> r =
@@ -55,7 +36,7 @@ void ExpectNoAllocationsPerStep(Sequential* model, const char* optimizer,
     ASSERT_TRUE(r.ok()) << r.status();
     last = r->loss;
   }
-  EXPECT_EQ(g_allocations.load() - before, 0)
+  EXPECT_EQ(AllocationCount() - before, 0)
       << optimizer << " at " << threads << " threads";
   EXPECT_GT(last, 0.0f);
 }
@@ -63,20 +44,7 @@ void ExpectNoAllocationsPerStep(Sequential* model, const char* optimizer,
 TEST(TrainStepAllocationsTest, LeNet5Momentum) {
   for (int threads : {1, 2}) {
     Sequential model(Shape({1, 28, 28}), /*seed=*/0);
-    Conv2DOptions same;
-    same.padding = Padding::kSame;
-    same.use_bias = false;
-    same.activation = Activation::kRelu;
-    Conv2DOptions valid = same;
-    valid.padding = Padding::kValid;
-    model.Add(Conv2D(6, 5, same));
-    model.Add(MaxPool2D(2));
-    model.Add(Conv2D(16, 5, valid));
-    model.Add(MaxPool2D(2));
-    model.Add(Flatten());
-    model.Add(Dense(120, Activation::kRelu));
-    model.Add(Dense(84, Activation::kRelu));
-    model.Add(Dense(10));
+    AddLeNet5(&model);
     ExpectNoAllocationsPerStep(&model, "momentum", 64, threads);
   }
 }
