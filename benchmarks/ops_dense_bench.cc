@@ -3,6 +3,10 @@
 //     [100,784]x[784,100], [100,100]x[100,10]  ("GFLOPS" = 2*M*N*K per call).
 //   BiasAdd forward / VJP (dx, dbias) at [64,200]; Add, Mul at [64,200];
 //   Sum, Mean over all elements at [64,200]  (items/s counts elements).
+//   BM_DenseForward / BM_DenseBackward /400x120/threads:T: LeNet-5's first
+//     dense layer at batch 64, y = x W + b (MatMul then BiasAdd) and its
+//     backward dx, dW, db, as tools/pytorch_reference/bench.py times
+//     F.linear and AddmmBackward.
 // Arguments: case index, threads.
 //
 //   bazel run -c opt //benchmarks:ops_dense
@@ -126,6 +130,60 @@ BENCHMARK_TEMPLATE(BM_Elementwise, AddAttrs)->Apply(FwdArgs);
 BENCHMARK_TEMPLATE(BM_Elementwise, MulAttrs)->Apply(FwdArgs);
 BENCHMARK_TEMPLATE(BM_Elementwise, SumAttrs)->Apply(FwdArgs);
 BENCHMARK_TEMPLATE(BM_Elementwise, MeanAttrs)->Apply(FwdArgs);
+
+// BM_Dense: x [64,400], W [400,120], b [120]; forward or backward.
+void RunDense(benchmark::State& state, bool backward, int threads) {
+  ThreadPool pool(threads);
+  Tensor x = RandomFill(Shape({64, 400}), 1);
+  Tensor w = RandomFill(Shape({400, 120}), 2);
+  Tensor b = RandomFill(Shape({120}), 3);
+  Tensor dy = RandomFill(Shape({64, 120}), 4);
+  Tensor dx = Tensor::Zeros(x.shape());
+  Tensor dw = Tensor::Zeros(w.shape());
+  Tensor db = Tensor::Zeros(b.shape());
+  auto mm = EagerOp::Create(OpKind::kMatMul, MatMulAttrs{},
+                            {x.shape(), w.shape()}, &pool);
+  auto bias = EagerOp::Create(OpKind::kBiasAdd, BiasAddAttrs{},
+                              {Shape({64, 120}), b.shape()}, &pool);
+  if (!mm.ok() || !bias.ok() || !(*mm)->Forward({&x, &w}).ok()) {
+    state.SkipWithError("setup failed");
+    return;
+  }
+  Tensor z = (*mm)->output().Clone();
+  if (!(*bias)->Forward({&z, &b}).ok()) {
+    state.SkipWithError("setup failed");
+    return;
+  }
+  for (auto _ : state) {
+    if (backward) {
+      benchmark::DoNotOptimize((*bias)->Vjp(1, dy, &db));
+      benchmark::DoNotOptimize((*mm)->Vjp(0, dy, &dx));
+      benchmark::DoNotOptimize((*mm)->Vjp(1, dy, &dw));
+    } else {
+      benchmark::DoNotOptimize((*mm)->Forward({&x, &w}));
+      benchmark::DoNotOptimize((*bias)->Forward({&z, &b}));
+    }
+    benchmark::ClobberMemory();
+  }
+  SetFlopCounters(state, (backward ? 4.0 : 2.0) * 64 * 400 * 120, 64);
+}
+
+const bool kDenseRegistered = [] {
+  for (int threads : {1, 2}) {
+    for (bool backward : {false, true}) {
+      benchmark::RegisterBenchmark(
+          absl::StrCat(backward ? "BM_DenseBackward" : "BM_DenseForward",
+                       "/400x120/threads:", threads)
+              .c_str(),
+          [backward, threads](benchmark::State& state) {
+            RunDense(state, backward, threads);
+          })
+          ->UseRealTime()
+          ->Unit(benchmark::kMicrosecond);
+    }
+  }
+  return true;
+}();
 
 }  // namespace
 }  // namespace dagrad

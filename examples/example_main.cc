@@ -1,5 +1,6 @@
 #include "examples/example_main.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -8,12 +9,15 @@
 #include "absl/flags/parse.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_replace.h"
 #include "core/gemm.h"
 #include "core/status_macros.h"
 #include "data/dataset.h"
 #include "graph/dot.h"
 #include "train/file_system.h"
+#include "train/npy.h"
 #include "train/svg_plot.h"
 
 // Numbers are read as strings so that a bad value is our one-line error
@@ -39,6 +43,8 @@ ABSL_FLAG(std::string, plot, "", "write loss/accuracy curves as SVG here");
 ABSL_FLAG(std::string, save, "", "save a checkpoint here after training");
 ABSL_FLAG(std::string, load, "", "load this checkpoint before training");
 ABSL_FLAG(std::string, dot, "", "write the training graph as Graphviz DOT here");
+ABSL_FLAG(std::string, npy_dir, "",
+          "after training, write every parameter to DIR/<name>.npy (NumPy)");
 
 namespace dagrad {
 namespace {
@@ -157,7 +163,20 @@ absl::StatusOr<Outcome> TrainOne(const ExampleSpec& spec, const Settings& s,
                 static_cast<long long>(model.epochs_done()));
   }
   if (const std::string path = absl::GetFlag(FLAGS_dot); !path.empty()) {
-    RETURN_IF_ERROR(WriteFileAtomically(path, ToDot(*model.graph())));
+    // The training graph with the buffer sizes planned for this batch size.
+    ASSIGN_OR_RETURN(Executor * train,
+                     model.GetExecutor(/*training=*/true, s.batch_size,
+                                       s.threads));
+    const MemoryPlan& plan = train->plan();
+    RETURN_IF_ERROR(WriteFileAtomically(path, ToDot(*model.graph(), &plan)));
+    std::printf(
+        "wrote %s: %d nodes; planned arena %lld bytes vs %lld unplanned "
+        "(%.1f%%) at batch %lld\n",
+        path.c_str(), model.graph()->num_nodes(),
+        static_cast<long long>(plan.peak_bytes),
+        static_cast<long long>(plan.naive_bytes),
+        100.0 * plan.peak_bytes / std::max<int64_t>(plan.naive_bytes, 1),
+        static_cast<long long>(s.batch_size));
   }
   *bad_input = false;
   Outcome outcome;
@@ -173,6 +192,15 @@ absl::StatusOr<Outcome> TrainOne(const ExampleSpec& spec, const Settings& s,
   }
   if (const std::string path = absl::GetFlag(FLAGS_save); !path.empty()) {
     RETURN_IF_ERROR(model.Save(path));
+  }
+  if (const std::string dir = absl::GetFlag(FLAGS_npy_dir); !dir.empty()) {
+    for (const auto& [name, value] : model.parameters()->Items()) {
+      // "conv2d_1/W" -> DIR/conv2d_1_W.npy
+      RETURN_IF_ERROR(WriteNpy(
+          absl::StrCat(dir, "/", absl::StrReplaceAll(name, {{"/", "_"}}),
+                       ".npy"),
+          *value));
+    }
   }
   ASSIGN_OR_RETURN(outcome.test, model.Evaluate(data.test, 1000, spec.loss,
                                                 s.threads));

@@ -12,6 +12,7 @@
 //   --save=PATH / --load=PATH          checkpoints (--load --epochs=0
 //                                      evaluates a saved model)
 //   --dot=PATH     the training graph in Graphviz DOT
+//   --npy_dir=DIR  every parameter as DIR/<name>.npy after training
 // A bad flag value or unreadable data is a one-line error on stderr and exit
 // status 2.
 //

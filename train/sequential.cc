@@ -289,7 +289,9 @@ absl::Status Sequential::FeedBatch(Executor* executor, const Tensor& images,
   if (targets_.size() < batch * classes) {
     targets_ = Tensor::Zeros(Shape({batch, classes}));
   }
-  Tensor targets = targets_.ViewAs(Shape({batch, classes}));
+  // A view of the first batch * classes floats (the buffer keeps the size of
+  // the largest batch seen).
+  Tensor targets = Tensor::View(Shape({batch, classes}), targets_.data());
   float* t = targets.data();
   std::fill(t, t + batch * classes, 0.0f);
   for (int64_t i = 0; i < batch; ++i) {

@@ -48,9 +48,10 @@ struct Series {
 };
 
 // Panel() draws one chart with its axes, ticks, title and legend at x offset
-// `left`.
+// `left`. The legend goes top right, or bottom right with `legend_bottom`
+// (for curves that rise, like accuracy, so it does not cover them).
 std::string Panel(double left, const std::string& title,
-                  const std::vector<Series>& series) {
+                  const std::vector<Series>& series, bool legend_bottom) {
   double x_max = 1, y_min = 0, y_max = 0;
   bool first = true;
   for (const Series& s : series) {
@@ -107,6 +108,11 @@ std::string Panel(double left, const std::string& title,
                         "text-anchor=\"middle\">epoch</text>\n",
                         x0 + plot_w / 2, y0 + plot_h + 36);
   double legend_y = y0 + 14;
+  if (legend_bottom) {
+    int shown = 0;
+    for (const Series& s : series) shown += !s.x.empty();
+    legend_y = y0 + plot_h - 12 - 16.0 * (shown > 0 ? shown - 1 : 0);
+  }
   for (const Series& s : series) {
     if (s.x.empty()) continue;
     std::string points;
@@ -162,9 +168,10 @@ std::string RenderTrainingCurves(const History& history,
       "height=\"%.0f\" font-family=\"sans-serif\">\n"
       "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
       2 * kPanelWidth, kPanelHeight);
-  svg += Panel(0, absl::StrCat(title, ": loss"), {train_loss, valid_loss});
+  svg += Panel(0, absl::StrCat(title, ": loss"), {train_loss, valid_loss},
+               /*legend_bottom=*/false);
   svg += Panel(kPanelWidth, absl::StrCat(title, ": accuracy"),
-               {train_acc, valid_acc});
+               {train_acc, valid_acc}, /*legend_bottom=*/true);
   svg += "</svg>\n";
   return svg;
 }

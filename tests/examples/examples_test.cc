@@ -2,6 +2,7 @@
 // checks its output: the per-epoch lines parse, the loss goes down, the test
 // line is there, and the artifacts (CSV, SVG, checkpoint, DOT) are written.
 // Bad flags must give a one-line error and exit status 2.
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <cstdio>
@@ -108,6 +109,18 @@ TEST(ExampleFlagsTest, LoadWithZeroEpochsEvaluatesASavedModel) {
   EXPECT_TRUE(absl::StrContains(r.out, "loaded ")) << r.out;
   EXPECT_FALSE(absl::StrContains(r.out, "\nepoch ")) << r.out;
   EXPECT_TRUE(absl::StrContains(r.out, "test_acc=")) << r.out;
+}
+
+TEST(ExampleFlagsTest, NpyDirExportsEveryParameter) {
+  const std::string dir = absl::StrCat(TempDir(), "/mlp_npy");
+  ASSERT_EQ(mkdir(dir.c_str(), 0755), 0);
+  const RunResult r = RunCommand(absl::StrCat(
+      Binary("mnist_mlp"), " --train_limit=300 --epochs=1 --npy_dir=", dir));
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  for (const char* name : {"dense_1_W", "dense_1_b", "dense_2_W", "dense_2_b"}) {
+    const std::string npy = ReadFile(absl::StrCat(dir, "/", name, ".npy"));
+    EXPECT_TRUE(absl::StartsWith(npy, "\x93NUMPY")) << name;
+  }
 }
 
 TEST(ExampleFlagsTest, BadValuesAreOneLineErrorsWithStatus2) {

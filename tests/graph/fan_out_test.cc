@@ -1,9 +1,5 @@
 // End-to-end gradient through a tensor with three consumers (fan-out summed
 // by accumulation nodes), vs whole-graph central differences.
-//
-// ops/add.cc does not exist yet, so this binary registers a minimal test
-// Add (y = a + b, shapes equal) under OpKind::kAdd. It does not link
-// //ops:add, so there is no double registration.
 #include <cmath>
 #include <vector>
 
@@ -14,6 +10,7 @@
 #include "graph/executor.h"
 #include "graph/graph.h"
 #include "graph/parameter_store.h"
+#include "ops/add.h"
 #include "ops/identity.h"
 #include "ops/op.h"
 #include "ops/sigmoid.h"
@@ -24,34 +21,6 @@
 namespace dagrad {
 namespace {
 
-struct TestAddAttrs {
-  static constexpr OpKind kKind = OpKind::kAdd;
-};
-
-absl::StatusOr<Shape> TestAddShape(absl::Span<const Shape> in,
-                                   const OpAttrs&) {
-  if (in[0] != in[1]) return ShapeError(OpKind::kAdd, in, "shapes differ");
-  return in[0];
-}
-
-absl::Status TestAddForward(const ForwardContext& ctx) {
-  for (int64_t i = 0; i < ctx.output->size(); ++i) {
-    (*ctx.output)[i] = ctx.input(0)[i] + ctx.input(1)[i];
-  }
-  return absl::OkStatus();
-}
-
-// dL/da = dL/db = dL/dy
-void TestAddVjp(const VjpContext& ctx) {
-  ctx.grad_input->CopyFrom(ctx.grad_output);
-}
-
-DAGRAD_REGISTER_OP(OpDefBuilder(OpKind::kAdd)
-                       .Attrs<TestAddAttrs>()
-                       .Shape(TestAddShape)
-                       .Forward(TestAddForward)
-                       .Vjp(TestAddVjp, kVjpUsesNothing));
-
 TEST(FanOutTest, ThreeConsumersGradientMatchesCentralDifferences) {
   GraphBuilder b;
   NodeId labels = *b.AddInput("labels", Shape({Shape::kUnknownDim}));
@@ -60,8 +29,8 @@ TEST(FanOutTest, ThreeConsumersGradientMatchesCentralDifferences) {
   NodeId a = *b.AddOp(SigmoidAttrs{}, {t});
   NodeId i = *b.AddOp(IdentityAttrs{}, {t});
   NodeId c = *b.AddOp(TanhAttrs{}, {t});
-  NodeId s1 = *b.AddOp(TestAddAttrs{}, {a, i});
-  NodeId s2 = *b.AddOp(TestAddAttrs{}, {s1, c});
+  NodeId s1 = *b.AddOp(AddAttrs{}, {a, i});
+  NodeId s2 = *b.AddOp(AddAttrs{}, {s1, c});
   NodeId loss = *b.AddOp(SoftmaxCrossEntropyAttrs{}, {s2, labels});
   std::vector<NodeId> grads = *AddGradients(&b, loss, {p, t});
   Graph g = *b.Finalize();

@@ -23,18 +23,12 @@
 #include "ops/softmax_cross_entropy.h"
 #include "ops/tanh.h"
 #include "tests/graph/numeric_gradient.h"
+#include "tests/testing/gradient_checker.h"
 
 namespace dagrad {
 namespace {
 
 using ::testing::HasSubstr;
-
-Tensor RandomTensor(const Shape& shape, uint64_t seed, float lo, float hi) {
-  Tensor t = Tensor::Zeros(shape);
-  Rng rng(seed);
-  for (int64_t i = 0; i < t.size(); ++i) t[i] = rng.Uniform(lo, hi);
-  return t;
-}
 
 // A small model: logits = Identity(Sigmoid(Tanh(p))) * -- p [4,5] -- and
 // L = SoftmaxCrossEntropy(logits, labels) with labels [?] fed; plus a second

@@ -36,8 +36,12 @@ void ExpectNoAllocationsPerStep(Sequential* model, const char* optimizer,
     ASSERT_TRUE(r.ok()) << r.status();
     last = r->loss;
   }
-  EXPECT_EQ(AllocationCount() - before, 0)
-      << optimizer << " at " << threads << " threads";
+  const int64_t after = AllocationCount();
+  EXPECT_EQ(after - before, 0) << optimizer << " at " << threads << " threads";
+  // The counter works: an allocation is seen.
+  auto* probe = new Tensor(Tensor::Zeros(Shape({3})));
+  EXPECT_GT(AllocationCount(), after);
+  delete probe;
   EXPECT_GT(last, 0.0f);
 }
 

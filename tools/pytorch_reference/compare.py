@@ -78,6 +78,10 @@ def load_google_benchmark(doc):
             continue
         us = float(b["real_time"]) * _TO_US[b.get("time_unit", "ns")]
         run_name = b.get("run_name", b["name"])
+        # Benchmarks that time wall clock (UseRealTime) carry a
+        # "/real_time" suffix; the table names them without it.
+        if run_name.endswith("/real_time"):
+            run_name = run_name[: -len("/real_time")]
         if b.get("run_type") == "aggregate":
             if b.get("aggregate_name") == "median":
                 median[run_name] = us

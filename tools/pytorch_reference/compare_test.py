@@ -47,6 +47,11 @@ FAKE_GBENCH = {
          "run_name": "BM_MaxPool2DForward/lenet/threads:1",
          "run_type": "iteration", "error_occurred": True,
          "error_message": "boom", "real_time": 0.0, "time_unit": "ns"},
+        # Wall-clock (UseRealTime) runs carry a "/real_time" suffix.
+        {"name": "BM_TrainStep/lenet5/threads:1/real_time_median",
+         "run_name": "BM_TrainStep/lenet5/threads:1/real_time",
+         "run_type": "aggregate", "aggregate_name": "median",
+         "real_time": 2800.0, "time_unit": "us"},
         # Not in the table.
         {"name": "BM_Relu/1024", "run_name": "BM_Relu/1024",
          "run_type": "iteration", "real_time": 1.5, "time_unit": "ms"},
@@ -80,6 +85,7 @@ class CompareTest(unittest.TestCase):
         self.assertAlmostEqual(times["BM_DenseForward/400x120/threads:1"],
                                40.0)
         self.assertAlmostEqual(times["BM_Relu/1024"], 1500.0)
+        self.assertAlmostEqual(times["BM_TrainStep/lenet5/threads:1"], 2800.0)
         self.assertNotIn("BM_MaxPool2DForward/lenet/threads:1", times)
 
     def test_load_pytorch_skips_non_json(self):
