@@ -5,10 +5,6 @@
 namespace dagrad {
 namespace {
 
-constexpr uint32_t kPhiloxM0 = 0xD2511F53u;
-constexpr uint32_t kPhiloxM1 = 0xCD9E8D57u;
-constexpr uint32_t kPhiloxW0 = 0x9E3779B9u;
-constexpr uint32_t kPhiloxW1 = 0xBB67AE85u;
 
 // SplitMix64 scrambles the user's seed so that nearby seeds give unrelated
 // keys.

@@ -20,6 +20,13 @@
 
 namespace dagrad {
 
+// Philox4x32-10's multipliers and Weyl key increments (Salmon et al., 2011),
+// for kernels that run the rounds themselves (ops/dropout.cc, vectorized).
+inline constexpr uint32_t kPhiloxM0 = 0xD2511F53u;
+inline constexpr uint32_t kPhiloxM1 = 0xCD9E8D57u;
+inline constexpr uint32_t kPhiloxW0 = 0x9E3779B9u;
+inline constexpr uint32_t kPhiloxW1 = 0xBB67AE85u;
+
 // Philox4x32_10() is the raw block function: 128 counter bits and 64 key bits
 // to 128 output bits. Rng uses it with key = SplitMix64(seed) and counter =
 // (block, stream).

@@ -95,7 +95,7 @@ void VjpPlane2x2(const PoolGeometry& geo, const float* dy, float* dx) {
 #endif  // __AVX512F__
 
 PoolGeometry GeometryOf(const Shape& x, const OpAttrs& attrs) {
-  return PoolGeometryOf(x, PoolWindowOf(AttrsAs<AvgPool2DAttrs>(attrs)));
+  return PoolGeometryOf(x, AttrsAs<AvgPool2DAttrs>(attrs));
 }
 
 }  // namespace
@@ -103,7 +103,7 @@ PoolGeometry GeometryOf(const Shape& x, const OpAttrs& attrs) {
 absl::StatusOr<Shape> AvgPool2DShape(absl::Span<const Shape> inputs,
                                      const OpAttrs& attrs) {
   return PoolShape(OpKind::kAvgPool2D, inputs,
-                   PoolWindowOf(AttrsAs<AvgPool2DAttrs>(attrs)));
+                   AttrsAs<AvgPool2DAttrs>(attrs));
 }
 
 // y[n,c,i,j] = 1/(KH*KW) * sum_{u<KH, v<KW} xpad[n,c,i*sh + u, j*sw + v]

@@ -30,18 +30,9 @@
 
 namespace dagrad {
 
-struct AvgPool2DAttrs {
+// AvgPool2DAttrs: the window, stride and padding (ops/pool_util.h).
+struct AvgPool2DAttrs : PoolWindow {
   static constexpr OpKind kKind = OpKind::kAvgPool2D;
-  int64_t window_h = 2;
-  int64_t window_w = 2;
-  int64_t stride_h = 2;
-  int64_t stride_w = 2;
-  PoolPadding padding = PoolPadding::kValid;
-  // Used with PoolPadding::kExplicit only.
-  int64_t pad_top = 0;
-  int64_t pad_bottom = 0;
-  int64_t pad_left = 0;
-  int64_t pad_right = 0;
 };
 
 absl::StatusOr<Shape> AvgPool2DShape(absl::Span<const Shape> inputs,

@@ -13,11 +13,6 @@
 namespace dagrad {
 namespace {
 
-// Philox4x32-10 constants, as in core/random.cc.
-constexpr uint32_t kPhiloxM0 = 0xD2511F53u;
-constexpr uint32_t kPhiloxM1 = 0xCD9E8D57u;
-constexpr uint32_t kPhiloxW0 = 0x9E3779B9u;
-constexpr uint32_t kPhiloxW1 = 0xBB67AE85u;
 
 // kChunkBlocks Philox blocks of 4 draws make one chunk of kChunk elements.
 // Chunks start at multiples of kChunk, fixed by the element index only.

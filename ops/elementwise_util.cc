@@ -138,4 +138,52 @@ void BroadcastMiddle(ThreadPool* pool, const float* x, int64_t outer,
       min_block);
 }
 
+namespace {
+
+int NormalizedAxis(const ReduceAttrs& at, int rank) {
+  return at.axis < 0 ? at.axis + rank : at.axis;
+}
+
+}  // namespace
+
+int64_t ReduceScratchFloats(const ReduceAttrs& at, const Shape& x, int wrt) {
+  if (wrt != -1 || !at.all_axes()) return 0;
+  return SumAllScratchFloats(x.num_elements());
+}
+
+absl::Status ReduceForward(const ForwardContext& ctx, const ReduceAttrs& at,
+                           bool mean) {
+  const Tensor& x = ctx.input(0);
+  if (at.all_axes()) {
+    const int64_t n = x.size();
+    const double sum = n == 0 ? 0.0 : SumAll(ctx.pool, x.data(), n, ctx.scratch);
+    ctx.output->data()[0] =
+        static_cast<float>(mean && n > 0 ? sum / static_cast<double>(n) : sum);
+    return absl::OkStatus();
+  }
+  const ReductionSplit s =
+      SplitAroundAxis(x.shape(), NormalizedAxis(at, x.shape().rank()));
+  ReduceMiddle(ctx.pool, x.data(), s.outer, s.mid, s.inner,
+               mean ? 1.0f / static_cast<float>(s.mid) : 1.0f,
+               ctx.output->data());
+  return absl::OkStatus();
+}
+
+void ReduceVjp(const VjpContext& ctx, const ReduceAttrs& at, bool mean) {
+  const Shape& xs = ctx.grad_input->shape();
+  if (at.all_axes()) {
+    const int64_t n = xs.num_elements();
+    const float g =
+        n == 0 ? 0.0f
+               : (mean ? ctx.grad_output[0] / static_cast<float>(n)
+                       : ctx.grad_output[0]);
+    BroadcastMiddle(ctx.pool, &g, 1, n, 1, 1.0f, ctx.grad_input->data());
+    return;
+  }
+  const ReductionSplit s = SplitAroundAxis(xs, NormalizedAxis(at, xs.rank()));
+  BroadcastMiddle(ctx.pool, ctx.grad_output.data(), s.outer, s.mid, s.inner,
+                  mean ? 1.0f / static_cast<float>(s.mid) : 1.0f,
+                  ctx.grad_input->data());
+}
+
 }  // namespace dagrad

@@ -16,6 +16,7 @@
 #ifndef DAGRAD_OPS_ELEMENTWISE_UTIL_H_
 #define DAGRAD_OPS_ELEMENTWISE_UTIL_H_
 
+#include <climits>
 #include <cstdint>
 
 #include "absl/status/statusor.h"
@@ -67,6 +68,25 @@ inline void ScaleRow(const float* __restrict x, float s, float* __restrict y,
   }
   for (int64_t i = full; i < n; ++i) y[i] = s * x[i];
 }
+
+// ReduceAttrs: the attributes of Sum and Mean, which derive from it. axis is
+// kAllAxes (every element) or an axis in [-rank, rank), negative counted
+// from the end; keep_dims keeps the reduced axis as 1.
+struct ReduceAttrs {
+  static constexpr int kAllAxes = INT_MIN;
+  int axis = kAllAxes;
+  bool keep_dims = false;
+
+  bool all_axes() const { return axis == kAllAxes; }
+};
+
+// Sum and Mean are one kernel pair: y = scale * sum over the reduced
+// elements, dL/dx = scale * dL/dy broadcast back, with scale 1 (Sum) or
+// 1/count (Mean). ReduceScratchFloats() is their ScratchFn body.
+int64_t ReduceScratchFloats(const ReduceAttrs& attrs, const Shape& x, int wrt);
+absl::Status ReduceForward(const ForwardContext& ctx, const ReduceAttrs& attrs,
+                           bool mean);
+void ReduceVjp(const VjpContext& ctx, const ReduceAttrs& attrs, bool mean);
 
 // ReductionShape() is the shape function of Sum and Mean: `axis` is
 // kAllAxes-like `all_axes` (reduce everything) or an axis in [-rank, rank);

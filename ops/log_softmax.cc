@@ -2,38 +2,13 @@
 
 #include <cstring>
 
-#include "absl/strings/str_cat.h"
 #include "ops/loss_util.h"
 
 namespace dagrad {
-namespace {
-
-// Forward scratch: one log-sum-exp per row.
-int64_t LogSoftmaxScratchFloats(const ShapeQuery& query, int wrt) {
-  const Shape& x = query.inputs[0];
-  return wrt < 0 ? x.num_elements() / x.dim(-1) : 0;
-}
-
-}  // namespace
 
 absl::StatusOr<Shape> LogSoftmaxShape(absl::Span<const Shape> inputs,
                                       const OpAttrs&) {
-  if (inputs.size() != 1) {
-    return ShapeError(OpKind::kLogSoftmax, inputs,
-                      absl::StrCat("takes 1 input, got ", inputs.size()));
-  }
-  const Shape& x = inputs[0];
-  if (x.rank() < 1) {
-    return ShapeError(OpKind::kLogSoftmax, inputs,
-                      "input [] must have rank >= 1 (log-softmax over the "
-                      "last axis)");
-  }
-  if (x.dim(-1) == Shape::kUnknownDim || x.dim(-1) < 1) {
-    return ShapeError(OpKind::kLogSoftmax, inputs,
-                      absl::StrCat("last axis of ", x.DebugString(),
-                                   " must be known and >= 1"));
-  }
-  return x;
+  return LastAxisShape(OpKind::kLogSoftmax, inputs);
 }
 
 // y[r, :] = x[r, :] - logsumexp(x[r, :]) for each row r of the last axis.
@@ -83,6 +58,6 @@ DAGRAD_REGISTER_OP(OpDefBuilder(OpKind::kLogSoftmax)
                        .Shape(LogSoftmaxShape)
                        .Forward(LogSoftmaxForward)
                        .Vjp(LogSoftmaxVjp, kVjpUsesOutput)
-                       .Scratch(LogSoftmaxScratchFloats));
+                       .Scratch(LastAxisRowScratch));
 
 }  // namespace dagrad

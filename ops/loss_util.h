@@ -62,6 +62,15 @@ void LogSoftmaxRows(const float* x, int64_t rows, int64_t c, float* y,
 // [0, 1] (see ExpNonPositive()); callers propagate NaN themselves.
 void ExpNonPositiveInPlace(float* v, int64_t n);
 
+// LastAxisShape() is the shape function of the ops that work on rows of
+// the last axis (Softmax, LogSoftmax): one input of rank >= 1 whose last
+// dimension is known and >= 1; the output has its shape.
+absl::StatusOr<Shape> LastAxisShape(OpKind kind, absl::Span<const Shape> inputs);
+
+// LastAxisRowScratch() is their ScratchFn: one float (the row's
+// log-sum-exp) per row for the forward, nothing for the VJP.
+int64_t LastAxisRowScratch(const ShapeQuery& query, int wrt);
+
 // kRowMinElements is the smallest number of row elements ParallelRows()
 // hands one thread; below it, waking a second thread costs more than it
 // saves (a [64,10] batch runs inline).

@@ -172,7 +172,7 @@ void VjpPlane2x2(const PoolGeometry& geo, const float* dy, const int32_t* arg,
 #endif  // __AVX512F__
 
 PoolGeometry GeometryOf(const Shape& x, const OpAttrs& attrs) {
-  return PoolGeometryOf(x, PoolWindowOf(AttrsAs<MaxPool2DAttrs>(attrs)));
+  return PoolGeometryOf(x, AttrsAs<MaxPool2DAttrs>(attrs));
 }
 
 }  // namespace
@@ -181,7 +181,7 @@ absl::StatusOr<Shape> MaxPool2DShape(absl::Span<const Shape> inputs,
                                      const OpAttrs& attrs) {
   ASSIGN_OR_RETURN(Shape y,
                    PoolShape(OpKind::kMaxPool2D, inputs,
-                             PoolWindowOf(AttrsAs<MaxPool2DAttrs>(attrs))));
+                             AttrsAs<MaxPool2DAttrs>(attrs)));
   const Shape& x = inputs[0];
   if (x.dim(2) * x.dim(3) > kMaxPlanePixels) {
     return ShapeError(

@@ -9,18 +9,14 @@
 #ifndef DAGRAD_OPS_MEAN_H_
 #define DAGRAD_OPS_MEAN_H_
 
-#include <climits>
-
+#include "ops/elementwise_util.h"
 #include "ops/op.h"
 
 namespace dagrad {
 
-struct MeanAttrs {
+// MeanAttrs: axis and keep_dims (ReduceAttrs, ops/elementwise_util.h).
+struct MeanAttrs : ReduceAttrs {
   static constexpr OpKind kKind = OpKind::kMean;
-  // kAllAxes reduces every element.
-  static constexpr int kAllAxes = INT_MIN;
-  int axis = kAllAxes;
-  bool keep_dims = false;
 };
 
 absl::StatusOr<Shape> MeanShape(absl::Span<const Shape> inputs,

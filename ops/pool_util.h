@@ -28,9 +28,9 @@
 //
 // Example (in an op's shape function):
 //   const auto& a = AttrsAs<MaxPool2DAttrs>(attrs);
-//   return PoolShape(OpKind::kMaxPool2D, inputs, PoolWindowOf(a));
+//   return PoolShape(OpKind::kMaxPool2D, inputs, a);
 // and in its kernels:
-//   const PoolGeometry geo = PoolGeometryOf(x.shape(), PoolWindowOf(a));
+//   const PoolGeometry geo = PoolGeometryOf(x.shape(), a);
 //   ForEachPlane(ctx.pool, geo, [&](int64_t p) { ... plane p ... });
 #ifndef DAGRAD_OPS_POOL_UTIL_H_
 #define DAGRAD_OPS_POOL_UTIL_H_
@@ -57,8 +57,8 @@ enum class PoolPadding { kValid, kSame, kExplicit };
 // index arithmetic can overflow (the same bound as kConv2DMaxAttr).
 inline constexpr int64_t kPool2DMaxAttr = int64_t{1} << 30;
 
-// PoolWindow: the attributes MaxPool2DAttrs and AvgPool2DAttrs have in
-// common, as PoolWindowOf() copies them.
+// PoolWindow: the attributes of MaxPool2DAttrs and AvgPool2DAttrs, which
+// derive from it.
 struct PoolWindow {
   int64_t window_h = 2;
   int64_t window_w = 2;
@@ -72,21 +72,6 @@ struct PoolWindow {
   int64_t pad_right = 0;
 };
 
-// PoolWindowOf() copies the window fields of a pool's attrs struct.
-template <typename Attrs>
-PoolWindow PoolWindowOf(const Attrs& a) {
-  PoolWindow w;
-  w.window_h = a.window_h;
-  w.window_w = a.window_w;
-  w.stride_h = a.stride_h;
-  w.stride_w = a.stride_w;
-  w.padding = a.padding;
-  w.pad_top = a.pad_top;
-  w.pad_bottom = a.pad_bottom;
-  w.pad_left = a.pad_left;
-  w.pad_right = a.pad_right;
-  return w;
-}
 
 // PoolSpan: the half-open index range [begin, end); empty if end <= begin.
 struct PoolSpan {

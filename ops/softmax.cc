@@ -1,37 +1,12 @@
 #include "ops/softmax.h"
 
-#include "absl/strings/str_cat.h"
 #include "ops/loss_util.h"
 
 namespace dagrad {
-namespace {
-
-// Forward scratch: one log-sum-exp per row.
-int64_t SoftmaxScratchFloats(const ShapeQuery& query, int wrt) {
-  const Shape& x = query.inputs[0];
-  return wrt < 0 ? x.num_elements() / x.dim(-1) : 0;
-}
-
-}  // namespace
 
 absl::StatusOr<Shape> SoftmaxShape(absl::Span<const Shape> inputs,
                                    const OpAttrs&) {
-  if (inputs.size() != 1) {
-    return ShapeError(OpKind::kSoftmax, inputs,
-                      absl::StrCat("takes 1 input, got ", inputs.size()));
-  }
-  const Shape& x = inputs[0];
-  if (x.rank() < 1) {
-    return ShapeError(OpKind::kSoftmax, inputs,
-                      "input [] must have rank >= 1 (softmax over the last "
-                      "axis)");
-  }
-  if (x.dim(-1) == Shape::kUnknownDim || x.dim(-1) < 1) {
-    return ShapeError(OpKind::kSoftmax, inputs,
-                      absl::StrCat("last axis of ", x.DebugString(),
-                                   " must be known and >= 1"));
-  }
-  return x;
+  return LastAxisShape(OpKind::kSoftmax, inputs);
 }
 
 // y[r, :] = softmax(x[r, :]) for each row r of the last axis.
@@ -72,6 +47,6 @@ DAGRAD_REGISTER_OP(OpDefBuilder(OpKind::kSoftmax)
                        .Shape(SoftmaxShape)
                        .Forward(SoftmaxForward)
                        .Vjp(SoftmaxVjp, kVjpUsesOutput)
-                       .Scratch(SoftmaxScratchFloats));
+                       .Scratch(LastAxisRowScratch));
 
 }  // namespace dagrad

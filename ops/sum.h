@@ -9,18 +9,14 @@
 #ifndef DAGRAD_OPS_SUM_H_
 #define DAGRAD_OPS_SUM_H_
 
-#include <climits>
-
+#include "ops/elementwise_util.h"
 #include "ops/op.h"
 
 namespace dagrad {
 
-struct SumAttrs {
+// SumAttrs: axis and keep_dims (ReduceAttrs, ops/elementwise_util.h).
+struct SumAttrs : ReduceAttrs {
   static constexpr OpKind kKind = OpKind::kSum;
-  // kAllAxes reduces every element.
-  static constexpr int kAllAxes = INT_MIN;
-  int axis = kAllAxes;
-  bool keep_dims = false;
 };
 
 absl::StatusOr<Shape> SumShape(absl::Span<const Shape> inputs,

@@ -461,7 +461,7 @@ TEST(MaxPool2DTest, SamePaddingFollowsTensorFlow) {
     auto out = MaxPool2DShape(in, a);
     ASSERT_TRUE(out.ok()) << out.status();
     EXPECT_EQ(*out, Shape({2, 3, s.oh, s.oh})) << "H=" << s.h << " K=" << s.k;
-    const PoolGeometry geo = PoolGeometryOf(in[0], PoolWindowOf(a));
+    const PoolGeometry geo = PoolGeometryOf(in[0], a);
     EXPECT_EQ(geo.pad_top, s.top) << "H=" << s.h << " K=" << s.k;
     EXPECT_EQ(geo.pad_bottom, s.bottom) << "H=" << s.h << " K=" << s.k;
     EXPECT_EQ(geo.pad_left, s.top);
