@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/gemm.h"
+#include "ops/conv16_util.h"
 
 namespace dagrad {
 namespace {
@@ -15,6 +16,10 @@ constexpr int64_t kAlignFloats = 16;  // 64 bytes.
 constexpr int64_t kMaxPatchFloats = int64_t{1} << 22;
 // Images per block are capped at batch / kMinBlocks so the pool can balance.
 constexpr int64_t kMinBlocks = 8;
+// Columns per chunk of the scatter-form dX: its [K, cols] patch gradient
+// stays in L2. (Smaller chunks, or runs of fewer channels, that keep it in
+// L1 measured slower at LeNet's shapes: shorter tiles and add chains.)
+constexpr int64_t kScatterColumns = 512;
 
 int64_t RoundUp(int64_t floats) {
   return (floats + kAlignFloats - 1) / kAlignFloats * kAlignFloats;
@@ -55,8 +60,13 @@ struct ConvPlan {
   int64_t block_images = 1;  // B, images per block.
   int64_t num_blocks = 0;
   bool direct = false;
-  // Direct forward vectorized over 16 output channels (DirectCorrelate16).
+  // Forward and dW vectorized over 16 output channels (ops/conv16_util.h).
   bool by16 = false;
+  // dX in scatter form (InputGradScatter()) on chunks of `chunk_images`
+  // images, `chunk_cols` (a multiple of kDirectQ) columns wide.
+  bool dx_scatter = false;
+  int64_t chunk_images = 0;
+  int64_t chunk_cols = 0;
   // im2col + GEMM path.
   int64_t patch_floats = 0;   // K x (B*P) patch matrix (0 if pointwise).
   int64_t gather_floats = 0;  // Mg x (B*P) output/dy block (0 if B == 1).
@@ -100,6 +110,14 @@ void Place(const ConvGeometry& geo, const DirectLayout& l, const float* src,
   PlaceImage(src, l.channels, l.src_h, l.src_w, l.row_off, l.col_off,
              l.plane_h, l.plane_w, plane, l.buf_floats - l.channels * plane,
              buf);
+}
+
+// Unpadded(): the layout frames the source exactly (no padding), so the
+// 16-channel kernels, which read only inside the frame, can read the
+// tensor in place instead of a Place()d copy.
+bool Unpadded(const DirectLayout& l) {
+  return l.row_off == 0 && l.col_off == 0 && l.plane_h == l.src_h &&
+         l.plane_w == l.src_w;
 }
 
 // ImageOf(): the DirectImage of a buffer written by Place().
@@ -148,11 +166,33 @@ ConvPlan PlanOf(const ConvGeometry& geo, int wrt) {
   const DirectLayout& dl = plan.dy_layout;
   plan.by16 = mg % 16 == 0 &&
               Correlate16Supported(geo.kernel_w, geo.dilation_w);
+  const int64_t p = geo.out_pixels();
   if (wrt == 0) {
-    plan.slot_floats = dl.buf_floats + RoundUp(cg * dl.q_pad);
+    // Vector operations per patch row of one image: the correlation runs
+    // Mg FMAs on each of the q_pad grid columns; the scatter form Mg FMAs
+    // and a store per output position, then one masked add per
+    // (row, 16-column run) of dX.
+    const int64_t correlate_ops = dl.q_pad * mg;
+    const int64_t scatter_ops =
+        p * (mg + 1) + geo.in_h * RoundUpTo(geo.in_w, kDirectQ);
+    plan.dx_scatter = scatter_ops < correlate_ops;
+    if (plan.dx_scatter) {
+      // Near-equal chunks of at most ~kScatterColumns columns.
+      const int64_t chunks = std::max<int64_t>(
+          (plan.block_images * p + kScatterColumns - 1) / kScatterColumns, 1);
+      plan.chunk_images = (plan.block_images + chunks - 1) / chunks;
+      plan.chunk_cols = RoundUpTo(plan.chunk_images * p, kDirectQ);
+      plan.slot_floats = RoundUp(mg * plan.chunk_cols) +
+                         RoundUp(geo.col_rows() * plan.chunk_cols);
+    } else {
+      plan.slot_floats = dl.buf_floats + RoundUp(cg * dl.q_pad);
+    }
   } else if (wrt == 1) {
+    // by16: x, dY transposed per image, and the [K, 16] accumulator.
     plan.slot_floats =
-        plan.block_images * (xl.buf_floats + RoundUp(mg * xl.q_pad));
+        plan.by16 ? plan.block_images * (xl.buf_floats + RoundUp(mg * p)) +
+                        RoundUp(geo.col_rows() * 16)
+                  : plan.block_images * (xl.buf_floats + RoundUp(mg * xl.q_pad));
   } else {
     plan.slot_floats =
         xl.buf_floats + RoundUp(plan.by16 ? RoundUpTo(geo.out_pixels(), 16) * 16
@@ -163,8 +203,8 @@ ConvPlan PlanOf(const ConvGeometry& geo, int wrt) {
 
 // WeightCopyFloats(): the direct paths keep a repacked copy of w at the
 // start of scratch: dX's w rotated by 180 degrees with in/out channels
-// swapped, [C_in, Mg*KH*KW], or the forward's 16-row transposes
-// (PackWeights16()) when by16.
+// swapped, [C_in, Mg*KH*KW], or W_g^T [K, Mg] per group for the scatter
+// form, or the forward's 16-row transposes (PackWeights16()) when by16.
 int64_t WeightCopyFloats(const ConvPlan& plan, int wrt) {
   const bool copy = (wrt == 0 && plan.direct) || (wrt == -1 && plan.by16);
   return copy ? RoundUp(plan.geo.out_channels * plan.geo.col_rows()) : 0;
@@ -526,9 +566,11 @@ void ForwardDirect(const ForwardContext& ctx, const ConvPlan& plan) {
     const Block b = BlockOf(plan, blk);
     for (int64_t n = b.n0; n < b.n0 + b.count; ++n) {
       for (int64_t g = 0; g < geo.groups; ++g) {
-        Place(geo, xl, x + (n * geo.in_channels + g * cg) * geo.in_pixels(),
-              xbuf);
-        const DirectImage in = ImageOf(geo, xl, xbuf);
+        const float* x_g =
+            x + (n * geo.in_channels + g * cg) * geo.in_pixels();
+        const bool in_place = plan.by16 && Unpadded(xl);
+        if (!in_place) Place(geo, xl, x_g, xbuf);
+        const DirectImage in = ImageOf(geo, xl, in_place ? x_g : xbuf);
         float* y_g = y + (n * geo.out_channels + g * mg) * p;
         if (plan.by16) {
           for (int64_t m = 0; m < mg; m += 16) {
@@ -652,6 +694,62 @@ void InputGradDirect(const VjpContext& ctx, const ConvPlan& plan) {
   });
 }
 
+// Stride 1, scatter form (when PlanOf() counts fewer operations than for
+// the correlation, e.g. a valid convolution, whose padded dY is mostly
+// zeros): the products of InputGradGemm() without the GEMM library. For a
+// chunk of images, dY of group g gathered into Dc [Mg, cols],
+//   dcol [K, cols] = W_g^T [K, Mg] · Dc,
+// run by DirectCorrelate() as a 1x1 correlation of Dc whose "weights" are
+// W_g^T; then dX[n,g] = Col2ImStride1() of image n's columns. Each dX
+// element is the same sum, in the same order, as InputGradGemm()'s col2im.
+void InputGradScatter(const VjpContext& ctx, const ConvPlan& plan) {
+  const ConvGeometry& geo = plan.geo;
+  const float* dy = ctx.grad_output.data();
+  const float* w = ctx.input(1).data();
+  float* grad = ctx.grad_input->data();
+  const int64_t k = geo.col_rows();
+  const int64_t mg = geo.group_out_channels();
+  const int64_t cg = geo.group_in_channels();
+  const int64_t p = geo.out_pixels();
+  // wt[(g*K + r)*Mg + m] = w[g*Mg + m][r].
+  float* wt = ctx.scratch;
+  for (int64_t g = 0; g < geo.groups; ++g) {
+    for (int64_t m = 0; m < mg; ++m) {
+      const float* src = w + (g * mg + m) * k;
+      for (int64_t r = 0; r < k; ++r) wt[(g * k + r) * mg + m] = src[r];
+    }
+  }
+  float* slots = ctx.scratch + WeightCopyFloats(plan, 0);
+  ForEachBlock(ctx.pool, plan.num_blocks, [&](int64_t slot, int64_t blk) {
+    float* dc = slots + slot * plan.slot_floats;
+    float* dcol = dc + RoundUp(mg * plan.chunk_cols);
+    const Block b = BlockOf(plan, blk);
+    for (int64_t n0 = b.n0; n0 < b.n0 + b.count; n0 += plan.chunk_images) {
+      const int64_t count = std::min(plan.chunk_images, b.n0 + b.count - n0);
+      const int64_t cols = count * p;
+      const int64_t ld = RoundUpTo(cols, kDirectQ);
+      for (int64_t g = 0; g < geo.groups; ++g) {
+        for (int64_t m = 0; m < mg; ++m) {
+          float* row = dc + m * ld;
+          for (int64_t i = 0; i < count; ++i) {
+            std::memcpy(row + i * p,
+                        dy + ((n0 + i) * geo.out_channels + g * mg + m) * p,
+                        sizeof(float) * p);
+          }
+          std::fill(row + cols, row + ld, 0.0f);
+        }
+        const DirectImage dc_image{dc, mg, ld, 0, 0, 1, 1};
+        DirectCorrelate(dc_image, wt + g * k * mg, mg, k, ld, dcol, ld);
+        for (int64_t i = 0; i < count; ++i) {
+          Col2ImStride1(geo, cg, dcol + i * p, ld,
+                        grad + ((n0 + i) * geo.in_channels + g * cg) *
+                                   geo.in_pixels());
+        }
+      }
+    }
+  });
+}
+
 // WeightGradBlock() writes block `blk`'s partial dW [C_out, K] to dst.
 void WeightGradBlock(const VjpContext& ctx, const ConvPlan& plan,
                      float* slot_buf, int64_t blk, float* dst) {
@@ -681,6 +779,41 @@ void WeightGradBlock(const VjpContext& ctx, const ConvPlan& plan,
   //   dW_g[m, (c,u,v)] = sum_{images} sum_q dyq[m, q] xbuf[c*hp*wp +
   //                                                     u*dh*wp + v*dw + q].
   const DirectLayout& xl = plan.x_layout;
+  if (plan.by16) {
+    // 16 output channels at a time (DirectWeightGrad16()) on x padded as
+    // for the forward and dY transposed to position-major per image.
+    const int64_t dyt_floats = RoundUp(mg * p);
+    float* xbufs = slot_buf;
+    float* dyts = xbufs + plan.block_images * xl.buf_floats;
+    float* dw16 = dyts + plan.block_images * dyt_floats;
+    const bool in_place = Unpadded(xl);
+    for (int64_t g = 0; g < geo.groups; ++g) {
+      const float* x_g = x + (b.n0 * geo.in_channels + g * cg) * geo.in_pixels();
+      for (int64_t i = 0; i < b.count; ++i) {
+        const int64_t n = b.n0 + i;
+        if (!in_place) {
+          Place(geo, xl, x_g + i * geo.in_channels * geo.in_pixels(),
+                xbufs + i * xl.buf_floats);
+        }
+        for (int64_t m = 0; m < mg; m += 16) {
+          Transpose16(dy + (n * geo.out_channels + g * mg + m) * p, p, p,
+                      dyts + i * dyt_floats + m * p);
+        }
+      }
+      for (int64_t m = 0; m < mg; m += 16) {
+        DirectWeightGrad16(ImageOf(geo, xl, in_place ? x_g : xbufs),
+                           in_place ? geo.in_channels * geo.in_pixels()
+                                    : xl.buf_floats,
+                           xl.plane_w, dyts + m * p, dyt_floats, b.count,
+                           geo.out_h, geo.out_w, dw16);
+        float* d = dst + (g * mg + m) * k;
+        for (int64_t l = 0; l < 16; ++l) {
+          for (int64_t r = 0; r < k; ++r) d[l * k + r] = dw16[r * 16 + l];
+        }
+      }
+    }
+    return;
+  }
   const int64_t dyq_floats = RoundUp(mg * xl.q_pad);
   float* xbufs = slot_buf;
   float* dyqs = slot_buf + plan.block_images * xl.buf_floats;
@@ -788,7 +921,9 @@ void Conv2DVjp(const VjpContext& ctx) {
   const ConvPlan plan = PlanOf(Conv2DGeometryOf(shapes, attrs), ctx.wrt);
   switch (ctx.wrt) {
     case 0:
-      if (plan.direct) {
+      if (plan.dx_scatter) {
+        InputGradScatter(ctx, plan);
+      } else if (plan.direct) {
         InputGradDirect(ctx, plan);
       } else {
         InputGradGemm(ctx, plan);

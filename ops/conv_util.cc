@@ -4,9 +4,7 @@
 #include <cassert>
 #include <cstring>
 
-#if defined(__AVX512F__)
-#include <immintrin.h>
-#endif
+#include "ops/simd_util.h"
 
 namespace dagrad {
 namespace {
@@ -98,22 +96,97 @@ void Col2Im(const ConvGeometry& geo, const float* __restrict col,
 }
 
 
-void CopyRow(const float* __restrict src, int64_t n, float bias,
-             float* __restrict dst) {
 #if defined(__AVX512F__)
-  const __m512 b = _mm512_set1_ps(bias);
-  int64_t j = 0;
-  for (; j + 16 <= n; j += 16) {
-    _mm512_storeu_ps(dst + j, _mm512_add_ps(_mm512_loadu_ps(src + j), b));
+namespace {
+
+// Col2ImRun: for one run of dx columns [w0, w0 + 16) and each kernel column
+// v, the lanes that some col entry lands on and that entry's column: dx
+// column w0 + l takes col column jb[v] + l (of the row i the kernel row u
+// picks), for the lanes l in mask[v].
+constexpr int64_t kMaxRunKernelW = 32;
+struct Col2ImRun {
+  int64_t w0;
+  __mmask16 store;  // The run's lanes inside the image.
+  __mmask16 mask[kMaxRunKernelW];
+  int64_t jb[kMaxRunKernelW];
+};
+
+// Col2ImRows<NC>() writes the run of row h of NC consecutive channels of dx
+// from c0 on (the NC rows interleave: independent add chains), adding for
+// each (u, v) that meets row h one masked load of col, in (u, v) order.
+template <int NC>
+void Col2ImRows(const ConvGeometry& geo, const Col2ImRun& run,
+                const float* col, int64_t ld_col, int64_t c0, int64_t h,
+                float* dx) {
+  const int64_t khw = geo.kernel_h * geo.kernel_w;
+  __m512 acc[NC];
+#pragma GCC unroll 8
+  for (int e = 0; e < NC; ++e) acc[e] = _mm512_setzero_ps();
+  for (int64_t u = 0; u < geo.kernel_h; ++u) {
+    const int64_t i = h + geo.pad_top - u * geo.dilation_h;
+    if (i < 0 || i >= geo.out_h) continue;
+    const float* row =
+        col + (c0 * geo.kernel_h + u) * geo.kernel_w * ld_col + i * geo.out_w;
+    for (int64_t v = 0; v < geo.kernel_w; ++v, row += ld_col) {
+      const __mmask16 m = run.mask[v];
+      if (m == 0) continue;
+      // Masked-off lanes are not read, so `p + l` may leave the row there.
+      const float* p = row + run.jb[v];
+#pragma GCC unroll 8
+      for (int e = 0; e < NC; ++e) {
+        acc[e] = _mm512_add_ps(acc[e],
+                               _mm512_maskz_loadu_ps(m, p + e * khw * ld_col));
+      }
+    }
   }
-  if (j < n) {
-    const __mmask16 m = static_cast<__mmask16>((1u << (n - j)) - 1);
-    _mm512_mask_storeu_ps(dst + j, m,
-                          _mm512_add_ps(_mm512_maskz_loadu_ps(m, src + j), b));
+#pragma GCC unroll 8
+  for (int e = 0; e < NC; ++e) {
+    _mm512_mask_storeu_ps(dx + ((c0 + e) * geo.in_h + h) * geo.in_w + run.w0,
+                          run.store, acc[e]);
   }
-#else
-  for (int64_t j = 0; j < n; ++j) dst[j] = src[j] + bias;
+}
+
+using Col2ImRowsFn = void (*)(const ConvGeometry&, const Col2ImRun&,
+                             const float*, int64_t, int64_t, int64_t, float*);
+constexpr Col2ImRowsFn kCol2ImRows[8] = {
+    Col2ImRows<1>, Col2ImRows<2>, Col2ImRows<3>, Col2ImRows<4>,
+    Col2ImRows<5>, Col2ImRows<6>, Col2ImRows<7>, Col2ImRows<8>};
+
+}  // namespace
+#endif  // __AVX512F__
+
+void Col2ImStride1(const ConvGeometry& geo, int64_t channels,
+                   const float* col, int64_t ld_col, float* dx) {
+  assert(geo.stride_h == 1 && geo.stride_w == 1);
+#if defined(__AVX512F__)
+  if (geo.kernel_w <= kMaxRunKernelW) {
+    constexpr int64_t kChannels = 8;  // Rows interleaved per call.
+    Col2ImRun run;
+    for (run.w0 = 0; run.w0 < geo.in_w; run.w0 += 16) {
+      const int64_t lanes = std::min<int64_t>(16, geo.in_w - run.w0);
+      run.store = LowMask(lanes);
+      for (int64_t v = 0; v < geo.kernel_w; ++v) {
+        // Lanes l with 0 <= jb + l < out_w and l < lanes.
+        const int64_t jb = run.w0 + geo.pad_left - v * geo.dilation_w;
+        const int64_t lo = std::min<int64_t>(std::max<int64_t>(0, -jb), 16);
+        const int64_t hi = std::max<int64_t>(
+            lo, std::min<int64_t>(lanes, geo.out_w - jb));
+        run.mask[v] = static_cast<__mmask16>(LowMask(hi) & ~LowMask(lo));
+        run.jb[v] = jb;
+      }
+      for (int64_t c = 0; c < channels; c += kChannels) {
+        const int64_t nc = std::min(kChannels, channels - c);
+        for (int64_t h = 0; h < geo.in_h; ++h) {
+          kCol2ImRows[nc - 1](geo, run, col, ld_col, c, h, dx);
+        }
+      }
+    }
+    return;
+  }
 #endif
+  ConvGeometry sub = geo;
+  sub.in_channels = channels * geo.groups;
+  Col2Im(sub, col, ld_col, dx);
 }
 
 void PlaceImage(const float* __restrict src, int64_t channels, int64_t h,
@@ -142,12 +215,6 @@ void PlaceImage(const float* __restrict src, int64_t channels, int64_t h,
   std::memset(dst + channels * plane_stride, 0, sizeof(float) * dst_tail);
 }
 
-void PackWeights16(const float* w, int64_t ld_w, int64_t k_len, float* w16) {
-  for (int64_t k = 0; k < k_len; ++k) {
-    for (int l = 0; l < 16; ++l) w16[k * 16 + l] = w[l * ld_w + k];
-  }
-}
-
 #if defined(__AVX512F__)
 
 bool DirectConvAvailable() { return true; }
@@ -155,11 +222,6 @@ bool DirectConvAvailable() { return true; }
 namespace {
 
 constexpr int kQVecs = 3;  // Vectors of q per CorrTile.
-
-// KeepInRegister() makes the compiler materialize v in a register. Without
-// it GCC folds a vector load into every FMA that uses it, re-loading the
-// same (unaligned, cache-line-splitting) data MR times.
-inline void KeepInRegister(__m512& v) { __asm__("" : "+v"(v)); }
 
 // HorizontalSum() adds the 16 lanes in a fixed (pairwise) order. (GCC 12's
 // _mm512_reduce_add_ps trips -Wuninitialized in its own header.)
@@ -224,6 +286,12 @@ constexpr int kCorrRows = 8;
 constexpr CorrTileFn kCorrTiles[kQVecs][kCorrRows] = {
     DAGRAD_CORR_ROW_(1), DAGRAD_CORR_ROW_(2), DAGRAD_CORR_ROW_(3)};
 #undef DAGRAD_CORR_ROW_
+// A last run of 4 vectors (which 3-wide tiles would leave a 1-wide tile of
+// mostly broadcasts) goes in one 4-wide tile of at most 6 rows.
+constexpr int kCorrRows4 = 6;
+constexpr CorrTileFn kCorrTiles4[kCorrRows4] = {
+    CorrTile<1, 4>, CorrTile<2, 4>, CorrTile<3, 4>,
+    CorrTile<4, 4>, CorrTile<5, 4>, CorrTile<6, 4>};
 
 // WgradTile<MR, NK>() reduces dy rows [0, MR) against the NK patch rows at
 // offsets offs[0..NK) over all images and q, then stores the horizontal sums.
@@ -286,156 +354,24 @@ constexpr WgradTileFn kWgradTiles[kWgradRows][kWgradCols] = {
 
 }  // namespace
 
-namespace {
-
-constexpr int kMaxRowTile = 12;  // Output positions per Corr16Tile.
-
-// Transpose16x16() loads the 16 x 16 row-major block at src (row stride 16)
-// and returns its columns: r[j][i] = src[i*16 + j].
-// (GCC 12's unpack/shuffle intrinsics pass _mm512_undefined_ps() internally
-// and trip -Wmaybe-uninitialized in its own headers.)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC diagnostic ignored "-Wuninitialized"
-inline void Transpose16x16(const float* src, __m512 r[16]) {
-  __m512 t[16], u[16];
-  for (int i = 0; i < 16; ++i) r[i] = _mm512_loadu_ps(src + i * 16);
-  for (int i = 0; i < 16; i += 2) {
-    t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
-    t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
-  }
-  for (int i = 0; i < 16; i += 4) {
-    u[i] = _mm512_shuffle_ps(t[i], t[i + 2], 0x44);
-    u[i + 1] = _mm512_shuffle_ps(t[i], t[i + 2], 0xEE);
-    u[i + 2] = _mm512_shuffle_ps(t[i + 1], t[i + 3], 0x44);
-    u[i + 3] = _mm512_shuffle_ps(t[i + 1], t[i + 3], 0xEE);
-  }
-  for (int i = 0; i < 16; i += 8) {
-    for (int j = 0; j < 4; ++j) {
-      t[i + j] = _mm512_shuffle_f32x4(u[i + j], u[i + 4 + j], 0x88);
-      t[i + 4 + j] = _mm512_shuffle_f32x4(u[i + j], u[i + 4 + j], 0xDD);
-    }
-  }
-  for (int j = 0; j < 8; ++j) {
-    r[j] = _mm512_shuffle_f32x4(t[j], t[8 + j], 0x88);
-    r[8 + j] = _mm512_shuffle_f32x4(t[j], t[8 + j], 0xDD);
-  }
-}
-#pragma GCC diagnostic pop
-
-// Corr16Tile<KW, NP, NR>() computes 16 channels x NR output rows x NP
-// consecutive positions into tile[(r*out_w + t)*16 + l]. xrow is the first
-// position's patch origin, ld the image row stride. For each (c, u), the KW
-// weight vectors stay in registers and each input value x[s] is broadcast
-// once and used for every position t = s - v. Two rows interleave so that
-// back-to-back FMAs never wait on each other's accumulator.
-template <int KW, int NP, int NR>
-void Corr16Tile(const DirectImage& in, int64_t ld, const float* __restrict w16,
-                const float* xrow, int64_t out_w, float* __restrict tile) {
-  __m512 acc[NR][NP];
-#pragma GCC unroll 2
-  for (int r = 0; r < NR; ++r) {
-#pragma GCC unroll 16
-    for (int t = 0; t < NP; ++t) acc[r][t] = _mm512_setzero_ps();
-  }
-  const float* wk = w16;
-  for (int64_t c = 0; c < in.channels; ++c) {
-    const float* xc = xrow + c * in.channel_stride;
-    for (int64_t u = 0; u < in.kernel_h; ++u, wk += KW * 16) {
-      const float* xr = xc + u * in.row_step;
-      __m512 wv[KW];
-#pragma GCC unroll 8
-      for (int v = 0; v < KW; ++v) wv[v] = _mm512_load_ps(wk + v * 16);
-#pragma GCC unroll 24
-      for (int s = 0; s < NP + KW - 1; ++s) {
-#pragma GCC unroll 2
-        for (int r = 0; r < NR; ++r) {
-          const __m512 bx = _mm512_set1_ps(xr[r * ld + s]);
-#pragma GCC unroll 8
-          for (int v = 0; v < KW; ++v) {
-            const int t = s - v;
-            if (t >= 0 && t < NP) {
-              acc[r][t] = _mm512_fmadd_ps(wv[v], bx, acc[r][t]);
-            }
-          }
-        }
-      }
-    }
-  }
-#pragma GCC unroll 2
-  for (int r = 0; r < NR; ++r) {
-#pragma GCC unroll 16
-    for (int t = 0; t < NP; ++t) {
-      _mm512_store_ps(tile + (r * out_w + t) * 16, acc[r][t]);
-    }
-  }
-}
-
-using Corr16TileFn = void (*)(const DirectImage&, int64_t, const float*,
-                              const float*, int64_t, float*);
-#define DAGRAD_CORR16_ROW_(kw, nr)                                          \
-  {Corr16Tile<kw, 1, nr>,  Corr16Tile<kw, 2, nr>,  Corr16Tile<kw, 3, nr>,   \
-   Corr16Tile<kw, 4, nr>,  Corr16Tile<kw, 5, nr>,  Corr16Tile<kw, 6, nr>,   \
-   Corr16Tile<kw, 7, nr>,  Corr16Tile<kw, 8, nr>,  Corr16Tile<kw, 9, nr>,   \
-   Corr16Tile<kw, 10, nr>, Corr16Tile<kw, 11, nr>, Corr16Tile<kw, 12, nr>}
-// [kernel_w == 5][rows - 1][positions - 1]
-constexpr Corr16TileFn kCorr16Tiles[2][2][kMaxRowTile] = {
-    {DAGRAD_CORR16_ROW_(3, 1), DAGRAD_CORR16_ROW_(3, 2)},
-    {DAGRAD_CORR16_ROW_(5, 1), DAGRAD_CORR16_ROW_(5, 2)}};
-#undef DAGRAD_CORR16_ROW_
-
-}  // namespace
-
-bool Correlate16Supported(int64_t kernel_w, int64_t dilation_w) {
-  return dilation_w == 1 && (kernel_w == 3 || kernel_w == 5);
-}
-
-void DirectCorrelate16(const DirectImage& in, int64_t ld, const float* w16,
-                       int64_t out_h, int64_t out_w, const float* bias,
-                       float* tbuf, float* out, int64_t ld_out) {
-  assert(Correlate16Supported(in.kernel_w, 1));
-  // Rows in pairs (the last alone if out_h is odd), each split into
-  // near-equal tiles of at most kMaxRowTile positions; tbuf[(i*out_w + j)*16
-  // + l] collects position-major results.
-  const auto& tiles_fn = kCorr16Tiles[in.kernel_w == 5 ? 1 : 0];
-  const int64_t tiles = (out_w + kMaxRowTile - 1) / kMaxRowTile;
-  for (int64_t i = 0; i < out_h; i += 2) {
-    const int64_t nr = std::min<int64_t>(2, out_h - i);
-    for (int64_t t = 0; t < tiles; ++t) {
-      const int64_t j0 = t * out_w / tiles;
-      const int64_t j1 = (t + 1) * out_w / tiles;
-      tiles_fn[nr - 1][j1 - j0 - 1](in, ld, w16, in.data + i * ld + j0, out_w,
-                                    tbuf + (i * out_w + j0) * 16);
-    }
-  }
-  // Transpose to channel-major, 16 positions at a time (the rows of tbuf
-  // past p are never stored).
-  const int64_t p = out_h * out_w;
-  for (int64_t q = 0; q < p; q += 16) {
-    __m512 r[16];
-    Transpose16x16(tbuf + q * 16, r);
-    const int64_t n = std::min<int64_t>(16, p - q);
-    const __mmask16 m = static_cast<__mmask16>((1u << n) - 1);
-    for (int l = 0; l < 16; ++l) {
-      const __m512 v =
-          bias != nullptr ? _mm512_add_ps(r[l], _mm512_set1_ps(bias[l]))
-                          : r[l];
-      _mm512_mask_storeu_ps(out + l * ld_out + q, m, v);
-    }
-  }
-}
-
 void DirectCorrelate(const DirectImage& in, const float* w, int64_t ld_w,
                      int64_t rows, int64_t q_pad, float* out,
                      int64_t ld_out) {
   assert(q_pad % kDirectQ == 0);
-  for (int64_t q0 = 0; q0 < q_pad; q0 += 16 * kQVecs) {
-    const int64_t nv = std::min<int64_t>(kQVecs, (q_pad - q0) / 16);
-    for (int64_t m0 = 0; m0 < rows; m0 += kCorrRows) {
-      const int64_t mr = std::min<int64_t>(kCorrRows, rows - m0);
-      kCorrTiles[nv - 1][mr - 1](in, w + m0 * ld_w, ld_w, q0,
-                                 out + m0 * ld_out, ld_out);
+  for (int64_t q0 = 0; q0 < q_pad;) {
+    const int64_t left = (q_pad - q0) / 16;
+    // Rows in near-equal tiles (25 rows: 7, 6, 6, 6 rather than 8, 8, 8, 1).
+    const int64_t nv = left == 4 ? 4 : std::min<int64_t>(kQVecs, left);
+    const int64_t max_rows = nv == 4 ? kCorrRows4 : kCorrRows;
+    const int64_t tiles = (rows + max_rows - 1) / max_rows;
+    for (int64_t t = 0; t < tiles; ++t) {
+      const int64_t m0 = t * rows / tiles;
+      const int64_t mr = (t + 1) * rows / tiles - m0;
+      const CorrTileFn fn =
+          nv == 4 ? kCorrTiles4[mr - 1] : kCorrTiles[nv - 1][mr - 1];
+      fn(in, w + m0 * ld_w, ld_w, q0, out + m0 * ld_out, ld_out);
     }
+    q0 += 16 * nv;
   }
 }
 
@@ -469,13 +405,6 @@ void DirectWeightGrad(const DirectImage& in, int64_t image_stride,
 
 bool DirectConvAvailable() { return false; }
 
-bool Correlate16Supported(int64_t, int64_t) { return false; }
-
-void DirectCorrelate16(const DirectImage&, int64_t, const float*, int64_t,
-                       int64_t, const float*, float*, float*, int64_t) {
-  assert(false && "DirectCorrelate16 needs AVX-512");
-}
-
 void DirectCorrelate(const DirectImage&, const float*, int64_t, int64_t,
                      int64_t, float*, int64_t) {
   assert(false && "DirectCorrelate needs AVX-512");
@@ -485,8 +414,6 @@ void DirectWeightGrad(const DirectImage&, int64_t, const float*, int64_t,
                       int64_t, int64_t, int64_t, int64_t, float*, int64_t) {
   assert(false && "DirectWeightGrad needs AVX-512");
 }
-
-
 
 #endif  // __AVX512F__
 

@@ -20,6 +20,8 @@
 
 #include <cstdint>
 
+#include "ops/simd_util.h"
+
 namespace dagrad {
 
 // ConvGeometry: x [batch, in_channels, in_h, in_w] convolved with
@@ -85,6 +87,14 @@ void Im2Col(const ConvGeometry& geo, const float* x, float* col,
 void Col2Im(const ConvGeometry& geo, const float* col, int64_t ld_col,
             float* dx);
 
+// Col2ImStride1() is Col2Im() for stride_h == stride_w == 1 restricted to
+// the first `channels` (<= Cg) channels: it OVERWRITES dx [channels, in_h,
+// in_w] from the col rows of those channels. It is vectorized along the
+// image rows (AVX-512; elsewhere it calls Col2Im()). Each dx element is the
+// same sum in the same order as Col2Im()'s, so the two are bitwise equal.
+void Col2ImStride1(const ConvGeometry& geo, int64_t channels,
+                   const float* col, int64_t ld_col, float* dx);
+
 
 // ---------------------------------------------------------------------------
 // Direct kernels for stride-1 convolutions, AVX-512.
@@ -131,27 +141,6 @@ struct DirectImage {
 void DirectCorrelate(const DirectImage& in, const float* w, int64_t ld_w,
                      int64_t rows, int64_t q_pad, float* out, int64_t ld_out);
 
-// Correlate16Supported() says whether DirectCorrelate16() handles a kernel
-// of this width and column dilation (KW 3 or 5, dilation_w 1).
-bool Correlate16Supported(int64_t kernel_w, int64_t dilation_w);
-
-// DirectCorrelate16() computes the same sums for 16 output channels at once,
-// vectorized over the channels and only at the out_h x out_w valid
-// positions (no garbage columns): it OVERWRITES
-//   out[l*ld_out + i*out_w + j] = bias[l] (if bias) +
-//       sum_{c,u,v} w16[((c*KH + u)*KW + v)*16 + l] * in[off(c,u,v) + i*ld + j]
-// for l < 16, where ld is the image's row stride. Each broadcast input value
-// feeds up to KW output positions held in registers. w16 is 64-byte aligned
-// (PackWeights16()); tbuf holds out_h*out_w (rounded up to 16) * 16 floats
-// of per-call scratch.
-void DirectCorrelate16(const DirectImage& in, int64_t ld, const float* w16,
-                       int64_t out_h, int64_t out_w, const float* bias,
-                       float* tbuf, float* out, int64_t ld_out);
-
-// PackWeights16() writes w16[k*16 + l] = w[l*ld_w + k] for l < 16,
-// k < k_len: 16 weight rows transposed.
-void PackWeights16(const float* w, int64_t ld_w, int64_t k_len, float* w16);
-
 // DirectWeightGrad() OVERWRITES dw [rows, C*KH*KW] (row stride ld_dw) with
 //   dw[m][(c*KH+u)*KW+v] = sum_{b < images} sum_{q < q_pad}
 //       dy_b[m * ld_dy + q] * in_b[off(c,u,v) + q]
@@ -164,8 +153,25 @@ void DirectWeightGrad(const DirectImage& in, int64_t image_stride,
                       int64_t ld_dw);
 
 // CopyRow() sets dst[j] = src[j] + bias for j < n (vectorized; GCC's -O2
-// cost model leaves such short, variable-length loops scalar).
-void CopyRow(const float* src, int64_t n, float bias, float* dst);
+// cost model leaves such short, variable-length loops scalar). Inline: it
+// runs once per image row.
+inline void CopyRow(const float* __restrict src, int64_t n, float bias,
+             float* __restrict dst) {
+#if defined(__AVX512F__)
+  const __m512 b = _mm512_set1_ps(bias);
+  int64_t j = 0;
+  for (; j + 16 <= n; j += 16) {
+    _mm512_storeu_ps(dst + j, _mm512_add_ps(_mm512_loadu_ps(src + j), b));
+  }
+  if (j < n) {
+    const __mmask16 m = LowMask(n - j);
+    _mm512_mask_storeu_ps(dst + j, m,
+                          _mm512_add_ps(_mm512_maskz_loadu_ps(m, src + j), b));
+  }
+#else
+  for (int64_t j = 0; j < n; ++j) dst[j] = src[j] + bias;
+#endif
+}
 
 // PlaceImage() writes src [channels, h, w] into zero frames of
 // dst_h x dst_w, one per channel, plane_stride floats apart:

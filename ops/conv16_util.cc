@@ -1,0 +1,284 @@
+#include "ops/conv16_util.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cstring>
+
+#include "ops/simd_util.h"
+
+namespace dagrad {
+
+void PackWeights16(const float* w, int64_t ld_w, int64_t k_len, float* w16) {
+  for (int64_t k = 0; k < k_len; ++k) {
+    for (int l = 0; l < 16; ++l) w16[k * 16 + l] = w[l * ld_w + k];
+  }
+}
+
+#if defined(__AVX512F__)
+
+namespace {
+
+constexpr int kMaxRowTile = 12;  // Output positions per Corr16Tile.
+
+// Transpose16x16() loads the 16 x 16 block at src (row stride ld, lanes
+// outside `lanes` read as 0) and returns its columns: r[j][i] = src[i*ld + j].
+// (GCC 12's unpack/shuffle intrinsics pass _mm512_undefined_ps() internally
+// and trip -Wmaybe-uninitialized in its own headers.)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+inline void Transpose16x16(const float* src, int64_t ld, __mmask16 lanes,
+                           __m512 r[16]) {
+  __m512 t[16], u[16];
+  for (int i = 0; i < 16; ++i) r[i] = _mm512_maskz_loadu_ps(lanes, src + i * ld);
+  for (int i = 0; i < 16; i += 2) {
+    t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+    t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+  }
+  for (int i = 0; i < 16; i += 4) {
+    u[i] = _mm512_shuffle_ps(t[i], t[i + 2], 0x44);
+    u[i + 1] = _mm512_shuffle_ps(t[i], t[i + 2], 0xEE);
+    u[i + 2] = _mm512_shuffle_ps(t[i + 1], t[i + 3], 0x44);
+    u[i + 3] = _mm512_shuffle_ps(t[i + 1], t[i + 3], 0xEE);
+  }
+  for (int i = 0; i < 16; i += 8) {
+    for (int j = 0; j < 4; ++j) {
+      t[i + j] = _mm512_shuffle_f32x4(u[i + j], u[i + 4 + j], 0x88);
+      t[i + 4 + j] = _mm512_shuffle_f32x4(u[i + j], u[i + 4 + j], 0xDD);
+    }
+  }
+  for (int j = 0; j < 8; ++j) {
+    r[j] = _mm512_shuffle_f32x4(t[j], t[8 + j], 0x88);
+    r[8 + j] = _mm512_shuffle_f32x4(t[j], t[8 + j], 0xDD);
+  }
+}
+#pragma GCC diagnostic pop
+
+// Corr16Tile<KW, NP, NR>() computes 16 channels x NR output rows x NP
+// consecutive positions into tile[(r*out_w + t)*16 + l]. xrow is the first
+// position's patch origin, ld the image row stride. For each (c, u), the KW
+// weight vectors stay in registers and each input value x[s] is broadcast
+// once and used for every position t = s - v. Two rows interleave so that
+// back-to-back FMAs never wait on each other's accumulator.
+template <int KW, int NP, int NR>
+void Corr16Tile(const DirectImage& in, int64_t ld, const float* __restrict w16,
+                const float* xrow, int64_t out_w, float* __restrict tile) {
+  __m512 acc[NR][NP];
+#pragma GCC unroll 2
+  for (int r = 0; r < NR; ++r) {
+#pragma GCC unroll 16
+    for (int t = 0; t < NP; ++t) acc[r][t] = _mm512_setzero_ps();
+  }
+  const float* wk = w16;
+  for (int64_t c = 0; c < in.channels; ++c) {
+    const float* xc = xrow + c * in.channel_stride;
+    for (int64_t u = 0; u < in.kernel_h; ++u, wk += KW * 16) {
+      const float* xr = xc + u * in.row_step;
+      __m512 wv[KW];
+#pragma GCC unroll 8
+      for (int v = 0; v < KW; ++v) wv[v] = _mm512_load_ps(wk + v * 16);
+#pragma GCC unroll 24
+      for (int s = 0; s < NP + KW - 1; ++s) {
+#pragma GCC unroll 2
+        for (int r = 0; r < NR; ++r) {
+          const __m512 bx = _mm512_set1_ps(xr[r * ld + s]);
+#pragma GCC unroll 8
+          for (int v = 0; v < KW; ++v) {
+            const int t = s - v;
+            if (t >= 0 && t < NP) {
+              acc[r][t] = _mm512_fmadd_ps(wv[v], bx, acc[r][t]);
+            }
+          }
+        }
+      }
+    }
+  }
+#pragma GCC unroll 2
+  for (int r = 0; r < NR; ++r) {
+#pragma GCC unroll 16
+    for (int t = 0; t < NP; ++t) {
+      _mm512_store_ps(tile + (r * out_w + t) * 16, acc[r][t]);
+    }
+  }
+}
+
+using Corr16TileFn = void (*)(const DirectImage&, int64_t, const float*,
+                              const float*, int64_t, float*);
+#define DAGRAD_CORR16_ROW_(kw, nr)                                          \
+  {Corr16Tile<kw, 1, nr>,  Corr16Tile<kw, 2, nr>,  Corr16Tile<kw, 3, nr>,   \
+   Corr16Tile<kw, 4, nr>,  Corr16Tile<kw, 5, nr>,  Corr16Tile<kw, 6, nr>,   \
+   Corr16Tile<kw, 7, nr>,  Corr16Tile<kw, 8, nr>,  Corr16Tile<kw, 9, nr>,   \
+   Corr16Tile<kw, 10, nr>, Corr16Tile<kw, 11, nr>, Corr16Tile<kw, 12, nr>}
+// [kernel_w == 5][rows - 1][positions - 1]
+constexpr Corr16TileFn kCorr16Tiles[2][2][kMaxRowTile] = {
+    {DAGRAD_CORR16_ROW_(3, 1), DAGRAD_CORR16_ROW_(3, 2)},
+    {DAGRAD_CORR16_ROW_(5, 1), DAGRAD_CORR16_ROW_(5, 2)}};
+#undef DAGRAD_CORR16_ROW_
+
+
+// Wgrad16Tile<KW, NP, NCU>() adds, for the NCU kernel rows (c, u) whose
+// first patch rows start at xr[0..NCU), the products of NP consecutive
+// positions of one output row into acc (KW taps x 16 channels per row,
+// NCU rows back to back): acc[(r*KW + v)*16 + l] += sum_{t < NP}
+// d[t*16 + l] * xr[r][t + v]. The NP dY vectors stay in registers; each x
+// value is broadcast once and feeds every tap v it meets (t = s - v). Two
+// kernel rows interleave so that back-to-back FMAs are independent.
+template <int KW, int NP, int NCU>
+void Wgrad16Tile(const float* const* xr, const float* __restrict d,
+                 float* __restrict acc) {
+  __m512 dv[NP];
+#pragma GCC unroll 16
+  for (int t = 0; t < NP; ++t) {
+    dv[t] = _mm512_loadu_ps(d + t * 16);
+    KeepInRegister(dv[t]);
+  }
+  __m512 a[NCU][KW];
+#pragma GCC unroll 2
+  for (int r = 0; r < NCU; ++r) {
+#pragma GCC unroll 8
+    for (int v = 0; v < KW; ++v) {
+      a[r][v] = _mm512_loadu_ps(acc + (r * KW + v) * 16);
+    }
+  }
+#pragma GCC unroll 24
+  for (int s = 0; s < NP + KW - 1; ++s) {
+#pragma GCC unroll 2
+    for (int r = 0; r < NCU; ++r) {
+      const __m512 bx = _mm512_set1_ps(xr[r][s]);
+#pragma GCC unroll 8
+      for (int v = 0; v < KW; ++v) {
+        const int t = s - v;
+        if (t >= 0 && t < NP) a[r][v] = _mm512_fmadd_ps(dv[t], bx, a[r][v]);
+      }
+    }
+  }
+#pragma GCC unroll 2
+  for (int r = 0; r < NCU; ++r) {
+#pragma GCC unroll 8
+    for (int v = 0; v < KW; ++v) {
+      _mm512_storeu_ps(acc + (r * KW + v) * 16, a[r][v]);
+    }
+  }
+}
+
+using Wgrad16TileFn = void (*)(const float* const*, const float*, float*);
+#define DAGRAD_WGRAD16_ROW_(kw, ncu)                                          \
+  {Wgrad16Tile<kw, 1, ncu>,  Wgrad16Tile<kw, 2, ncu>,                         \
+   Wgrad16Tile<kw, 3, ncu>,  Wgrad16Tile<kw, 4, ncu>,                         \
+   Wgrad16Tile<kw, 5, ncu>,  Wgrad16Tile<kw, 6, ncu>,                         \
+   Wgrad16Tile<kw, 7, ncu>,  Wgrad16Tile<kw, 8, ncu>,                         \
+   Wgrad16Tile<kw, 9, ncu>,  Wgrad16Tile<kw, 10, ncu>,                        \
+   Wgrad16Tile<kw, 11, ncu>, Wgrad16Tile<kw, 12, ncu>}
+// [kernel_w == 5][kernel rows - 1][positions - 1]
+constexpr Wgrad16TileFn kWgrad16Tiles[2][2][kMaxRowTile] = {
+    {DAGRAD_WGRAD16_ROW_(3, 1), DAGRAD_WGRAD16_ROW_(3, 2)},
+    {DAGRAD_WGRAD16_ROW_(5, 1), DAGRAD_WGRAD16_ROW_(5, 2)}};
+#undef DAGRAD_WGRAD16_ROW_
+
+}  // namespace
+
+bool Correlate16Supported(int64_t kernel_w, int64_t dilation_w) {
+  return dilation_w == 1 && (kernel_w == 3 || kernel_w == 5);
+}
+
+void DirectCorrelate16(const DirectImage& in, int64_t ld, const float* w16,
+                       int64_t out_h, int64_t out_w, const float* bias,
+                       float* tbuf, float* out, int64_t ld_out) {
+  assert(Correlate16Supported(in.kernel_w, 1));
+  // Rows in pairs (the last alone if out_h is odd), each split into
+  // near-equal tiles of at most kMaxRowTile positions; tbuf[(i*out_w + j)*16
+  // + l] collects position-major results.
+  const auto& tiles_fn = kCorr16Tiles[in.kernel_w == 5 ? 1 : 0];
+  const int64_t tiles = (out_w + kMaxRowTile - 1) / kMaxRowTile;
+  for (int64_t i = 0; i < out_h; i += 2) {
+    const int64_t nr = std::min<int64_t>(2, out_h - i);
+    for (int64_t t = 0; t < tiles; ++t) {
+      const int64_t j0 = t * out_w / tiles;
+      const int64_t j1 = (t + 1) * out_w / tiles;
+      tiles_fn[nr - 1][j1 - j0 - 1](in, ld, w16, in.data + i * ld + j0, out_w,
+                                    tbuf + (i * out_w + j0) * 16);
+    }
+  }
+  // Transpose to channel-major, 16 positions at a time (the rows of tbuf
+  // past p are never stored).
+  const int64_t p = out_h * out_w;
+  for (int64_t q = 0; q < p; q += 16) {
+    __m512 r[16];
+    Transpose16x16(tbuf + q * 16, 16, LowMask(16), r);
+    const __mmask16 m = LowMask(std::min<int64_t>(16, p - q));
+    for (int l = 0; l < 16; ++l) {
+      const __m512 v =
+          bias != nullptr ? _mm512_add_ps(r[l], _mm512_set1_ps(bias[l]))
+                          : r[l];
+      _mm512_mask_storeu_ps(out + l * ld_out + q, m, v);
+    }
+  }
+}
+void Transpose16(const float* src, int64_t ld, int64_t n, float* dst) {
+  for (int64_t q = 0; q < n; q += 16) {
+    const int64_t m = std::min<int64_t>(16, n - q);
+    __m512 r[16];
+    Transpose16x16(src + q, ld, LowMask(m), r);
+    for (int64_t j = 0; j < m; ++j) _mm512_storeu_ps(dst + (q + j) * 16, r[j]);
+  }
+}
+
+void DirectWeightGrad16(const DirectImage& in, int64_t image_stride,
+                        int64_t ld, const float* dyt, int64_t dyt_stride,
+                        int64_t images, int64_t out_h, int64_t out_w,
+                        float* dw16) {
+  assert(Correlate16Supported(in.kernel_w, 1));
+  const int kw = static_cast<int>(in.kernel_w);
+  const auto& tiles_fn = kWgrad16Tiles[kw == 5 ? 1 : 0];
+  const int64_t rows = in.channels * in.kernel_h;  // Kernel rows (c, u).
+  std::memset(dw16, 0, sizeof(float) * rows * kw * 16);
+  // Each row (image b, output row i) is split into near-equal tiles of at
+  // most kMaxRowTile positions; every tile sweeps all kernel rows, two at a
+  // time, accumulating in dw16 (L1-resident).
+  const int64_t tiles = (out_w + kMaxRowTile - 1) / kMaxRowTile;
+  for (int64_t b = 0; b < images; ++b) {
+    const float* xb = in.data + b * image_stride;
+    const float* db = dyt + b * dyt_stride;
+    for (int64_t i = 0; i < out_h; ++i) {
+      for (int64_t t = 0; t < tiles; ++t) {
+        const int64_t j0 = t * out_w / tiles;
+        const int64_t np = (t + 1) * out_w / tiles - j0;
+        const float* d = db + (i * out_w + j0) * 16;
+        const float* x0 = xb + i * ld + j0;
+        for (int64_t r = 0; r < rows; r += 2) {
+          const int64_t ncu = std::min<int64_t>(2, rows - r);
+          const float* xr[2];
+          for (int64_t e = 0; e < ncu; ++e) {
+            const int64_t c = (r + e) / in.kernel_h;
+            const int64_t u = (r + e) % in.kernel_h;
+            xr[e] = x0 + c * in.channel_stride + u * in.row_step;
+          }
+          tiles_fn[ncu - 1][np - 1](xr, d, dw16 + r * kw * 16);
+        }
+      }
+    }
+  }
+}
+
+#else  // !__AVX512F__
+
+bool Correlate16Supported(int64_t, int64_t) { return false; }
+
+void DirectCorrelate16(const DirectImage&, int64_t, const float*, int64_t,
+                       int64_t, const float*, float*, float*, int64_t) {
+  assert(false && "DirectCorrelate16 needs AVX-512");
+}
+
+
+void Transpose16(const float*, int64_t, int64_t, float*) {
+  assert(false && "Transpose16 needs AVX-512");
+}
+
+void DirectWeightGrad16(const DirectImage&, int64_t, int64_t, const float*,
+                        int64_t, int64_t, int64_t, int64_t, float*) {
+  assert(false && "DirectWeightGrad16 needs AVX-512");
+}
+
+#endif  // __AVX512F__
+
+}  // namespace dagrad

@@ -1,0 +1,71 @@
+// ops/conv16_util.h: stride-1 convolution kernels vectorized over 16 output
+// channels (AVX-512), for layers whose output channels per group are a
+// multiple of 16.
+//
+// They compute only the out_h x out_w valid positions (none of the garbage
+// columns of the q-grid kernels in ops/conv_util.h) and keep the 16 channels
+// of one position in one vector: each broadcast input value feeds up to KW
+// positions (forward) or KW weight taps (weight gradient) held in registers.
+// Data that is channel-major in the tensors ([16, positions]) is transposed
+// to position-major ([positions, 16]) at the edges (Transpose16()).
+//
+// All are kernel helpers: they trust their arguments (assert only), allocate
+// nothing, are single-threaded and sum in a fixed order; callers parallelize
+// over images. Without AVX-512, Correlate16Supported() is false and the other
+// functions must not be called.
+//
+// Example (dW of a 16-channel chunk over a block of images, see
+// ops/conv2d.cc):
+//   for each image b: Transpose16(dy_b, /*ld=*/p, p, dyt + b * dyt_stride);
+//   DirectWeightGrad16(in, image_stride, ld, dyt, dyt_stride, images,
+//                      out_h, out_w, dw16);   // dw16 [K, 16]
+#ifndef DAGRAD_OPS_CONV16_UTIL_H_
+#define DAGRAD_OPS_CONV16_UTIL_H_
+
+#include <cstdint>
+
+#include "ops/conv_util.h"
+
+namespace dagrad {
+
+// Correlate16Supported() says whether the kernels here handle a kernel of
+// this width and column dilation (KW 3 or 5, dilation_w 1).
+bool Correlate16Supported(int64_t kernel_w, int64_t dilation_w);
+
+// DirectCorrelate16() computes the forward correlation for 16 output
+// channels at once: it OVERWRITES
+//   out[l*ld_out + i*out_w + j] = bias[l] (if bias) +
+//       sum_{c,u,v} w16[((c*KH + u)*KW + v)*16 + l] * in[off(c,u,v) + i*ld + j]
+// for l < 16, i < out_h, j < out_w, where off() is that of ops/conv_util.h
+// and ld is the image's row stride. w16 is 64-byte aligned
+// (PackWeights16()); tbuf holds out_h*out_w (rounded up to 16) * 16 floats
+// of per-call scratch.
+void DirectCorrelate16(const DirectImage& in, int64_t ld, const float* w16,
+                       int64_t out_h, int64_t out_w, const float* bias,
+                       float* tbuf, float* out, int64_t ld_out);
+
+// PackWeights16() writes w16[k*16 + l] = w[l*ld_w + k] for l < 16,
+// k < k_len: 16 weight rows transposed.
+void PackWeights16(const float* w, int64_t ld_w, int64_t k_len, float* w16);
+
+// Transpose16() writes dst[q*16 + l] = src[l*ld + q] for l < 16, q < n:
+// 16 rows of n values (row stride ld) to position-major. It reads nothing
+// past src[15*ld + n - 1].
+void Transpose16(const float* src, int64_t ld, int64_t n, float* dst);
+
+// DirectWeightGrad16() OVERWRITES dw16 [C*KH*KW, 16] with the weight
+// gradient of 16 output channels over `images` images:
+//   dw16[((c*KH + u)*KW + v)*16 + l] =
+//       sum_{b < images} sum_{i < out_h} sum_{j < out_w}
+//           dyt_b[(i*out_w + j)*16 + l] * in_b[off(c,u,v) + i*ld + j]
+// where in_b = in.data + b * image_stride and dyt_b = dyt + b * dyt_stride
+// is dY of the 16 channels, position-major (Transpose16()). Each element
+// sums in the order (b, i, j).
+void DirectWeightGrad16(const DirectImage& in, int64_t image_stride,
+                        int64_t ld, const float* dyt, int64_t dyt_stride,
+                        int64_t images, int64_t out_h, int64_t out_w,
+                        float* dw16);
+
+}  // namespace dagrad
+
+#endif  // DAGRAD_OPS_CONV16_UTIL_H_
