@@ -42,4 +42,14 @@ Tensor RandomFill(const Shape& shape, uint64_t seed, float lo, float hi) {
   return t;
 }
 
+RandomBatch::RandomBatch(int64_t batch)
+    : images(Tensor::Zeros(Shape({batch, 1, 28, 28}))),
+      labels(Tensor::Zeros(Shape({batch}))) {
+  Rng rng(0);
+  for (int64_t i = 0; i < images.size(); ++i) images[i] = rng.Uniform();
+  for (int64_t i = 0; i < batch; ++i) {
+    labels[i] = static_cast<float>(rng.UniformInt(10));
+  }
+}
+
 }  // namespace dagrad

@@ -25,6 +25,15 @@ void SetFlopCounters(benchmark::State& state, double flops_per_iteration,
 Tensor RandomFill(const Shape& shape, uint64_t seed, float lo = -1.0f,
                   float hi = 1.0f);
 
+// RandomBatch: `batch` MNIST-shaped images [batch, 1, 28, 28] uniform in
+// [0, 1) and labels [batch] uniform in {0..9}, from Rng(0): the fixed data
+// the training-step benchmarks train on.
+struct RandomBatch {
+  explicit RandomBatch(int64_t batch);
+  Tensor images;
+  Tensor labels;
+};
+
 }  // namespace dagrad
 
 #endif  // DAGRAD_BENCHMARKS_BENCH_UTIL_H_

@@ -14,7 +14,6 @@
 
 #include "benchmark/benchmark.h"
 #include "benchmarks/bench_util.h"
-#include "core/random.h"
 #include "core/tensor.h"
 #include "train/model_zoo.h"
 #include "train/sequential.h"
@@ -26,13 +25,9 @@ void RunStep(benchmark::State& state, const std::function<void(Sequential*)>& bu
              int64_t batch, const char* optimizer, float lr, int threads) {
   Sequential model(Shape({1, 28, 28}), /*seed=*/0);
   build(&model);
-  Tensor images = Tensor::Zeros(Shape({batch, 1, 28, 28}));
-  Tensor labels = Tensor::Zeros(Shape({batch}));
-  Rng rng(0);
-  for (int64_t i = 0; i < images.size(); ++i) images[i] = rng.Uniform();
-  for (int64_t i = 0; i < batch; ++i) {
-    labels[i] = static_cast<float>(rng.UniformInt(10));
-  }
+  const RandomBatch data(batch);
+  const Tensor& images = data.images;
+  const Tensor& labels = data.labels;
   FitOptions options;
   options.optimizer = optimizer;
   options.optimizer_options.momentum = 0.9f;

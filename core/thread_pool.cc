@@ -20,7 +20,7 @@ inline void CpuRelax() {
 }
 
 // How long an idle worker spins before it sleeps.
-constexpr std::chrono::microseconds kSpinTime(50);
+constexpr std::chrono::microseconds kSpinTime(1000);
 
 }  // namespace
 

@@ -1,6 +1,7 @@
 #include "graph/executor.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <utility>
 
@@ -208,6 +209,7 @@ absl::StatusOr<std::unique_ptr<Executor>> Executor::Create(
       }
     }
     e->steps_.push_back(st);
+    e->profile_.push_back(NodeTime{st.id, 0, 0});
   }
   e->pool_ = std::make_unique<ThreadPool>(threads);
   return e;
@@ -291,8 +293,12 @@ absl::Status Executor::Run() {
     }
   }
   const uint64_t step = static_cast<uint64_t>(step_);
-  for (const Step& st : steps_) {
+  const bool profile = options_.profile;
+  for (size_t si = 0; si < steps_.size(); ++si) {
+    const Step& st = steps_[si];
     const Node& node = graph_.node(st.id);
+    const auto start = profile ? std::chrono::steady_clock::now()
+                               : std::chrono::steady_clock::time_point();
     Tensor* out = &values_[st.id.index];
     switch (node.type) {
       case NodeType::kOp: {
@@ -343,11 +349,25 @@ absl::Status Executor::Run() {
       default:
         break;
     }
+    if (profile) {
+      NodeTime& nt = profile_[si];
+      nt.nanos += std::chrono::duration_cast<std::chrono::nanoseconds>(
+                      std::chrono::steady_clock::now() - start)
+                      .count();
+      ++nt.runs;
+    }
     if (options_.check_numerics) RETURN_IF_ERROR(CheckFinite(node, *out));
   }
   ++step_;
   has_run_ = true;
   return absl::OkStatus();
+}
+
+void Executor::ResetProfile() {
+  for (NodeTime& nt : profile_) {
+    nt.nanos = 0;
+    nt.runs = 0;
+  }
 }
 
 absl::StatusOr<const Tensor*> Executor::Fetch(NodeId node) const {

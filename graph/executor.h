@@ -48,6 +48,17 @@ struct ExecutorOptions {
   // stops Run() with InvalidArgument naming the node (and its scope), the
   // op, the element and the value. Costs one pass over every tensor.
   bool check_numerics = false;
+  // profile: time every scheduled node (wall clock) and add it to
+  // Executor::profile(). Costs two clock reads per node.
+  bool profile = false;
+};
+
+// NodeTime: the wall time one scheduled node took, summed over `runs`
+// profiled Run()s.
+struct NodeTime {
+  NodeId id;
+  int64_t nanos = 0;
+  int64_t runs = 0;
 };
 
 class Executor {
@@ -81,7 +92,17 @@ class Executor {
   void set_step(int64_t step) { step_ = step; }
   // set_check_numerics() turns ExecutorOptions::check_numerics on or off.
   void set_check_numerics(bool on) { options_.check_numerics = on; }
+  // profile() has one entry per scheduled node, in schedule order: its time
+  // over the Run()s made with profiling on since the last ResetProfile()
+  // (graph/profile.h formats it). set_profile() turns
+  // ExecutorOptions::profile on or off.
+  const std::vector<NodeTime>& profile() const { return profile_; }
+  void set_profile(bool on) { options_.profile = on; }
+  void ResetProfile();
   const std::vector<NodeId>& schedule() const { return schedule_; }
+  // pool() is the thread pool Run() uses (ExecutorOptions::num_threads), for
+  // work the caller does between runs (the optimizer's update).
+  ThreadPool* pool() const { return pool_.get(); }
   // shape() is the node's shape at this batch size.
   const Shape& shape(NodeId id) const { return shapes_[id.index]; }
 
@@ -103,6 +124,7 @@ class Executor {
   std::vector<Tensor> values_;       // One per graph node (views).
   std::vector<bool> is_fetch_;
   std::vector<Step> steps_;
+  std::vector<NodeTime> profile_;  // Parallel to steps_.
   std::vector<Tensor*> inputs_;      // Forward input pointers, flat.
   std::vector<const Tensor*> const_inputs_;  // VJP input pointers, flat.
   std::vector<NodeId> needed_inputs_;

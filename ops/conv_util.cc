@@ -189,6 +189,11 @@ void Col2ImStride1(const ConvGeometry& geo, int64_t channels,
   Col2Im(sub, col, ld_col, dx);
 }
 
+#if defined(__AVX512F__)
+// Rows up to this many 16-float blocks wide take PlaceImage()'s masked path.
+constexpr int64_t kPlaceMaxBlocks = 16;
+#endif
+
 void PlaceImage(const float* __restrict src, int64_t channels, int64_t h,
                 int64_t w, int64_t row_off, int64_t col_off, int64_t dst_h,
                 int64_t dst_w, int64_t plane_stride, int64_t dst_tail,
@@ -197,6 +202,19 @@ void PlaceImage(const float* __restrict src, int64_t channels, int64_t h,
   // Destination columns [lo, hi) read source column j - col_off in [0, w).
   const int64_t lo = std::min(std::max<int64_t>(col_off, 0), dst_w);
   const int64_t hi = std::max(lo, std::min(w + col_off, dst_w));
+#if defined(__AVX512F__)
+  // Per 16-column block k of a row: the lanes that read the source, and
+  // the lanes inside the row (masked-off lanes are neither read nor
+  // written, so the block's source address may leave the source row).
+  __mmask16 read[kPlaceMaxBlocks], store[kPlaceMaxBlocks];
+  for (int64_t k = 0; k < kPlaceMaxBlocks && k * 16 < dst_w; ++k) {
+    const int64_t b0 = k * 16;
+    const int64_t rlo = std::clamp<int64_t>(lo - b0, 0, 16);
+    const int64_t rhi = std::clamp<int64_t>(hi - b0, 0, 16);
+    read[k] = static_cast<__mmask16>(LowMask(rhi) & ~LowMask(rlo));
+    store[k] = LowMask(std::min<int64_t>(16, dst_w - b0));
+  }
+#endif
   for (int64_t c = 0; c < channels; ++c) {
     const float* sc = src + c * h * w;
     float* d = dst + c * plane_stride;
@@ -206,6 +224,18 @@ void PlaceImage(const float* __restrict src, int64_t channels, int64_t h,
         std::memset(d, 0, sizeof(float) * dst_w);
         continue;
       }
+#if defined(__AVX512F__)
+      if (dst_w <= kPlaceMaxBlocks * 16) {
+        // One masked load per 16-column block of the row: lanes inside
+        // [lo, hi) read the source, the others are zero.
+        const float* s = sc + i * w - col_off;
+        for (int64_t k = 0; k * 16 < dst_w; ++k) {
+          const __m512 v = _mm512_maskz_loadu_ps(read[k], s + k * 16);
+          _mm512_mask_storeu_ps(d + k * 16, store[k], v);
+        }
+        continue;
+      }
+#endif
       for (int64_t j = 0; j < lo; ++j) d[j] = 0.0f;
       CopyRow(sc + i * w + lo - col_off, hi - lo, 0.0f, d + lo);
       for (int64_t j = hi; j < dst_w; ++j) d[j] = 0.0f;
@@ -301,7 +331,7 @@ void WgradTile(const DirectImage& in, int64_t image_stride,
                int64_t images, int64_t q_pad, const int64_t* offs,
                float* __restrict dw, int64_t ld_dw) {
   __m512 acc[MR][NK];
-#pragma GCC unroll 4
+#pragma GCC unroll 8
   for (int r = 0; r < MR; ++r) {
 #pragma GCC unroll 8
     for (int t = 0; t < NK; ++t) acc[r][t] = _mm512_setzero_ps();
@@ -315,20 +345,23 @@ void WgradTile(const DirectImage& in, int64_t image_stride,
       // The dy rows are aligned loads held in registers; each (unaligned,
       // shifted) patch row is loaded once and used MR times.
       __m512 d[MR];
-#pragma GCC unroll 4
-      for (int r = 0; r < MR; ++r) d[r] = _mm512_loadu_ps(db + r * ld_dy + q);
+#pragma GCC unroll 8
+      for (int r = 0; r < MR; ++r) {
+        d[r] = _mm512_loadu_ps(db + r * ld_dy + q);
+        KeepInRegister(d[r]);
+      }
 #pragma GCC unroll 8
       for (int t = 0; t < NK; ++t) {
         __m512 x = _mm512_loadu_ps(xp[t] + q);
         KeepInRegister(x);
-#pragma GCC unroll 4
+#pragma GCC unroll 8
         for (int r = 0; r < MR; ++r) {
           acc[r][t] = _mm512_fmadd_ps(d[r], x, acc[r][t]);
         }
       }
     }
   }
-#pragma GCC unroll 4
+#pragma GCC unroll 8
   for (int r = 0; r < MR; ++r) {
 #pragma GCC unroll 8
     for (int t = 0; t < NK; ++t) {
@@ -340,17 +373,19 @@ void WgradTile(const DirectImage& in, int64_t image_stride,
 using WgradTileFn = void (*)(const DirectImage&, int64_t, const float*,
                              int64_t, int64_t, int64_t, int64_t,
                              const int64_t*, float*, int64_t);
-constexpr int kWgradRows = 4;
+// Tiles of up to 6 dy rows by up to 5 patch rows, within the 32 vector
+// registers: MR*NK accumulators + MR dy rows + 1 patch row (6 x 5 would
+// spill, so 6-row tiles take at most 4 patch rows).
+constexpr int kWgradRows = 6;
 constexpr int kWgradCols = 5;
+constexpr int64_t MaxWgradCols(int64_t rows) { return rows >= 6 ? 4 : 5; }
+#define DAGRAD_WGRAD_ROW_(mr)                                               \
+  {WgradTile<mr, 1>, WgradTile<mr, 2>, WgradTile<mr, 3>, WgradTile<mr, 4>, \
+   mr >= 6 ? nullptr : WgradTile<mr, 5>}
 constexpr WgradTileFn kWgradTiles[kWgradRows][kWgradCols] = {
-    {WgradTile<1, 1>, WgradTile<1, 2>, WgradTile<1, 3>, WgradTile<1, 4>,
-     WgradTile<1, 5>},
-    {WgradTile<2, 1>, WgradTile<2, 2>, WgradTile<2, 3>, WgradTile<2, 4>,
-     WgradTile<2, 5>},
-    {WgradTile<3, 1>, WgradTile<3, 2>, WgradTile<3, 3>, WgradTile<3, 4>,
-     WgradTile<3, 5>},
-    {WgradTile<4, 1>, WgradTile<4, 2>, WgradTile<4, 3>, WgradTile<4, 4>,
-     WgradTile<4, 5>}};
+    DAGRAD_WGRAD_ROW_(1), DAGRAD_WGRAD_ROW_(2), DAGRAD_WGRAD_ROW_(3),
+    DAGRAD_WGRAD_ROW_(4), DAGRAD_WGRAD_ROW_(5), DAGRAD_WGRAD_ROW_(6)};
+#undef DAGRAD_WGRAD_ROW_
 
 }  // namespace
 
@@ -382,18 +417,25 @@ void DirectWeightGrad(const DirectImage& in, int64_t image_stride,
   assert(q_pad % 16 == 0);
   const int64_t khw = in.kernel_h * in.kernel_w;
   const int64_t k_total = in.channels * khw;
-  for (int64_t k0 = 0; k0 < k_total; k0 += kWgradCols) {
-    const int64_t nk = std::min<int64_t>(kWgradCols, k_total - k0);
-    int64_t offs[kWgradCols];
-    for (int64_t t = 0; t < nk; ++t) {
-      const int64_t k = k0 + t;
-      const int64_t c = k / khw;
-      const int64_t u = (k / in.kernel_w) % in.kernel_h;
-      const int64_t v = k % in.kernel_w;
-      offs[t] = c * in.channel_stride + u * in.row_step + v * in.col_step;
-    }
-    for (int64_t m0 = 0; m0 < rows; m0 += kWgradRows) {
-      const int64_t mr = std::min<int64_t>(kWgradRows, rows - m0);
+  // Near-equal tiles both ways (6 rows x 25 patch rows: one row tile, patch
+  // tiles of 3 and 4). Each dw element is the same sum whatever its tile.
+  const int64_t row_tiles = (rows + kWgradRows - 1) / kWgradRows;
+  for (int64_t rt = 0; rt < row_tiles; ++rt) {
+    const int64_t m0 = rt * rows / row_tiles;
+    const int64_t mr = (rt + 1) * rows / row_tiles - m0;
+    const int64_t max_nk = MaxWgradCols(mr);
+    const int64_t k_tiles = (k_total + max_nk - 1) / max_nk;
+    for (int64_t kt = 0; kt < k_tiles; ++kt) {
+      const int64_t k0 = kt * k_total / k_tiles;
+      const int64_t nk = (kt + 1) * k_total / k_tiles - k0;
+      int64_t offs[kWgradCols];
+      for (int64_t t = 0; t < nk; ++t) {
+        const int64_t k = k0 + t;
+        const int64_t c = k / khw;
+        const int64_t u = (k / in.kernel_w) % in.kernel_h;
+        const int64_t v = k % in.kernel_w;
+        offs[t] = c * in.channel_stride + u * in.row_step + v * in.col_step;
+      }
       kWgradTiles[mr - 1][nk - 1](in, image_stride, dy + m0 * ld_dy, ld_dy,
                                   dy_stride, images, q_pad, offs,
                                   dw + m0 * ld_dw + k0, ld_dw);

@@ -81,7 +81,7 @@ absl::StatusOr<StepResult> Sequential::TrainStep(const Tensor& images,
   StepResult result;
   result.loss = loss->data()[0];
   result.correct = CountCorrect(*output, labels);
-  RETURN_IF_ERROR(optimizer_->Step(slots_, lr));
+  RETURN_IF_ERROR(optimizer_->Step(slots_, lr, executor->pool()));
   ++steps_done_;
   return result;
 }

@@ -1,6 +1,7 @@
 #include "train/optimizer.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 #include <utility>
 
@@ -12,6 +13,11 @@ namespace dagrad {
 namespace {
 
 constexpr char kStepName[] = "step";
+// Parameters of at least 2x this many values are updated in parallel
+// slices of at least this many.
+constexpr int64_t kParallelUpdateMin = 16384;
+// The most state slots an optimizer keeps per parameter (Adam: 2).
+constexpr size_t kMaxStateSlots = 4;
 
 // Sgd: w -= lr * (g + wd * w).
 class Sgd : public Optimizer {
@@ -135,6 +141,7 @@ bool InUnitInterval(float x) { return std::isfinite(x) && x >= 0 && x < 1; }
 }  // namespace
 
 absl::Status Optimizer::Init(const std::vector<ParamSlot>& slots) {
+  assert(SlotNames().size() <= kMaxStateSlots);
   const std::vector<std::string> slot_names = SlotNames();
   absl::flat_hash_set<std::string> seen;
   for (const ParamSlot& slot : slots) {
@@ -167,7 +174,8 @@ absl::Status Optimizer::Init(const std::vector<ParamSlot>& slots) {
   return absl::OkStatus();
 }
 
-absl::Status Optimizer::Step(const std::vector<ParamSlot>& slots, float lr) {
+absl::Status Optimizer::Step(const std::vector<ParamSlot>& slots, float lr,
+                             ThreadPool* pool) {
   if (!std::isfinite(lr) || lr < 0) {
     return absl::InvalidArgumentError(absl::StrFormat(
         "%s: the learning rate must be finite and >= 0, got %g", name(), lr));
@@ -197,8 +205,22 @@ absl::Status Optimizer::Step(const std::vector<ParamSlot>& slots, float lr) {
   }
   ++steps_;
   for (size_t i = 0; i < slots.size(); ++i) {
-    Update(lr, steps_, slots[i].value->size(), slots[i].grad->data(),
-           slots[i].value->data(), state_ptrs_[i].data());
+    const int64_t n = slots[i].value->size();
+    const float* g = slots[i].grad->data();
+    float* w = slots[i].value->data();
+    const std::vector<float*>& state = state_ptrs_[i];
+    if (pool == nullptr || n < 2 * kParallelUpdateMin) {
+      Update(lr, steps_, n, g, w, state.data());
+      continue;
+    }
+    pool->ParallelFor(
+        n,
+        [&](int64_t begin, int64_t end) {
+          float* part[kMaxStateSlots];
+          for (size_t k = 0; k < state.size(); ++k) part[k] = state[k] + begin;
+          Update(lr, steps_, end - begin, g + begin, w + begin, part);
+        },
+        kParallelUpdateMin);
   }
   return absl::OkStatus();
 }

@@ -43,6 +43,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "core/tensor.h"
+#include "core/thread_pool.h"
 #include "train/checkpoint.h"
 
 namespace dagrad {
@@ -79,8 +80,11 @@ class Optimizer {
   // Step() applies one update with learning rate `lr` (finite, >= 0).
   // FailedPrecondition if `slots` are not the ones given to Init() (count
   // or names); InvalidArgument for a missing gradient or one whose shape is
-  // not the parameter's (naming it). Nothing is updated on error.
-  absl::Status Step(const std::vector<ParamSlot>& slots, float lr);
+  // not the parameter's (naming it). Nothing is updated on error. With a
+  // `pool`, large parameters are updated in parallel slices (the update is
+  // elementwise, so the result is the same bit for bit).
+  absl::Status Step(const std::vector<ParamSlot>& slots, float lr,
+                    ThreadPool* pool = nullptr);
 
   int64_t steps() const { return steps_; }
 
