@@ -3,7 +3,7 @@
 // ThreadPool(n) runs parallel loops on n threads: the caller plus n - 1
 // workers started once, in the constructor. A loop is split into contiguous
 // blocks; the caller takes part and ParallelFor() returns when every block is
-// done. Idle workers spin briefly (tens of microseconds) before sleeping, so
+// done. Idle workers spin for up to a millisecond before sleeping, so
 // the back-to-back loops of a training step do not pay a wake-up each.
 //
 // Determinism: the block boundaries depend on the thread count. Kernels must
