@@ -1,5 +1,6 @@
 #include "core/gemm.h"
 
+#include <cassert>
 #include <limits>
 
 #include <cblas.h>
@@ -9,12 +10,24 @@
 extern "C" {
 // Declared by OpenBLAS's cblas.h in some builds; repeated here so the
 // dependency is explicit.
+void openblas_set_num_threads(int num_threads);
 int openblas_get_num_threads(void);
 char* openblas_get_corename(void);
 char* openblas_get_config(void);
 }
 
 namespace dagrad {
+namespace {
+
+// OpenBLAS starts its pool at the core count; dagrad wants one thread unless
+// asked. This runs once, before main().
+const bool kBlasThreadsInitialized = [] {
+  openblas_set_num_threads(1);
+  return true;
+}();
+
+}  // namespace
+
 absl::Status Gemm(bool trans_a, bool trans_b, float alpha, const Tensor& a,
                   const Tensor& b, float beta, Tensor* c) {
   const Shape& sa = a.shape();
@@ -51,6 +64,7 @@ absl::Status Gemm(bool trans_a, bool trans_b, float alpha, const Tensor& a,
 void GemmRaw(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k,
              float alpha, const float* a, int64_t lda, const float* b,
              int64_t ldb, float beta, float* c, int64_t ldc) {
+  (void)kBlasThreadsInitialized;
   if (m == 0 || n == 0) return;
   if (k == 0) {
     // BLAS leaves C untouched for k == 0 only when beta == 1; be explicit.
@@ -66,6 +80,11 @@ void GemmRaw(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k,
               static_cast<int>(n), static_cast<int>(k), alpha, a,
               static_cast<int>(lda), b, static_cast<int>(ldb), beta, c,
               static_cast<int>(ldc));
+}
+
+void SetBlasThreads(int num_threads) {
+  assert(num_threads >= 1);
+  openblas_set_num_threads(num_threads);
 }
 
 int BlasThreads() { return openblas_get_num_threads(); }

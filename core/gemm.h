@@ -5,10 +5,10 @@
 // with op(A) [m,k], op(B) [k,n] and C [m,n]. With beta == 0, C's previous
 // contents are ignored (NaNs in C do not propagate).
 //
-// Threads: dagrad parallelizes above GEMM (over images, over row blocks of
-// one GEMM) with core/thread_pool.h, and links OpenBLAS's single-threaded
-// build: two pools on two cores oversubscribe them, and the threaded
-// build's idle workers busy-wait on the cores dagrad's workers need.
+// Threads: dagrad parallelizes above GEMM (over images, over independent
+// GEMMs) with core/thread_pool.h, so OpenBLAS's own pool is set to one thread
+// by default; two spinning pools on two cores oversubscribe them badly.
+// SetBlasThreads() changes that for callers that run one big GEMM alone.
 //
 // Example:
 //   Tensor a = ..., b = ...;                      // [m,k], [n,k]
@@ -37,7 +37,9 @@ void GemmRaw(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k,
              float alpha, const float* a, int64_t lda, const float* b,
              int64_t ldb, float beta, float* c, int64_t ldc);
 
-// BlasThreads() is OpenBLAS's thread count: 1 for the build dagrad links.
+// SetBlasThreads() sets OpenBLAS's thread count (>= 1) for later calls.
+void SetBlasThreads(int num_threads);
+// BlasThreads() is OpenBLAS's current thread count.
 int BlasThreads();
 // BlasCoreType() names the kernel set OpenBLAS chose, e.g. "Haswell" or
 // "SkylakeX". The environment variable OPENBLAS_CORETYPE overrides it.

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
+#include "core/gemm.h"
 #include "core/status_macros.h"
 #include "data/dataset.h"
 #include "graph/dot.h"
@@ -211,6 +212,7 @@ absl::StatusOr<Outcome> TrainOne(const ExampleSpec& spec, const Settings& s,
 
 absl::Status Run(const ExampleSpec& spec, const Settings& s, bool* bad_input) {
   *bad_input = true;
+  SetBlasThreads(1);
   ASSIGN_OR_RETURN(MnistSplits data,
                    LoadMnistSplits(absl::GetFlag(FLAGS_data_dir),
                                    s.train_limit, s.valid_count));

@@ -53,8 +53,8 @@ struct DirectLayout {
 // for the forward (wrt -1) or the VJP of input `wrt`.
 //
 // Two paths: stride-1 convolutions (other than pointwise) run the direct
-// AVX-512 kernels of ops/conv_util.h on a zero-padded copy of each image
-// (no im2col); the others run im2col + GEMM.
+// AVX-512 kernels of ops/conv_util.h and ops/conv16_util.h (no im2col; see
+// ops/conv2d.h for which runs when); the others run im2col + GEMM.
 struct ConvPlan {
   ConvGeometry geo;
   int64_t block_images = 1;  // B, images per block.

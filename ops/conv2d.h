@@ -25,14 +25,19 @@
 //
 // Kernels. Images are processed in blocks of Conv2DImagesPerBlock() images
 // (a function of the shapes only, never of the thread count), the blocks
-// split over the pool. Stride-1 convolutions (not 1x1) run the direct
-// AVX-512 kernels of ops/conv_util.h on a zero-padded copy of each image: a
-// GEMM whose patch rows are read in place, with no im2col; dX there is the
-// literal correlation of the padded dY with the rotated kernel. Other
-// strides run im2col + OpenBLAS sgemm (core/gemm.h) per block and col2im for
-// dX; a 1x1, stride 1, unpadded convolution is one GEMM on x itself. The
-// weight gradient is reduced per block into scratch and the blocks are
-// summed in order, so all results are bitwise equal at any thread count.
+// split over the pool. Stride-1 convolutions (not 1x1) run direct AVX-512
+// kernels with no im2col: a GEMM whose patch rows are read in place from a
+// zero-padded copy of each image (ops/conv_util.h), or, with output channels
+// per group a multiple of 16, kernels vectorized over 16 channels that
+// touch only the valid positions (ops/conv16_util.h; forward and dW). dX
+// there is either the literal correlation of the padded dY with the rotated
+// kernel, or, when that would multiply mostly zeros (a valid convolution's
+// padded dY), the same sums in scatter form: W^T · dY by the direct GEMM,
+// then a vectorized col2im. Other strides run im2col + OpenBLAS sgemm
+// (core/gemm.h) per block and col2im for dX; a 1x1, stride 1, unpadded
+// convolution is one GEMM on x itself. The weight gradient is reduced per
+// block into scratch and the blocks are summed in order, so all results are
+// bitwise equal at any thread count.
 //
 // Example:
 //   Conv2DAttrs attrs;

@@ -9,7 +9,7 @@ PACKAGES=(
   bazel-bootstrap default-jdk-headless g++ pkg-config
   # Libraries wrapped in third_party/.
   libabsl-dev libgtest-dev libgmock-dev googletest libbenchmark-dev
-  libopenblas-dev libopenblas-serial-dev zlib1g-dev
+  libopenblas-dev zlib1g-dev
   # The examples' default data set (Fashion-MNIST IDX .gz files).
   dataset-fashion-mnist
   # Rendering the graph's DOT export (docs/).

@@ -96,9 +96,11 @@ TEST(GemmTest, ShapeMismatchIsInvalidArgumentNamingShapes) {
             absl::StatusCode::kInvalidArgument);
 }
 
-// dagrad links OpenBLAS's single-threaded build (third_party/openblas):
-// a threaded one would run a second pool beside core/thread_pool.h's.
-TEST(GemmTest, BlasIsSingleThreaded) {
+TEST(GemmTest, ThreadCountIsOursToSet) {
+  EXPECT_EQ(BlasThreads(), 1);  // dagrad's default.
+  SetBlasThreads(2);
+  EXPECT_EQ(BlasThreads(), 2);
+  SetBlasThreads(1);
   EXPECT_EQ(BlasThreads(), 1);
   EXPECT_FALSE(BlasCoreType().empty());
 }
