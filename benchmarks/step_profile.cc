@@ -17,7 +17,7 @@
 #include "core/status_macros.h"
 #include "core/tensor.h"
 #include "graph/profile.h"
-#include "train/model_zoo.h"
+#include "benchmarks/train_workloads.h"
 #include "train/sequential.h"
 
 ABSL_FLAG(std::string, model, "lenet5", "lenet5, mlp100 or mlp200_rmsprop");
@@ -35,26 +35,15 @@ absl::Status Profile() {
   if (threads < 1 || steps < 1) {
     return absl::InvalidArgumentError("--threads and --steps must be >= 1");
   }
-  Sequential model(Shape({1, 28, 28}), /*seed=*/0);
-  FitOptions options;
-  int64_t batch = 64;
-  float lr = 0.01f;
-  if (name == "lenet5") {
-    AddLeNet5(&model);
-    options.optimizer = "momentum";
-    options.optimizer_options.momentum = 0.9f;
-  } else if (name == "mlp100") {
-    AddMlp(&model, 100, Activation::kRelu);
-    options.optimizer = "sgd";
-    batch = 100;
-    lr = 0.1f;
-  } else if (name == "mlp200_rmsprop") {
-    AddMlp(&model, 200, Activation::kRelu);
-    options.optimizer = "rmsprop";
-  } else {
+  const TrainWorkload* workload = FindTrainWorkload(name.c_str());
+  if (workload == nullptr) {
     return absl::InvalidArgumentError("--model: unknown model '" + name + "'");
   }
-  options.num_threads = threads;
+  Sequential model(Shape({1, 28, 28}), /*seed=*/0);
+  workload->build(&model);
+  const FitOptions options = workload->Options(threads);
+  const int64_t batch = workload->batch;
+  const float lr = workload->lr;
   const RandomBatch data(batch);
   const Tensor& images = data.images;
   const Tensor& labels = data.labels;

@@ -9,75 +9,52 @@
 //
 //   bazel run -c opt //benchmarks:train_step
 #include <cstdint>
-#include <functional>
 #include <memory>
+#include <string>
 
 #include "benchmark/benchmark.h"
 #include "benchmarks/bench_util.h"
 #include "core/tensor.h"
-#include "train/model_zoo.h"
+#include "benchmarks/train_workloads.h"
 #include "train/sequential.h"
 
 namespace dagrad {
 namespace {
 
-void RunStep(benchmark::State& state, const std::function<void(Sequential*)>& build,
-             int64_t batch, const char* optimizer, float lr, int threads) {
+void RunStep(benchmark::State& state, const TrainWorkload& workload) {
   Sequential model(Shape({1, 28, 28}), /*seed=*/0);
-  build(&model);
-  const RandomBatch data(batch);
-  const Tensor& images = data.images;
-  const Tensor& labels = data.labels;
-  FitOptions options;
-  options.optimizer = optimizer;
-  options.optimizer_options.momentum = 0.9f;
-  options.num_threads = threads;
-  absl::StatusOr<StepResult> warm = model.TrainStep(images, labels, options, lr);
+  workload.build(&model);
+  const RandomBatch data(workload.batch);
+  const FitOptions options =
+      workload.Options(static_cast<int>(state.range(0)));
+  absl::StatusOr<StepResult> warm =
+      model.TrainStep(data.images, data.labels, options, workload.lr);
   if (!warm.ok()) {
     state.SkipWithError(std::string(warm.status().message()).c_str());
     return;
   }
   for (auto _ : state) {
-    absl::StatusOr<StepResult> r = model.TrainStep(images, labels, options, lr);
+    absl::StatusOr<StepResult> r =
+        model.TrainStep(data.images, data.labels, options, workload.lr);
     benchmark::DoNotOptimize(r);
   }
-  state.SetItemsProcessed(state.iterations() * batch);
+  state.SetItemsProcessed(state.iterations() * workload.batch);
 }
 
-void BM_TrainStepLenet5(benchmark::State& state) {
-  RunStep(state, AddLeNet5, 64, "momentum", 0.01f,
-          static_cast<int>(state.range(0)));
-}
-void BM_TrainStepMlp100(benchmark::State& state) {
-  RunStep(state, [](Sequential* m) { AddMlp(m, 100, Activation::kRelu); }, 100, "sgd", 0.1f,
-          static_cast<int>(state.range(0)));
-}
-void BM_TrainStepMlp200(benchmark::State& state) {
-  RunStep(state, [](Sequential* m) { AddMlp(m, 200, Activation::kRelu); }, 64, "rmsprop",
-          0.01f, static_cast<int>(state.range(0)));
-}
-
-BENCHMARK(BM_TrainStepLenet5)
-    ->Name("BM_TrainStep/lenet5")
-    ->ArgName("threads")
-    ->Arg(1)
-    ->Arg(2)
-    ->Unit(benchmark::kMicrosecond)
-    ->UseRealTime();
-BENCHMARK(BM_TrainStepMlp100)
-    ->Name("BM_TrainStep/mlp100")
-    ->ArgName("threads")
-    ->Arg(1)
-    ->Arg(2)
-    ->Unit(benchmark::kMicrosecond)
-    ->UseRealTime();
-BENCHMARK(BM_TrainStepMlp200)
-    ->Name("BM_TrainStep/mlp200_rmsprop")
-    ->ArgName("threads")
-    ->Arg(1)
-    ->Arg(2)
-    ->Unit(benchmark::kMicrosecond)
-    ->UseRealTime();
+// BM_TrainStep/<workload>/threads:T/real_time, the names compare.py reads.
+const bool kRegistered = [] {
+  for (const TrainWorkload& w : TrainWorkloads()) {
+    benchmark::RegisterBenchmark(
+        (std::string("BM_TrainStep/") + w.name).c_str(),
+        [&w](benchmark::State& state) { RunStep(state, w); })
+        ->ArgName("threads")
+        ->Arg(1)
+        ->Arg(2)
+        ->Unit(benchmark::kMicrosecond)
+        ->UseRealTime();
+  }
+  return true;
+}();
 
 }  // namespace
 }  // namespace dagrad

@@ -8,12 +8,6 @@
 
 namespace dagrad {
 
-void PackWeights16(const float* w, int64_t ld_w, int64_t k_len, float* w16) {
-  for (int64_t k = 0; k < k_len; ++k) {
-    for (int l = 0; l < 16; ++l) w16[k * 16 + l] = w[l * ld_w + k];
-  }
-}
-
 #if defined(__AVX512F__)
 
 namespace {

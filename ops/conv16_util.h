@@ -38,15 +38,11 @@ bool Correlate16Supported(int64_t kernel_w, int64_t dilation_w);
 //       sum_{c,u,v} w16[((c*KH + u)*KW + v)*16 + l] * in[off(c,u,v) + i*ld + j]
 // for l < 16, i < out_h, j < out_w, where off() is that of ops/conv_util.h
 // and ld is the image's row stride. w16 is 64-byte aligned
-// (PackWeights16()); tbuf holds out_h*out_w (rounded up to 16) * 16 floats
+// (TransposeRows(w, 16, ...), ops/conv_util.h); tbuf holds out_h*out_w (rounded up to 16) * 16 floats
 // of per-call scratch.
 void DirectCorrelate16(const DirectImage& in, int64_t ld, const float* w16,
                        int64_t out_h, int64_t out_w, const float* bias,
                        float* tbuf, float* out, int64_t ld_out);
-
-// PackWeights16() writes w16[k*16 + l] = w[l*ld_w + k] for l < 16,
-// k < k_len: 16 weight rows transposed.
-void PackWeights16(const float* w, int64_t ld_w, int64_t k_len, float* w16);
 
 // Transpose16() writes dst[q*16 + l] = src[l*ld + q] for l < 16, q < n:
 // 16 rows of n values (row stride ld) to position-major. It reads nothing

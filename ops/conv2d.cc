@@ -62,6 +62,9 @@ struct ConvPlan {
   bool direct = false;
   // Forward and dW vectorized over 16 output channels (ops/conv16_util.h).
   bool by16 = false;
+  // by16 on an unpadded x: the kernels read x in place, no Place()d copy.
+  bool x_in_place = false;
+  int64_t x_copy_floats = 0;  // Per image: x_layout.buf_floats, or 0.
   // dX in scatter form (InputGradScatter()) on chunks of `chunk_images`
   // images, `chunk_cols` (a multiple of kDirectQ) columns wide.
   bool dx_scatter = false;
@@ -166,6 +169,8 @@ ConvPlan PlanOf(const ConvGeometry& geo, int wrt) {
   const DirectLayout& dl = plan.dy_layout;
   plan.by16 = mg % 16 == 0 &&
               Correlate16Supported(geo.kernel_w, geo.dilation_w);
+  plan.x_in_place = plan.by16 && Unpadded(xl);
+  plan.x_copy_floats = plan.x_in_place ? 0 : xl.buf_floats;
   const int64_t p = geo.out_pixels();
   if (wrt == 0) {
     // Vector operations per patch row of one image: the correlation runs
@@ -190,12 +195,13 @@ ConvPlan PlanOf(const ConvGeometry& geo, int wrt) {
   } else if (wrt == 1) {
     // by16: x, dY transposed per image, and the [K, 16] accumulator.
     plan.slot_floats =
-        plan.by16 ? plan.block_images * (xl.buf_floats + RoundUp(mg * p)) +
+        plan.by16 ? plan.block_images * (plan.x_copy_floats + RoundUp(mg * p)) +
                         RoundUp(geo.col_rows() * 16)
                   : plan.block_images * (xl.buf_floats + RoundUp(mg * xl.q_pad));
   } else {
     plan.slot_floats =
-        xl.buf_floats + RoundUp(plan.by16 ? RoundUpTo(geo.out_pixels(), 16) * 16
+        plan.x_copy_floats +
+        RoundUp(plan.by16 ? RoundUpTo(geo.out_pixels(), 16) * 16
                                           : mg * xl.q_pad);
   }
   return plan;
@@ -204,7 +210,7 @@ ConvPlan PlanOf(const ConvGeometry& geo, int wrt) {
 // WeightCopyFloats(): the direct paths keep a repacked copy of w at the
 // start of scratch: dX's w rotated by 180 degrees with in/out channels
 // swapped, [C_in, Mg*KH*KW], or W_g^T [K, Mg] per group for the scatter
-// form, or the forward's 16-row transposes (PackWeights16()) when by16.
+// form, or the forward's 16-row transposes (TransposeRows()) when by16.
 int64_t WeightCopyFloats(const ConvPlan& plan, int wrt) {
   const bool copy = (wrt == 0 && plan.direct) || (wrt == -1 && plan.by16);
   return copy ? RoundUp(plan.geo.out_channels * plan.geo.col_rows()) : 0;
@@ -267,25 +273,36 @@ const float* Patches(const ConvPlan& plan, const Block& b, int64_t g,
   return buffer;
 }
 
+// GatherOutputGrad() writes dy of group g of images [n0, n0 + count) as one
+// [Mg, ld] matrix into `buffer`: image i at columns [i*P, (i+1)*P), and
+// zeros in the columns [count*P, ld).
+void GatherOutputGrad(const ConvGeometry& geo, int64_t n0, int64_t count,
+                      int64_t g, const float* dy, int64_t ld, float* buffer) {
+  const int64_t mg = geo.group_out_channels();
+  const int64_t p = geo.out_pixels();
+  for (int64_t m = 0; m < mg; ++m) {
+    float* row = buffer + m * ld;
+    for (int64_t i = 0; i < count; ++i) {
+      std::memcpy(row + i * p,
+                  dy + ((n0 + i) * geo.out_channels + g * mg + m) * p,
+                  sizeof(float) * p);
+    }
+    std::fill(row + count * p, row + ld, 0.0f);
+  }
+}
+
 // OutputGradBlock() returns dy of group g of the block's images as one
 // [Mg, cols] matrix and its row stride: dy itself for a single image, else
-// gathered into `buffer` (image i at columns [i*P, (i+1)*P)).
+// gathered into `buffer` (GatherOutputGrad()).
 const float* OutputGradBlock(const ConvPlan& plan, const Block& b, int64_t g,
                              const float* dy, float* buffer, int64_t* ld) {
   const ConvGeometry& geo = plan.geo;
-  const int64_t mg = geo.group_out_channels();
   const int64_t p = geo.out_pixels();
   if (b.count == 1) {
     *ld = p;
-    return dy + (b.n0 * geo.out_channels + g * mg) * p;
+    return dy + (b.n0 * geo.out_channels + g * geo.group_out_channels()) * p;
   }
-  for (int64_t m = 0; m < mg; ++m) {
-    for (int64_t i = 0; i < b.count; ++i) {
-      std::memcpy(buffer + m * b.cols + i * p,
-                  dy + ((b.n0 + i) * geo.out_channels + g * mg + m) * p,
-                  sizeof(float) * p);
-    }
-  }
+  GatherOutputGrad(geo, b.n0, b.count, g, dy, b.cols, buffer);
   *ld = b.cols;
   return buffer;
 }
@@ -556,21 +573,20 @@ void ForwardDirect(const ForwardContext& ctx, const ConvPlan& plan) {
   float* slots = ctx.scratch + WeightCopyFloats(plan, -1);
   if (plan.by16) {
     for (int64_t o = 0; o < geo.out_channels; o += 16) {
-      PackWeights16(w + o * k, k, k, w16 + o * k);
+      TransposeRows(w + o * k, 16, k, k, w16 + o * k);
     }
   }
   const DirectLayout& xl = plan.x_layout;
   ForEachBlock(ctx.pool, plan.num_blocks, [&](int64_t slot, int64_t blk) {
     float* xbuf = slots + slot * plan.slot_floats;
-    float* obuf = xbuf + xl.buf_floats;
+    float* obuf = xbuf + plan.x_copy_floats;
     const Block b = BlockOf(plan, blk);
     for (int64_t n = b.n0; n < b.n0 + b.count; ++n) {
       for (int64_t g = 0; g < geo.groups; ++g) {
         const float* x_g =
             x + (n * geo.in_channels + g * cg) * geo.in_pixels();
-        const bool in_place = plan.by16 && Unpadded(xl);
-        if (!in_place) Place(geo, xl, x_g, xbuf);
-        const DirectImage in = ImageOf(geo, xl, in_place ? x_g : xbuf);
+        if (!plan.x_in_place) Place(geo, xl, x_g, xbuf);
+        const DirectImage in = ImageOf(geo, xl, plan.x_in_place ? x_g : xbuf);
         float* y_g = y + (n * geo.out_channels + g * mg) * p;
         if (plan.by16) {
           for (int64_t m = 0; m < mg; m += 16) {
@@ -714,10 +730,7 @@ void InputGradScatter(const VjpContext& ctx, const ConvPlan& plan) {
   // wt[(g*K + r)*Mg + m] = w[g*Mg + m][r].
   float* wt = ctx.scratch;
   for (int64_t g = 0; g < geo.groups; ++g) {
-    for (int64_t m = 0; m < mg; ++m) {
-      const float* src = w + (g * mg + m) * k;
-      for (int64_t r = 0; r < k; ++r) wt[(g * k + r) * mg + m] = src[r];
-    }
+    TransposeRows(w + g * mg * k, mg, k, k, wt + g * k * mg);
   }
   float* slots = ctx.scratch + WeightCopyFloats(plan, 0);
   ForEachBlock(ctx.pool, plan.num_blocks, [&](int64_t slot, int64_t blk) {
@@ -726,18 +739,9 @@ void InputGradScatter(const VjpContext& ctx, const ConvPlan& plan) {
     const Block b = BlockOf(plan, blk);
     for (int64_t n0 = b.n0; n0 < b.n0 + b.count; n0 += plan.chunk_images) {
       const int64_t count = std::min(plan.chunk_images, b.n0 + b.count - n0);
-      const int64_t cols = count * p;
-      const int64_t ld = RoundUpTo(cols, kDirectQ);
+      const int64_t ld = RoundUpTo(count * p, kDirectQ);
       for (int64_t g = 0; g < geo.groups; ++g) {
-        for (int64_t m = 0; m < mg; ++m) {
-          float* row = dc + m * ld;
-          for (int64_t i = 0; i < count; ++i) {
-            std::memcpy(row + i * p,
-                        dy + ((n0 + i) * geo.out_channels + g * mg + m) * p,
-                        sizeof(float) * p);
-          }
-          std::fill(row + cols, row + ld, 0.0f);
-        }
+        GatherOutputGrad(geo, n0, count, g, dy, ld, dc);
         const DirectImage dc_image{dc, mg, ld, 0, 0, 1, 1};
         DirectCorrelate(dc_image, wt + g * k * mg, mg, k, ld, dcol, ld);
         for (int64_t i = 0; i < count; ++i) {
@@ -784,14 +788,13 @@ void WeightGradBlock(const VjpContext& ctx, const ConvPlan& plan,
     // for the forward and dY transposed to position-major per image.
     const int64_t dyt_floats = RoundUp(mg * p);
     float* xbufs = slot_buf;
-    float* dyts = xbufs + plan.block_images * xl.buf_floats;
+    float* dyts = xbufs + plan.block_images * plan.x_copy_floats;
     float* dw16 = dyts + plan.block_images * dyt_floats;
-    const bool in_place = Unpadded(xl);
     for (int64_t g = 0; g < geo.groups; ++g) {
       const float* x_g = x + (b.n0 * geo.in_channels + g * cg) * geo.in_pixels();
       for (int64_t i = 0; i < b.count; ++i) {
         const int64_t n = b.n0 + i;
-        if (!in_place) {
+        if (!plan.x_in_place) {
           Place(geo, xl, x_g + i * geo.in_channels * geo.in_pixels(),
                 xbufs + i * xl.buf_floats);
         }
@@ -801,15 +804,12 @@ void WeightGradBlock(const VjpContext& ctx, const ConvPlan& plan,
         }
       }
       for (int64_t m = 0; m < mg; m += 16) {
-        DirectWeightGrad16(ImageOf(geo, xl, in_place ? x_g : xbufs),
-                           in_place ? geo.in_channels * geo.in_pixels()
-                                    : xl.buf_floats,
+        DirectWeightGrad16(ImageOf(geo, xl, plan.x_in_place ? x_g : xbufs),
+                           plan.x_in_place ? geo.in_channels * geo.in_pixels()
+                                           : xl.buf_floats,
                            xl.plane_w, dyts + m * p, dyt_floats, b.count,
                            geo.out_h, geo.out_w, dw16);
-        float* d = dst + (g * mg + m) * k;
-        for (int64_t l = 0; l < 16; ++l) {
-          for (int64_t r = 0; r < k; ++r) d[l * k + r] = dw16[r * 16 + l];
-        }
+        TransposeRows(dw16, k, 16, 16, dst + (g * mg + m) * k);
       }
     }
     return;

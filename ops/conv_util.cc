@@ -99,26 +99,24 @@ void Col2Im(const ConvGeometry& geo, const float* __restrict col,
 #if defined(__AVX512F__)
 namespace {
 
-// Col2ImRun: for one run of dx columns [w0, w0 + 16) and each kernel column
-// v, the lanes that some col entry lands on and that entry's column: dx
-// column w0 + l takes col column jb[v] + l (of the row i the kernel row u
-// picks), for the lanes l in mask[v].
-constexpr int64_t kMaxRunKernelW = 32;
-struct Col2ImRun {
-  int64_t w0;
-  __mmask16 store;  // The run's lanes inside the image.
-  __mmask16 mask[kMaxRunKernelW];
-  int64_t jb[kMaxRunKernelW];
-};
+// RunMask() is the mask of the lanes l < lanes with 0 <= jb + l < width:
+// for a 16-lane run whose lane l reads column jb + l of a row `width` long.
+inline __mmask16 RunMask(int64_t jb, int64_t lanes, int64_t width) {
+  const int64_t lo = std::min<int64_t>(std::max<int64_t>(0, -jb), 16);
+  const int64_t hi = std::max<int64_t>(lo, std::min<int64_t>(lanes, width - jb));
+  return static_cast<__mmask16>(LowMask(hi) & ~LowMask(lo));
+}
 
-// Col2ImRows<NC>() writes the run of row h of NC consecutive channels of dx
-// from c0 on (the NC rows interleave: independent add chains), adding for
-// each (u, v) that meets row h one masked load of col, in (u, v) order.
+// Col2ImRows<NC>() writes the 16-wide run of columns [w0, w0 + 16) of row h
+// of NC consecutive channels of dx from c0 on (the NC rows interleave:
+// independent add chains), adding for each (u, v) that meets row h one
+// masked load of col, in (u, v) order: dx column w0 + l takes col column
+// w0 + l + pad_left - v*dw of row i = h + pad_top - u*dh.
 template <int NC>
-void Col2ImRows(const ConvGeometry& geo, const Col2ImRun& run,
-                const float* col, int64_t ld_col, int64_t c0, int64_t h,
-                float* dx) {
+void Col2ImRows(const ConvGeometry& geo, const float* col, int64_t ld_col,
+                int64_t c0, int64_t h, int64_t w0, float* dx) {
   const int64_t khw = geo.kernel_h * geo.kernel_w;
+  const int64_t lanes = std::min<int64_t>(16, geo.in_w - w0);
   __m512 acc[NC];
 #pragma GCC unroll 8
   for (int e = 0; e < NC; ++e) acc[e] = _mm512_setzero_ps();
@@ -128,10 +126,11 @@ void Col2ImRows(const ConvGeometry& geo, const Col2ImRun& run,
     const float* row =
         col + (c0 * geo.kernel_h + u) * geo.kernel_w * ld_col + i * geo.out_w;
     for (int64_t v = 0; v < geo.kernel_w; ++v, row += ld_col) {
-      const __mmask16 m = run.mask[v];
+      const int64_t jb = w0 + geo.pad_left - v * geo.dilation_w;
+      const __mmask16 m = RunMask(jb, lanes, geo.out_w);
       if (m == 0) continue;
       // Masked-off lanes are not read, so `p + l` may leave the row there.
-      const float* p = row + run.jb[v];
+      const float* p = row + jb;
 #pragma GCC unroll 8
       for (int e = 0; e < NC; ++e) {
         acc[e] = _mm512_add_ps(acc[e],
@@ -141,13 +140,13 @@ void Col2ImRows(const ConvGeometry& geo, const Col2ImRun& run,
   }
 #pragma GCC unroll 8
   for (int e = 0; e < NC; ++e) {
-    _mm512_mask_storeu_ps(dx + ((c0 + e) * geo.in_h + h) * geo.in_w + run.w0,
-                          run.store, acc[e]);
+    _mm512_mask_storeu_ps(dx + ((c0 + e) * geo.in_h + h) * geo.in_w + w0,
+                          LowMask(lanes), acc[e]);
   }
 }
 
-using Col2ImRowsFn = void (*)(const ConvGeometry&, const Col2ImRun&,
-                             const float*, int64_t, int64_t, int64_t, float*);
+using Col2ImRowsFn = void (*)(const ConvGeometry&, const float*, int64_t,
+                             int64_t, int64_t, int64_t, float*);
 constexpr Col2ImRowsFn kCol2ImRows[8] = {
     Col2ImRows<1>, Col2ImRows<2>, Col2ImRows<3>, Col2ImRows<4>,
     Col2ImRows<5>, Col2ImRows<6>, Col2ImRows<7>, Col2ImRows<8>};
@@ -159,40 +158,28 @@ void Col2ImStride1(const ConvGeometry& geo, int64_t channels,
                    const float* col, int64_t ld_col, float* dx) {
   assert(geo.stride_h == 1 && geo.stride_w == 1);
 #if defined(__AVX512F__)
-  if (geo.kernel_w <= kMaxRunKernelW) {
-    constexpr int64_t kChannels = 8;  // Rows interleaved per call.
-    Col2ImRun run;
-    for (run.w0 = 0; run.w0 < geo.in_w; run.w0 += 16) {
-      const int64_t lanes = std::min<int64_t>(16, geo.in_w - run.w0);
-      run.store = LowMask(lanes);
-      for (int64_t v = 0; v < geo.kernel_w; ++v) {
-        // Lanes l with 0 <= jb + l < out_w and l < lanes.
-        const int64_t jb = run.w0 + geo.pad_left - v * geo.dilation_w;
-        const int64_t lo = std::min<int64_t>(std::max<int64_t>(0, -jb), 16);
-        const int64_t hi = std::max<int64_t>(
-            lo, std::min<int64_t>(lanes, geo.out_w - jb));
-        run.mask[v] = static_cast<__mmask16>(LowMask(hi) & ~LowMask(lo));
-        run.jb[v] = jb;
-      }
-      for (int64_t c = 0; c < channels; c += kChannels) {
-        const int64_t nc = std::min(kChannels, channels - c);
-        for (int64_t h = 0; h < geo.in_h; ++h) {
-          kCol2ImRows[nc - 1](geo, run, col, ld_col, c, h, dx);
-        }
+  constexpr int64_t kChannels = 8;  // Rows interleaved per call.
+  for (int64_t c = 0; c < channels; c += kChannels) {
+    const int64_t nc = std::min(kChannels, channels - c);
+    for (int64_t h = 0; h < geo.in_h; ++h) {
+      for (int64_t w0 = 0; w0 < geo.in_w; w0 += 16) {
+        kCol2ImRows[nc - 1](geo, col, ld_col, c, h, w0, dx);
       }
     }
-    return;
   }
-#endif
+#else
   ConvGeometry sub = geo;
   sub.in_channels = channels * geo.groups;
   Col2Im(sub, col, ld_col, dx);
+#endif
 }
 
-#if defined(__AVX512F__)
-// Rows up to this many 16-float blocks wide take PlaceImage()'s masked path.
-constexpr int64_t kPlaceMaxBlocks = 16;
-#endif
+void TransposeRows(const float* w, int64_t rows, int64_t ld_w, int64_t k_len,
+                   float* out) {
+  for (int64_t k = 0; k < k_len; ++k) {
+    for (int64_t l = 0; l < rows; ++l) out[k * rows + l] = w[l * ld_w + k];
+  }
+}
 
 void PlaceImage(const float* __restrict src, int64_t channels, int64_t h,
                 int64_t w, int64_t row_off, int64_t col_off, int64_t dst_h,
@@ -202,45 +189,38 @@ void PlaceImage(const float* __restrict src, int64_t channels, int64_t h,
   // Destination columns [lo, hi) read source column j - col_off in [0, w).
   const int64_t lo = std::min(std::max<int64_t>(col_off, 0), dst_w);
   const int64_t hi = std::max(lo, std::min(w + col_off, dst_w));
-#if defined(__AVX512F__)
-  // Per 16-column block k of a row: the lanes that read the source, and
-  // the lanes inside the row (masked-off lanes are neither read nor
-  // written, so the block's source address may leave the source row).
-  __mmask16 read[kPlaceMaxBlocks], store[kPlaceMaxBlocks];
-  for (int64_t k = 0; k < kPlaceMaxBlocks && k * 16 < dst_w; ++k) {
-    const int64_t b0 = k * 16;
-    const int64_t rlo = std::clamp<int64_t>(lo - b0, 0, 16);
-    const int64_t rhi = std::clamp<int64_t>(hi - b0, 0, 16);
-    read[k] = static_cast<__mmask16>(LowMask(rhi) & ~LowMask(rlo));
-    store[k] = LowMask(std::min<int64_t>(16, dst_w - b0));
-  }
-#endif
+  // Destination rows [r_lo, r_hi) read source row r - row_off in [0, h).
+  const int64_t r_lo = std::min(std::max<int64_t>(row_off, 0), dst_h);
+  const int64_t r_hi = lo == hi ? r_lo
+                                : std::max(r_lo, std::min(h + row_off, dst_h));
   for (int64_t c = 0; c < channels; ++c) {
     const float* sc = src + c * h * w;
     float* d = dst + c * plane_stride;
-    for (int64_t r = 0; r < dst_h; ++r, d += dst_w) {
-      const int64_t i = r - row_off;
-      if (i < 0 || i >= h || lo == hi) {
-        std::memset(d, 0, sizeof(float) * dst_w);
-        continue;
-      }
+    std::memset(d, 0, sizeof(float) * r_lo * dst_w);
 #if defined(__AVX512F__)
-      if (dst_w <= kPlaceMaxBlocks * 16) {
-        // One masked load per 16-column block of the row: lanes inside
-        // [lo, hi) read the source, the others are zero.
-        const float* s = sc + i * w - col_off;
-        for (int64_t k = 0; k * 16 < dst_w; ++k) {
-          const __m512 v = _mm512_maskz_loadu_ps(read[k], s + k * 16);
-          _mm512_mask_storeu_ps(d + k * 16, store[k], v);
-        }
-        continue;
+    // Per 16-column block k, one masked load per row: lanes l with
+    // lo <= k + l < hi read the source, the others are zero (masked-off
+    // lanes are not read, so the address may leave the source row).
+    for (int64_t k = 0; k < dst_w; k += 16) {
+      const int64_t lanes = std::min<int64_t>(16, dst_w - k);
+      const __mmask16 read = RunMask(k - lo, lanes, hi - lo);
+      const __mmask16 store = LowMask(lanes);
+      const float* s = sc + (r_lo - row_off) * w - col_off + k;
+      for (int64_t r = r_lo; r < r_hi; ++r, s += w) {
+        _mm512_mask_storeu_ps(d + r * dst_w + k, store,
+                              _mm512_maskz_loadu_ps(read, s));
       }
-#endif
-      for (int64_t j = 0; j < lo; ++j) d[j] = 0.0f;
-      CopyRow(sc + i * w + lo - col_off, hi - lo, 0.0f, d + lo);
-      for (int64_t j = hi; j < dst_w; ++j) d[j] = 0.0f;
     }
-    std::memset(d, 0, sizeof(float) * (plane_stride - dst_h * dst_w));
+#else
+    for (int64_t r = r_lo; r < r_hi; ++r) {
+      float* dr = d + r * dst_w;
+      for (int64_t j = 0; j < lo; ++j) dr[j] = 0.0f;
+      CopyRow(sc + (r - row_off) * w + lo - col_off, hi - lo, 0.0f, dr + lo);
+      for (int64_t j = hi; j < dst_w; ++j) dr[j] = 0.0f;
+    }
+#endif
+    std::memset(d + r_hi * dst_w, 0,
+                sizeof(float) * (plane_stride - r_hi * dst_w));
   }
   std::memset(dst + channels * plane_stride, 0, sizeof(float) * dst_tail);
 }

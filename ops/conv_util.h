@@ -152,6 +152,12 @@ void DirectWeightGrad(const DirectImage& in, int64_t image_stride,
                       int64_t images, int64_t rows, int64_t q_pad, float* dw,
                       int64_t ld_dw);
 
+// TransposeRows() writes out[k*rows + l] = w[l*ld_w + k] for l < rows,
+// k < k_len: `rows` rows of w (row stride ld_w) transposed, e.g. the weight
+// copies the direct kernels read.
+void TransposeRows(const float* w, int64_t rows, int64_t ld_w, int64_t k_len,
+                   float* out);
+
 // CopyRow() sets dst[j] = src[j] + bias for j < n (vectorized; GCC's -O2
 // cost model leaves such short, variable-length loops scalar). Inline: it
 // runs once per image row.

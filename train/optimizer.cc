@@ -13,8 +13,7 @@ namespace dagrad {
 namespace {
 
 constexpr char kStepName[] = "step";
-// Parameters of at least 2x this many values are updated in parallel
-// slices of at least this many.
+// Parameters are updated in parallel slices of at least this many values.
 constexpr int64_t kParallelUpdateMin = 16384;
 // The most state slots an optimizer keeps per parameter (Adam: 2).
 constexpr size_t kMaxStateSlots = 4;
@@ -209,10 +208,11 @@ absl::Status Optimizer::Step(const std::vector<ParamSlot>& slots, float lr,
     const float* g = slots[i].grad->data();
     float* w = slots[i].value->data();
     const std::vector<float*>& state = state_ptrs_[i];
-    if (pool == nullptr || n < 2 * kParallelUpdateMin) {
+    if (pool == nullptr) {
       Update(lr, steps_, n, g, w, state.data());
       continue;
     }
+    // ParallelFor() runs a parameter below 2 slices inline.
     pool->ParallelFor(
         n,
         [&](int64_t begin, int64_t end) {
