@@ -12,6 +12,12 @@
 // InvalidArgument (or NotFound / PermissionDenied for the file itself) and
 // name the file.
 //
+// A compressed file is inflated only as far as it is read: the header is
+// checked first, then the declared payload is read (in chunks, so memory
+// follows what the stream really holds), then one byte more must not exist.
+// A bad header therefore costs microseconds however large the stream would
+// inflate, and a declared size bounds what is inflated.
+//
 // Example:
 //   ASSIGN_OR_RETURN(IdxArray images,
 //                    ReadIdxFile("/usr/share/datasets/fashion-mnist/"
@@ -52,7 +58,14 @@ absl::StatusOr<std::string> MaybeGunzip(absl::string_view bytes,
 absl::StatusOr<IdxArray> ParseIdx(absl::string_view bytes,
                                   const std::string& name);
 
-// ReadIdxFile() reads, decompresses if needed, and parses `path`.
+// DecodeIdx() decodes the bytes of an IDX file, gzip-compressed (detected by
+// the magic) or not, checking as it inflates (see the file comment). It
+// accepts exactly what MaybeGunzip() followed by ParseIdx() accepts, with the
+// same result.
+absl::StatusOr<IdxArray> DecodeIdx(absl::string_view file_bytes,
+                                   const std::string& name);
+
+// ReadIdxFile() reads `path` and decodes it with DecodeIdx().
 absl::StatusOr<IdxArray> ReadIdxFile(const std::string& path);
 
 }  // namespace dagrad

@@ -154,6 +154,62 @@ TEST(IdxTest, GzipBombIsBounded) {
             std::string::npos);
 }
 
+// A corrupt byte near the end of a long stream: the whole-stream path
+// reports the corruption, the early checks of DecodeIdx() report what they
+// see first, which proves they stopped before it.
+std::string GzipWithCorruptTail(const std::string& bytes) {
+  std::string gz = Gzip(bytes);
+  gz[gz.size() - 12] ^= 0x55;
+  return gz;
+}
+
+TEST(IdxTest, BadHeaderIsRejectedBeforeTheStreamIsInflated) {
+  // A gzip "bomb" of zeros: its header (type 0x00) is rejected at once.
+  const std::string zeros(std::string(8 << 20, '\0'));
+  const std::string bomb = GzipWithCorruptTail(zeros);
+  ASSERT_FALSE(MaybeGunzip(bomb, "bomb.gz", int64_t{1} << 30).ok());
+  ExpectInvalid(DecodeIdx(bomb, "bomb.gz"), "element type 0x00");
+}
+
+TEST(IdxTest, DeclaredSizeBoundsWhatIsInflated) {
+  // 10 declared bytes, then 8 MiB more: rejected after one byte too many,
+  // long before the corrupt tail.
+  const std::string bytes = Idx({10}, 10) + std::string(8 << 20, 'x');
+  const std::string gz = GzipWithCorruptTail(bytes);
+  absl::StatusOr<IdxArray> r = DecodeIdx(gz, "long.gz");
+  ExpectInvalid(r, "need 10 data bytes but the file has more (trailing");
+  // A declared payload longer than the stream: only what is there is read.
+  const std::string short_gz = Gzip(Idx({60000, 28, 28}, 100));
+  ExpectInvalid(DecodeIdx(short_gz, "short.gz"), "has 100 (truncated)");
+}
+
+TEST(IdxTest, DecodeIdxAgreesWithGunzipThenParse) {
+  const std::string whole = Idx({3, 4, 5}, 60);
+  const std::vector<std::string> inputs = {
+      whole,
+      Gzip(whole),
+      Gzip(whole.substr(0, 9)) + Gzip(whole.substr(9)),
+      Gzip(whole) + "X",
+      Gzip(whole + "Y"),
+      Gzip(whole.substr(0, 50)),
+      Gzip(whole).substr(0, 30),
+  };
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    absl::StatusOr<IdxArray> fast = DecodeIdx(inputs[i], "x");
+    absl::StatusOr<std::string> raw = MaybeGunzip(inputs[i], "x", 1 << 20);
+    absl::StatusOr<IdxArray> slow =
+        raw.ok() ? ParseIdx(*raw, "x") : absl::StatusOr<IdxArray>(raw.status());
+    ASSERT_EQ(fast.ok(), slow.ok()) << "input " << i << ": " << fast.status()
+                                    << " vs " << slow.status();
+    if (fast.ok()) {
+      EXPECT_EQ(fast->dims, slow->dims) << "input " << i;
+      EXPECT_EQ(fast->data, slow->data) << "input " << i;
+    } else {
+      EXPECT_EQ(fast.status().code(), absl::StatusCode::kInvalidArgument);
+    }
+  }
+}
+
 TEST(IdxTest, MissingAndUnreadableFiles) {
   absl::StatusOr<IdxArray> missing = ReadIdxFile("/nonexistent/dir/file.gz");
   ASSERT_FALSE(missing.ok());

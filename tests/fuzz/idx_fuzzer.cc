@@ -1,12 +1,15 @@
 // tests/fuzz/idx_fuzzer.cc: libFuzzer target for data/idx.h.
 //
-// Feeds arbitrary bytes through the same path as ReadIdxFile(): MaybeGunzip()
-// with ReadIdxFile's output bound, then ParseIdx(). Neither may crash, and on
-// success the result must satisfy the documented contract:
+// Feeds arbitrary bytes through ReadIdxFile()'s path, DecodeIdx() (which
+// checks the header as it inflates), and through the whole-stream path,
+// MaybeGunzip() with the largest possible output, then ParseIdx(). None may
+// crash, and the results must satisfy the documented contract:
 //   - input without the gzip magic passes through MaybeGunzip unchanged;
 //   - decompressed output never exceeds the bound;
 //   - a parsed array has rank 1..4, every dim >= 1, product(dims) == bytes,
-//     and re-encoding header + data reproduces the input exactly.
+//     and re-encoding header + data reproduces the input exactly;
+//   - DecodeIdx() accepts exactly what the whole-stream path accepts, with
+//     the same array.
 // Built as a fuzzer by tools/fuzz.sh and as a gtest regression test over
 // tests/fuzz/corpus/idx and tests/fuzz/regressions/idx by tests/fuzz/BUILD.
 #include <cstddef>
@@ -37,11 +40,13 @@ std::string EncodeIdx(const dagrad::IdxArray& array) {
   return out;
 }
 
-void CheckParsed(absl::string_view bytes) {
+// CheckParsed() checks ParseIdx() of the decompressed `bytes` and returns
+// its result.
+absl::StatusOr<dagrad::IdxArray> CheckParsed(absl::string_view bytes) {
   absl::StatusOr<dagrad::IdxArray> array = dagrad::ParseIdx(bytes, "fuzz");
   if (!array.ok()) {
     FUZZ_CHECK(array.status().code() == absl::StatusCode::kInvalidArgument);
-    return;
+    return array;
   }
   FUZZ_CHECK(array->dims.size() >= 1 && array->dims.size() <= 4);
   int64_t count = 1;
@@ -52,6 +57,7 @@ void CheckParsed(absl::string_view bytes) {
   }
   FUZZ_CHECK(static_cast<int64_t>(array->data.size()) == count);
   FUZZ_CHECK(EncodeIdx(*array) == bytes);
+  return array;
 }
 
 }  // namespace
@@ -61,13 +67,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const bool gzip = size >= 2 && data[0] == 0x1f && data[1] == 0x8b;
   absl::StatusOr<std::string> raw =
       dagrad::MaybeGunzip(bytes, "fuzz", kMaxDecompressed);
+  absl::StatusOr<dagrad::IdxArray> slow;
   if (!raw.ok()) {
     FUZZ_CHECK(gzip);  // Only a gzip stream can fail to decompress.
     FUZZ_CHECK(raw.status().code() == absl::StatusCode::kInvalidArgument);
+    slow = raw.status();
   } else {
     if (!gzip) FUZZ_CHECK(*raw == bytes);
     FUZZ_CHECK(static_cast<int64_t>(raw->size()) <= kMaxDecompressed);
-    CheckParsed(*raw);
+    slow = CheckParsed(*raw);
+  }
+  absl::StatusOr<dagrad::IdxArray> fast = dagrad::DecodeIdx(bytes, "fuzz");
+  FUZZ_CHECK(fast.ok() == slow.ok());
+  if (fast.ok()) {
+    FUZZ_CHECK(fast->dims == slow->dims && fast->data == slow->data);
+  } else {
+    FUZZ_CHECK(fast.status().code() == absl::StatusCode::kInvalidArgument);
   }
   return 0;
 }
