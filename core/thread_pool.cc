@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <chrono>
+#include <thread>
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -24,14 +25,29 @@ inline void CpuRelax() {
 // gradients, ~50 us): waking a sleeping worker costs more than that (the
 // next parallel node measured 66 us instead of 45 us after 50 us spins).
 constexpr std::chrono::microseconds kSpinTime(1000);
+// How long the caller of ParallelFor() spins for the last blocks before it
+// starts yielding its core (to a worker that was descheduled, say).
+constexpr std::chrono::microseconds kCallerSpinTime(200);
 
 }  // namespace
 
-ThreadPool::ThreadPool(int num_threads) : num_threads_(num_threads) {
+int HardwareThreads() {
+  static const int threads =
+      std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  return threads;
+}
+
+ThreadPool::ThreadPool(int num_threads)
+    : num_threads_(std::min(num_threads, kMaxThreads)),
+      oversubscribed_(num_threads_ > HardwareThreads()) {
   assert(num_threads >= 1);
-  workers_.reserve(num_threads - 1);
-  for (int i = 1; i < num_threads; ++i) {
-    workers_.emplace_back([this] { WorkerLoop(); });
+  workers_.reserve(num_threads_ - 1);
+  for (int i = 1; i < num_threads_; ++i) {
+    pthread_t thread;
+    if (pthread_create(&thread, nullptr, &ThreadPool::WorkerMain, this) != 0) {
+      break;  // Run with the workers we have (see the header).
+    }
+    workers_.push_back(thread);
   }
 }
 
@@ -41,7 +57,12 @@ ThreadPool::~ThreadPool() {
     stop_.store(true);
   }
   wake_.notify_all();
-  for (std::thread& t : workers_) t.join();
+  for (pthread_t thread : workers_) pthread_join(thread, nullptr);
+}
+
+void* ThreadPool::WorkerMain(void* pool) {
+  static_cast<ThreadPool*>(pool)->WorkerLoop();
+  return nullptr;
 }
 
 void ThreadPool::RunBlocks(uint32_t generation) {
@@ -67,13 +88,16 @@ void ThreadPool::WorkerLoop() {
   in_parallel_region = true;
   uint64_t seen = 0;
   while (true) {
-    // Spin for new work, then sleep.
-    auto spin_until = std::chrono::steady_clock::now() + kSpinTime;
+    // Spin for new work, then sleep; an oversubscribed pool sleeps at once.
+    const auto spin_until =
+        std::chrono::steady_clock::now() +
+        (oversubscribed_ ? std::chrono::microseconds(0) : kSpinTime);
     int spins = 0;
     while (generation_.load(std::memory_order_acquire) == seen &&
            !stop_.load(std::memory_order_relaxed)) {
       CpuRelax();
-      if (++spins % 64 == 0 && std::chrono::steady_clock::now() > spin_until) {
+      if ((oversubscribed_ || ++spins % 64 == 0) &&
+          std::chrono::steady_clock::now() > spin_until) {
         std::unique_lock<std::mutex> lock(mu_);
         sleepers_.fetch_add(1);
         wake_.wait(lock, [&] {
@@ -116,7 +140,19 @@ void ThreadPool::ParallelFor(int64_t n,
   in_parallel_region = true;
   RunBlocks(static_cast<uint32_t>(generation));
   in_parallel_region = false;
-  while (pending_.load(std::memory_order_acquire) > 0) CpuRelax();
+  // Wait for the blocks that workers claimed: spin briefly, then yield.
+  const auto spin_until =
+      std::chrono::steady_clock::now() +
+      (oversubscribed_ ? std::chrono::microseconds(0) : kCallerSpinTime);
+  int spins = 0;
+  while (pending_.load(std::memory_order_acquire) > 0) {
+    if ((oversubscribed_ || ++spins % 64 == 0) &&
+        std::chrono::steady_clock::now() > spin_until) {
+      std::this_thread::yield();
+    } else {
+      CpuRelax();
+    }
+  }
   job_ = nullptr;
 }
 

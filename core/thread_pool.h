@@ -6,6 +6,13 @@
 // done. Idle workers spin for up to a millisecond before sleeping, so
 // the back-to-back loops of a training step do not pay a wake-up each.
 //
+// Oversubscription: a pool of more threads than the machine has hardware
+// threads never spins (its workers sleep at once and the caller yields while
+// it waits), so an oversized pool costs wake-ups, never a starved machine.
+// A pool holds at most kMaxThreads threads. If the system refuses to start a
+// worker, the pool runs with the workers it has: every block is still run
+// (the caller takes what no worker claims), and results are the same.
+//
 // Determinism: the block boundaries depend on the thread count. Kernels must
 // compute each output element the same way whatever block it falls in (no
 // reductions whose order follows the blocks); then results are bitwise equal
@@ -27,23 +34,36 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
-#include <thread>
 #include <vector>
+
+#include <pthread.h>
 
 #include "absl/functional/function_ref.h"
 
 namespace dagrad {
 
+// kMaxThreads bounds a pool's threads; more would only add wake-ups.
+inline constexpr int kMaxThreads = 256;
+
+// HardwareThreads() is the number of hardware threads, at least 1.
+int HardwareThreads();
+
 class ThreadPool {
  public:
-  // ThreadPool(num_threads) requires num_threads >= 1; 1 runs every loop
-  // inline on the caller.
+  // ThreadPool(num_threads) requires num_threads >= 1 and runs
+  // min(num_threads, kMaxThreads) threads; 1 runs every loop inline on the
+  // caller.
   explicit ThreadPool(int num_threads);
   ~ThreadPool();
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
 
   int num_threads() const { return num_threads_; }
+  // workers_started() is how many of the num_threads() - 1 workers the
+  // system let the pool start.
+  int workers_started() const { return static_cast<int>(workers_.size()); }
+  // oversubscribed() is true when num_threads() exceeds HardwareThreads().
+  bool oversubscribed() const { return oversubscribed_; }
 
   // ParallelFor() calls fn(begin, end) on disjoint ranges covering [0, n), at
   // most num_threads() of them, each at least `min_block` long (except when
@@ -52,13 +72,15 @@ class ThreadPool {
                    int64_t min_block = 1);
 
  private:
+  static void* WorkerMain(void* pool);
   void WorkerLoop();
   // RunBlocks() claims and runs blocks of loop `generation` until none is
   // left; a worker that wakes late for an old loop finds none.
   void RunBlocks(uint32_t generation);
 
   const int num_threads_;
-  std::vector<std::thread> workers_;
+  const bool oversubscribed_;
+  std::vector<pthread_t> workers_;
 
   std::mutex mu_;
   std::condition_variable wake_;
