@@ -1,6 +1,7 @@
 #include "data/dataset.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <numeric>
@@ -32,6 +33,52 @@ std::string FindFile(const std::string& dir, const std::string& stem) {
 }
 
 }  // namespace
+
+absl::Status ValidateDataset(const Dataset& data, const std::string& name) {
+  auto error = [&](const std::string& what) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("data set '", name, "': ", what));
+  };
+  const Shape& is = data.images.shape();
+  const Shape& ls = data.labels.shape();
+  if (is.rank() != 4) {
+    return error(absl::StrCat("images ", is.DebugString(),
+                              " must be [N, C, H, W]"));
+  }
+  if (ls.rank() != 1) {
+    return error(absl::StrCat("labels ", ls.DebugString(), " must be [N]"));
+  }
+  if (is.dim(0) != ls.dim(0)) {
+    return error(absl::StrCat(is.dim(0), " images ", is.DebugString(),
+                              " but ", ls.dim(0), " labels ",
+                              ls.DebugString()));
+  }
+  if (data.num_classes < 1) {
+    return error(absl::StrCat("num_classes must be >= 1, got ",
+                              data.num_classes));
+  }
+  const int64_t n = is.dim(0);
+  for (int64_t i = 0; i < n; ++i) {
+    const float label = data.labels[i];
+    if (!(label >= 0.0f && label < static_cast<float>(data.num_classes)) ||
+        label != std::floor(label)) {
+      return error(absl::StrCat("label ", label, " of example ", i,
+                                " is not a class id in [0, ",
+                                data.num_classes, ")"));
+    }
+  }
+  const int64_t per_image = n > 0 ? data.images.size() / n : 0;
+  const float* pixels = data.images.data();
+  for (int64_t i = 0; i < data.images.size(); ++i) {
+    if (!std::isfinite(pixels[i])) {
+      return error(absl::StrCat("example ", i / per_image, " has a value ",
+                                pixels[i], " at offset ", i % per_image,
+                                " of its image ", is.DebugString(),
+                                "; inputs must be finite"));
+    }
+  }
+  return absl::OkStatus();
+}
 
 absl::StatusOr<Dataset> MakeDataset(const IdxArray& images,
                                     const IdxArray& labels,
@@ -131,7 +178,8 @@ absl::StatusOr<MnistSplits> LoadMnistSplits(const std::string& dir,
 absl::StatusOr<DataProvider> DataProvider::Create(const Dataset* data,
                                                   int64_t batch_size,
                                                   bool shuffle,
-                                                  uint64_t seed) {
+                                                  uint64_t seed,
+                                                  const std::string& name) {
   if (batch_size < 1) {
     return absl::InvalidArgumentError(
         absl::StrCat("DataProvider: batch size must be >= 1, got ",
@@ -140,6 +188,7 @@ absl::StatusOr<DataProvider> DataProvider::Create(const Dataset* data,
   if (data == nullptr || data->size() == 0) {
     return absl::InvalidArgumentError("DataProvider: the data set is empty");
   }
+  RETURN_IF_ERROR(ValidateDataset(*data, name));
   DataProvider p;
   p.data_ = data;
   p.batch_size_ = batch_size;

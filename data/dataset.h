@@ -37,6 +37,13 @@ struct Dataset {
   int64_t size() const { return labels.size(); }
 };
 
+// ValidateDataset() checks a Dataset before any of it is used: images
+// [N, C, H, W] with every value finite, labels [N] (the same N) holding
+// whole numbers in [0, num_classes), num_classes >= 1. The error is
+// InvalidArgument naming `name`, the data-set index of the first bad example
+// and what is wrong with it (a count mismatch gives both shapes).
+absl::Status ValidateDataset(const Dataset& data, const std::string& name);
+
 // MakeDataset() converts IDX arrays (images [N,H,W] or [N,C,H,W] bytes,
 // labels [N] bytes) into a Dataset, scaling pixels by 1/255. It checks ranks,
 // that the counts agree, and that every label is < num_classes, naming
@@ -81,11 +88,15 @@ struct Batch {
 
 class DataProvider {
  public:
-  // Create() requires batch_size >= 1 and a non-empty `data`, which must
-  // outlive the provider. Buffers are allocated here, once.
+  // Create() requires batch_size >= 1 and a non-empty `data` that passes
+  // ValidateDataset() (so a bad example is reported by its data-set index
+  // before any training step); `data` must outlive the provider. Buffers
+  // are allocated here, once.
+  // `name` names the data in errors ("train", "valid", ...).
   static absl::StatusOr<DataProvider> Create(const Dataset* data,
                                              int64_t batch_size, bool shuffle,
-                                             uint64_t seed);
+                                             uint64_t seed,
+                                             const std::string& name = "data");
 
   // Reset() starts a new epoch: with shuffling, a new permutation drawn from
   // the provider's seeded stream (epoch e uses stream e, so the order of

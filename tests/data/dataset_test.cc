@@ -1,8 +1,11 @@
 #include "data/dataset.h"
 
+#include <cmath>
 #include <set>
+#include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "gtest/gtest.h"
 
 namespace dagrad {
@@ -93,7 +96,8 @@ TEST(DataProviderTest, ShuffleIsSeededAndChangesPerEpoch) {
   for (int i = 0; i < 50; ++i) ids[i] = i % 10;
   IdxArray labels = Labels(ids);
   Dataset d = *MakeDataset(Images(50), labels, "t");
-  // Make labels unique to observe the permutation.
+  // Make labels unique (50 classes) to observe the permutation.
+  d.num_classes = 50;
   for (int i = 0; i < 50; ++i) d.labels[i] = static_cast<float>(i);
   DataProvider a = *DataProvider::Create(&d, 8, true, 42);
   DataProvider b = *DataProvider::Create(&d, 8, true, 42);
@@ -130,6 +134,65 @@ TEST(MnistSplitsTest, MissingDirectoryNamesTheFile) {
   EXPECT_EQ(s.status().code(), absl::StatusCode::kNotFound);
   EXPECT_NE(s.status().message().find("/no/such/dir/train-images"),
             std::string::npos);
+}
+
+// A Dataset built by hand, [n,1,2,2] images of 0.5 and labels 0, 1, 2, ...
+Dataset HandMade(int64_t images, int64_t labels) {
+  Dataset d;
+  d.num_classes = 10;
+  d.images = Tensor::Zeros(Shape({images, 1, 2, 2}));
+  for (int64_t i = 0; i < d.images.size(); ++i) d.images[i] = 0.5f;
+  d.labels = Tensor::Zeros(Shape({labels}));
+  for (int64_t i = 0; i < labels; ++i) d.labels[i] = static_cast<float>(i % 10);
+  return d;
+}
+
+void ExpectProviderError(const Dataset& d, const std::string& text) {
+  absl::StatusOr<DataProvider> p = DataProvider::Create(&d, 8, true, 1, "mine");
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StrContains(p.status().message(), "data set 'mine'"))
+      << p.status();
+  EXPECT_TRUE(absl::StrContains(p.status().message(), text)) << p.status();
+}
+
+TEST(DatasetTest, ProviderRejectsCountMismatchNamingBothShapes) {
+  ExpectProviderError(HandMade(64, 50), "64 images [64,1,2,2] but 50 labels");
+}
+
+TEST(DatasetTest, ProviderRejectsBadLabelsByDataSetIndex) {
+  Dataset d = HandMade(40, 40);
+  d.labels[37] = 12.0f;
+  ExpectProviderError(d, "label 12 of example 37 is not a class id in [0, 10)");
+  d.labels[37] = 2.5f;
+  ExpectProviderError(d, "label 2.5 of example 37");
+  d.labels[37] = -1.0f;
+  ExpectProviderError(d, "label -1 of example 37");
+  d.labels[37] = std::nanf("");
+  ExpectProviderError(d, "of example 37");
+}
+
+TEST(DatasetTest, ProviderRejectsNonFiniteInputsByDataSetIndex) {
+  Dataset d = HandMade(40, 40);
+  d.images[4 * 21 + 3] = std::nanf("");
+  ExpectProviderError(d, "example 21 has a value nan at offset 3");
+  d.images[4 * 21 + 3] = INFINITY;
+  ExpectProviderError(d, "example 21 has a value inf");
+}
+
+TEST(DatasetTest, ProviderRejectsWrongRanks) {
+  Dataset d = HandMade(4, 4);
+  d.images = Tensor::Zeros(Shape({4, 4}));
+  ExpectProviderError(d, "images [4,4] must be [N, C, H, W]");
+  d = HandMade(4, 4);
+  d.labels = Tensor::Zeros(Shape({4, 1}));
+  ExpectProviderError(d, "labels [4,1] must be [N]");
+}
+
+TEST(DatasetTest, ValidDataPassesValidation) {
+  Dataset d = HandMade(40, 40);
+  EXPECT_TRUE(ValidateDataset(d, "ok").ok());
+  EXPECT_TRUE(DataProvider::Create(&d, 8, true, 1).ok());
 }
 
 }  // namespace
