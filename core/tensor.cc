@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 
 namespace dagrad {
@@ -14,6 +15,52 @@ AlignedFloats AllocateAligned(int64_t count) {
   void* p = std::aligned_alloc(kTensorAlignment, static_cast<size_t>(bytes));
   assert(p != nullptr);
   return AlignedFloats(static_cast<float*>(p));
+}
+
+absl::StatusOr<AlignedFloats> TryAllocateAligned(int64_t count,
+                                                 const std::string& what) {
+  constexpr int64_t kFloat = static_cast<int64_t>(sizeof(float));
+  if (count < 0 || count > kMaxTensorBytes / kFloat) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        what, ": ", count, " floats are more than the ", kMaxTensorBytes,
+        " bytes one buffer may hold"));
+  }
+  const int64_t bytes = RoundUpToAlignment(std::max<int64_t>(count * kFloat, 1));
+  void* p = std::aligned_alloc(kTensorAlignment, static_cast<size_t>(bytes));
+  if (p == nullptr) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat(what, ": cannot allocate ", bytes, " bytes"));
+  }
+  return AlignedFloats(static_cast<float*>(p));
+}
+
+absl::StatusOr<int64_t> CheckedNumElements(const Shape& shape,
+                                           const std::string& what) {
+  constexpr int64_t kMaxFloats =
+      kMaxTensorBytes / static_cast<int64_t>(sizeof(float));
+  int64_t count = 1;
+  for (int64_t d : shape.dims()) {
+    if (d < 0 || (d > 0 && count > kMaxFloats / d)) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          what, ": shape ", shape.DebugString(), " is more than the ",
+          kMaxTensorBytes, " bytes one buffer may hold"));
+    }
+    count *= d;
+  }
+  return count;
+}
+
+absl::StatusOr<Tensor> Tensor::TryZeros(const Shape& shape,
+                                        const std::string& what) {
+  absl::StatusOr<int64_t> count = CheckedNumElements(shape, what);
+  if (!count.ok()) return count.status();
+  absl::StatusOr<AlignedFloats> buffer = TryAllocateAligned(
+      *count, absl::StrCat(what, " ", shape.DebugString()));
+  if (!buffer.ok()) return buffer.status();
+  float* data = buffer->get();
+  Tensor t(shape, data, *std::move(buffer));
+  t.Fill(0.0f);
+  return t;
 }
 
 Tensor::Tensor(const Shape& shape, float* data, AlignedFloats owned)

@@ -24,6 +24,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "core/shape.h"
 
@@ -44,8 +45,25 @@ struct AlignedFree {
 using AlignedFloats = std::unique_ptr<float[], AlignedFree>;
 
 // AllocateAligned() returns an uninitialized aligned buffer of `count` floats
-// (at least one cache line).
+// (at least one cache line). Requires that the allocation succeeds: for
+// sizes a user chose, use TryAllocateAligned().
 AlignedFloats AllocateAligned(int64_t count);
+
+// kMaxTensorBytes bounds one buffer (1 TiB): a larger request is a user's
+// mistake (Dense(1 << 40)), refused before the allocator is asked.
+inline constexpr int64_t kMaxTensorBytes = int64_t{1} << 40;
+
+// TryAllocateAligned() is AllocateAligned() for a size a user chose:
+// ResourceExhausted naming `what` and the bytes when count is negative,
+// above kMaxTensorBytes, or refused by the allocator.
+absl::StatusOr<AlignedFloats> TryAllocateAligned(int64_t count,
+                                                 const std::string& what);
+
+// CheckedNumElements() is shape.num_elements() for a fully defined shape,
+// or ResourceExhausted naming `what` when the product overflows or exceeds
+// kMaxTensorBytes of floats.
+absl::StatusOr<int64_t> CheckedNumElements(const Shape& shape,
+                                           const std::string& what);
 
 class Tensor {
  public:
@@ -59,6 +77,10 @@ class Tensor {
   // Zeros() returns an owned tensor of `shape`, filled with 0. Requires a
   // fully defined shape.
   static Tensor Zeros(const Shape& shape);
+  // TryZeros() is Zeros() for a shape a user chose: ResourceExhausted naming
+  // `what`, the shape and the bytes when it cannot be allocated.
+  static absl::StatusOr<Tensor> TryZeros(const Shape& shape,
+                                         const std::string& what);
   // FromValues() returns an owned tensor holding a copy of `values`, which
   // must have shape.num_elements() entries.
   static Tensor FromValues(const Shape& shape, absl::Span<const float> values);

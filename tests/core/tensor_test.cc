@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "gtest/gtest.h"
 
 namespace dagrad {
@@ -85,6 +86,39 @@ TEST(TensorTest, FillCopyFromAndDebugString) {
   EXPECT_EQ(b[3], 1.5f);
   EXPECT_EQ(a.DebugString(), "Tensor[2,2] {1.5, 1.5, 1.5, 1.5}");
   EXPECT_EQ(b.DebugString(2), "Tensor[4] {1.5, 1.5, ...}");
+}
+
+TEST(TensorTest, TryZerosAllocatesAndZeroes) {
+  absl::StatusOr<Tensor> t = Tensor::TryZeros(Shape({3, 5}), "w");
+  ASSERT_TRUE(t.ok()) << t.status();
+  EXPECT_EQ(t->shape(), Shape({3, 5}));
+  for (int64_t i = 0; i < t->size(); ++i) EXPECT_EQ((*t)[i], 0.0f);
+}
+
+TEST(TensorTest, TryZerosRefusesWhatCannotBeHeld) {
+  // 784 x 2^40 floats: far more than one buffer may hold.
+  absl::StatusOr<Tensor> huge =
+      Tensor::TryZeros(Shape({784, int64_t{1} << 40}), "layer 'dense'");
+  ASSERT_FALSE(huge.ok());
+  EXPECT_EQ(huge.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_TRUE(absl::StrContains(huge.status().message(), "layer 'dense'"));
+  EXPECT_TRUE(absl::StrContains(huge.status().message(), "[784,"));
+  // A product that overflows int64.
+  absl::StatusOr<Tensor> overflow = Tensor::TryZeros(
+      Shape({int64_t{1} << 40, int64_t{1} << 40, int64_t{1} << 40}), "x");
+  ASSERT_FALSE(overflow.ok());
+  EXPECT_EQ(overflow.status().code(), absl::StatusCode::kResourceExhausted);
+}
+
+TEST(TensorTest, TryAllocateAlignedNamesTheBytes) {
+  absl::StatusOr<AlignedFloats> ok = TryAllocateAligned(100, "scratch");
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(ok->get()) % kTensorAlignment, 0u);
+  absl::StatusOr<AlignedFloats> bad =
+      TryAllocateAligned(kMaxTensorBytes, "arena");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_TRUE(absl::StrContains(bad.status().message(), "arena"));
 }
 
 }  // namespace
