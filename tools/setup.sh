@@ -10,6 +10,8 @@ PACKAGES=(
   # Libraries wrapped in third_party/.
   libabsl-dev libgtest-dev libgmock-dev googletest libbenchmark-dev
   libopenblas-dev zlib1g-dev
+  # Data-parallel training (dist/): Open MPI for transport and launch.
+  openmpi-bin libopenmpi-dev
   # The examples' default data set (Fashion-MNIST IDX .gz files).
   dataset-fashion-mnist
   # Rendering the graph's DOT export (docs/).
