@@ -12,6 +12,9 @@ PACKAGES=(
   libopenblas-dev zlib1g-dev
   # Data-parallel training (dist/): Open MPI for transport and launch.
   openmpi-bin libopenmpi-dev
+  # ONNX export (io/onnx): ONNX's protobuf classes and checker, and node to
+  # run ONNX Runtime (tools/onnx/install.sh installs it from npm).
+  libonnx-dev libprotobuf-dev nodejs
   # The examples' default data set (Fashion-MNIST IDX .gz files).
   dataset-fashion-mnist
   # Rendering the graph's DOT export (docs/).
@@ -30,8 +33,11 @@ for pkg in "${PACKAGES[@]}"; do
   fi
 done
 
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup.sh: all ${#PACKAGES[@]} packages present."
+  "$ROOT/tools/onnx/install.sh"
   exit 0
 fi
 
@@ -42,4 +48,8 @@ echo "setup.sh: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 "${SUDO[@]}" apt-get update -qq
 "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# Debian's own nodejs package leaves npm to a package of its own.
+command -v npm >/dev/null ||
+  "${SUDO[@]}" apt-get install -y -qq --no-install-recommends npm
+"$ROOT/tools/onnx/install.sh"
 echo "setup.sh: done."
