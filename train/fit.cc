@@ -207,6 +207,12 @@ absl::StatusOr<EvalResult> Sequential::Evaluate(const Dataset& data,
   return result;
 }
 
+absl::StatusOr<Sequential::Endpoints> Sequential::InferenceEndpoints() {
+  RETURN_IF_ERROR(status_);
+  if (!compiled_) RETURN_IF_ERROR(Compile(loss_kind_));
+  return Endpoints{graph_.get(), &store_, input_, output_};
+}
+
 absl::StatusOr<Tensor> Sequential::Predict(const Tensor& images,
                                            int64_t batch_size,
                                            int num_threads) {

@@ -188,6 +188,18 @@ class Sequential {
   // and the reverse pass and finalizes (idempotent for the same loss).
   absl::Status Compile(Loss loss);
   const Graph* graph() const { return graph_.get(); }
+  // Endpoints is what an exporter needs: the compiled graph, the parameter
+  // values, and the input and output nodes (the output is the last layer's,
+  // before the loss).
+  struct Endpoints {
+    const Graph* graph;
+    const ParameterStore* store;
+    NodeId input;
+    NodeId output;
+  };
+  // InferenceEndpoints() compiles the model if needed and returns its
+  // Endpoints, valid while the model lives and is not re-compiled.
+  absl::StatusOr<Endpoints> InferenceEndpoints();
   ParameterStore* parameters() { return &store_; }
   // Executor() is the compiled executor for `batch` examples: training mode
   // (loss, output and gradients) or evaluation mode (loss and output).
