@@ -32,9 +32,9 @@ void BM_ExecutorOverhead(benchmark::State& state) {
   ExecutorOptions opts;
   opts.fetches = {h};
   absl::StatusOr<std::unique_ptr<Executor>> exec = Executor::Create(*g, opts);
-  absl::Status s = exec.ok() ? (*exec)->Feed(x, Tensor::FromValues(
-                                                    Shape({1}), {3.5f}))
-                             : exec.status();
+  absl::Status s =
+      exec.ok() ? (*exec)->Feed(x, Tensor::FromValues(Shape({1}), {3.5f}))
+                : exec.status();
   if (s.ok()) s = (*exec)->Run();  // Warm up.
   if (!s.ok()) {
     state.SkipWithError(std::string(s.message()).c_str());

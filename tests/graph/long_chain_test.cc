@@ -1,9 +1,9 @@
 // A chain of 1000 Identity nodes on a [1] tensor: the value passes through
 // every node, and the memory plan keeps only the input and two live links.
 // (Its per-node time is benchmarks/executor_overhead_bench.cc.)
-#include "gtest/gtest.h"
 #include "graph/executor.h"
 #include "graph/graph.h"
+#include "gtest/gtest.h"
 #include "ops/identity.h"
 
 namespace dagrad {

@@ -74,10 +74,10 @@ absl::Status CheckPoint(double analytic, const CentralDifference& d,
     result->max_rel_error = std::max(result->max_rel_error, rel_error);
   }
   if (!(abs_error <= options.atol + options.rtol * std::fabs(numeric))) {
-    return absl::InternalError(absl::StrCat(
-        what, " disagrees at element ", index, ": analytic ", analytic,
-        ", numeric ", numeric, " (abs error ", abs_error, ", atol ",
-        options.atol, ", rtol ", options.rtol, ")"));
+    return absl::InternalError(
+        absl::StrCat(what, " disagrees at element ", index, ": analytic ",
+                     analytic, ", numeric ", numeric, " (abs error ", abs_error,
+                     ", atol ", options.atol, ", rtol ", options.rtol, ")"));
   }
   return absl::OkStatus();
 }
@@ -86,8 +86,8 @@ absl::Status CheckKinkFraction(const GradientCheckResult& result,
                                const GradientCheckOptions& options,
                                absl::string_view what) {
   const int total = result.points_checked + result.points_near_kink;
-  if (total == 0 || result.points_near_kink >
-                        options.max_kink_fraction * static_cast<double>(total)) {
+  if (total == 0 || result.points_near_kink > options.max_kink_fraction *
+                                                  static_cast<double>(total)) {
     return absl::InternalError(absl::StrCat(
         what, ": ", result.points_near_kink, " of ", total,
         " points were near a kink (allowed fraction ",

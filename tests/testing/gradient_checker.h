@@ -102,8 +102,8 @@ struct CentralDifference {
 // CentralDifferenceAt() evaluates `loss` with *x replaced by fl(*x + eps)
 // and fl(*x - eps), and restores *x (also on error). `loss` must read *x.
 absl::StatusOr<CentralDifference> CentralDifferenceAt(
-    float* x, double epsilon, const std::function<absl::StatusOr<double>()>&
-                                  loss);
+    float* x, double epsilon,
+    const std::function<absl::StatusOr<double>()>& loss);
 
 // CheckPoint() compares `analytic` with d.numeric() under `options` and adds
 // the point to *result: skipped as near a kink (see NearKink, around `base`),
@@ -123,8 +123,7 @@ absl::Status CheckKinkFraction(const GradientCheckResult& result,
 // PointsToCheck() lists the element indices of a `size`-element tensor to
 // check: all of them, or max_points (> 0) picked by Rng(seed), always
 // including the first and the last.
-std::vector<int64_t> PointsToCheck(int64_t size, int max_points,
-                                   uint64_t seed);
+std::vector<int64_t> PointsToCheck(int64_t size, int max_points, uint64_t seed);
 
 // RandomTensor() fills a tensor of `shape` with uniform values in [lo, hi).
 Tensor RandomTensor(const Shape& shape, uint64_t seed, float lo = -1.0f,

@@ -26,14 +26,14 @@ absl::StatusOr<GradientCheckResult> CheckParameterGradient(
     return static_cast<double>((*v)[0]);
   };
   ASSIGN_OR_RETURN(const double base, loss_value());
-  const std::string what = absl::StrCat("gradient of ", name, " ",
-                                        p->shape().DebugString());
+  const std::string what =
+      absl::StrCat("gradient of ", name, " ", p->shape().DebugString());
   GradientCheckResult result;
-  for (int64_t j : PointsToCheck(p->size(), options.max_points_per_input,
-                                 options.seed)) {
-    ASSIGN_OR_RETURN(CentralDifference d,
-                     CentralDifferenceAt(&(*p)[j], options.epsilon,
-                                         loss_value));
+  for (int64_t j :
+       PointsToCheck(p->size(), options.max_points_per_input, options.seed)) {
+    ASSIGN_OR_RETURN(
+        CentralDifference d,
+        CentralDifferenceAt(&(*p)[j], options.epsilon, loss_value));
     RETURN_IF_ERROR(
         CheckPoint(analytic[j], d, base, options, what, j, &result));
   }

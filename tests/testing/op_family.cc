@@ -110,12 +110,33 @@ OpCase MakeCase(OpKind kind, OpAttrs attrs, const std::string& label,
   return c;
 }
 
+std::string ShapeLabel(const Shape& shape) {
+  if (shape.rank() == 0) return "scalar";
+  std::string label;
+  for (int d = 0; d < shape.rank(); ++d) {
+    absl::StrAppend(&label, d == 0 ? "" : "x",
+                    shape.dim(d) == Shape::kUnknownDim
+                        ? std::string("N")
+                        : absl::StrCat(shape.dim(d)));
+  }
+  return label;
+}
+
+GradientCheckOptions GradientOptions(double epsilon, double rtol, double atol) {
+  GradientCheckOptions options;
+  options.epsilon = epsilon;
+  options.rtol = rtol;
+  options.atol = atol;
+  return options;
+}
+
 ReferenceFn ElementwiseReference(
     std::function<double(float x)> f,
     std::function<double(float x, float y, float dy)> df) {
   return [f, df](const ReferenceArgs& args) {
     const Tensor& x = args.inputs[0];
     Reference r;
+    r.y_shape = x.shape();
     r.y.resize(x.size());
     for (int64_t i = 0; i < x.size(); ++i) r.y[i] = f(x[i]);
     r.grads.resize(1);
@@ -219,6 +240,10 @@ TEST_P(OpCaseTest, Checks) {
     auto got = RunOp(c.kind, c.attrs, inputs, &dy, 1);
     ASSERT_TRUE(got.ok()) << got.status();
     Reference want = c.reference(ReferenceArgs{inputs, got->y, dy});
+    if (want.y_shape.has_value()) {
+      EXPECT_EQ(got->y.shape(), *want.y_shape)
+          << "y is " << got->y.shape().DebugString();
+    }
     ExpectMatches(got->y, want.y, c.y_tolerance, "y");
     for (size_t k = 0; k < want.grads.size() && k < inputs.size(); ++k) {
       if (want.grads[k].empty()) continue;

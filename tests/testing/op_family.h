@@ -91,6 +91,8 @@ struct ReferenceArgs {
 // Reference is the expected output y and, per input, the expected dL/dx
 // (an empty vector: that input's VJP is not compared).
 struct Reference {
+  // y_shape, if set, is the expected output shape.
+  std::optional<Shape> y_shape;
   std::vector<double> y;
   std::vector<std::vector<double>> grads;
 };
@@ -122,6 +124,13 @@ struct OpCase {
 // MakeCase() starts a case named "<Op>_<label>" with no checks set.
 OpCase MakeCase(OpKind kind, OpAttrs attrs, const std::string& label,
                 std::function<std::vector<Tensor>()> inputs);
+
+// ShapeLabel() names a shape in a case name: "4x9", "scalar".
+std::string ShapeLabel(const Shape& shape);
+
+// GradientOptions() is GradientCheckOptions with the given epsilon and
+// tolerances (and defaults otherwise).
+GradientCheckOptions GradientOptions(double epsilon, double rtol, double atol);
 
 // Inputs() collects tensors into a vector (Tensor is move-only).
 template <typename... T>
