@@ -150,39 +150,29 @@ std::vector<OpCase> BinaryCases() {
       &cases);
 
   // BiasAdd: exact y and dx; db within 1e-4 of the double sum.
-  for (const Shape& shape : {Shape({5, 7}), Shape({3, 4, 5, 6}),
-                             Shape({2, 3, 9}), Shape({37, 70})}) {
-    OpCase c = MakeCase(OpKind::kBiasAdd, BiasAddAttrs{},
-                        "reference_" + ShapeLabel(shape), [=] {
-                          return Inputs(RandomTensor(shape, 1),
-                                        RandomTensor(Shape({shape.dim(1)}), 2));
-                        });
+  auto bias_add = [&](const std::string& label, const Shape& shape,
+                      uint64_t seed) {
+    return MakeCase(
+        OpKind::kBiasAdd, BiasAddAttrs{}, label + "_" + ShapeLabel(shape), [=] {
+          return Inputs(RandomTensor(shape, seed),
+                        RandomTensor(Shape({shape.dim(1)}), seed + 1));
+        });
+  };
+  for (const Shape& shape :
+       {Shape({5, 7}), Shape({3, 4, 5, 6}), Shape({2, 3, 9}), Shape({37, 70}),
+        Shape({257, 300}), Shape({64, 20, 12, 12})}) {
+    const bool large = shape.num_elements() > 10000;
+    OpCase c = bias_add(large ? "threads" : "reference", shape, 1);
     c.dy = [](const Tensor& y) { return RandomTensor(y.shape(), 3); };
     c.reference = BiasAddReference;
     c.grad_tolerance = Tolerance::Near(1e-4, 0);
+    c.bitwise_threads = large;
     cases.push_back(c);
   }
   for (const Shape& shape :
        {Shape({4, 9}), Shape({2, 3, 4, 5}), Shape({3, 2, 17})}) {
-    OpCase c = MakeCase(
-        OpKind::kBiasAdd, BiasAddAttrs{}, "gradient_" + ShapeLabel(shape), [=] {
-          return Inputs(RandomTensor(shape, 11),
-                        RandomTensor(Shape({shape.dim(1)}), 12));
-        });
+    OpCase c = bias_add("gradient", shape, 11);
     c.gradient = GradientCheckOptions{};
-    cases.push_back(c);
-  }
-  for (const Shape& shape : {Shape({257, 300}), Shape({64, 20, 12, 12})}) {
-    OpCase c = MakeCase(OpKind::kBiasAdd, BiasAddAttrs{},
-                        "threads_" + ShapeLabel(shape), [=] {
-                          return Inputs(RandomTensor(shape, 1),
-                                        RandomTensor(Shape({shape.dim(1)}), 2));
-                        });
-    c.dy = [](const Tensor& y) { return RandomTensor(y.shape(), 3); };
-    // dx = dy exactly; db within 1e-4 of the double sum.
-    c.reference = BiasAddReference;
-    c.grad_tolerance = Tolerance::Near(1e-4, 0);
-    c.bitwise_threads = true;
     cases.push_back(c);
   }
 

@@ -420,13 +420,18 @@ void ExpectAccurateOn(OpKind kind, const OpAttrs& attrs,
   }
 }
 
+// RunOnIssueValues() runs `kind` on the forward and VJP values of the
+// op-library issue: x = {0.1, -0.2, 0.3, -0.4, 0.5, -0.6} and
+// dy = {5, 10, -10, -5, 0, 10}, both [2,3].
+OpRun RunOnIssueValues(OpKind kind, const OpAttrs& attrs) {
+  return RunUnary(kind, attrs,
+                  Tensor::FromValues(Shape({2, 3}),
+                                     {0.1f, -0.2f, 0.3f, -0.4f, 0.5f, -0.6f}),
+                  Tensor::FromValues(Shape({2, 3}), {5, 10, -10, -5, 0, 10}));
+}
+
 TEST(ReluTest, KnownValues) {
-  // Forward and VJP values from the op-library issue.
-  OpRun r =
-      RunUnary(OpKind::kRelu, ReluAttrs{},
-               Tensor::FromValues(Shape({2, 3}),
-                                  {0.1f, -0.2f, 0.3f, -0.4f, 0.5f, -0.6f}),
-               Tensor::FromValues(Shape({2, 3}), {5, 10, -10, -5, 0, 10}));
+  OpRun r = RunOnIssueValues(OpKind::kRelu, ReluAttrs{});
   const float expected_y[] = {0.1f, 0, 0.3f, 0, 0.5f, 0};
   const float expected_dx[] = {5, 0, -10, 0, 0, 0};
   for (int i = 0; i < 6; ++i) {
@@ -539,12 +544,7 @@ TEST(TanhTest, StableAtExtremes) {
 }
 
 TEST(TanhTest, KnownValues) {
-  // Forward and VJP values from the op-library issue.
-  OpRun r =
-      RunUnary(OpKind::kTanh, TanhAttrs{},
-               Tensor::FromValues(Shape({2, 3}),
-                                  {0.1f, -0.2f, 0.3f, -0.4f, 0.5f, -0.6f}),
-               Tensor::FromValues(Shape({2, 3}), {5, 10, -10, -5, 0, 10}));
+  OpRun r = RunOnIssueValues(OpKind::kTanh, TanhAttrs{});
   const double expected_y[] = {0.09966799,  -0.19737532, 0.29131261,
                                -0.37994896, 0.46211716,  -0.53704957};
   const double expected_dx[] = {4.95033145,  9.61042983, -9.15136962,
