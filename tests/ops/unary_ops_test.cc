@@ -511,37 +511,37 @@ TEST(SigmoidTest, ExpNonPositiveMatchesStdExp) {
   EXPECT_EQ(ExpNonPositive(-1000.0f), 0.0f);
 }
 
-// Extremes() runs `kind` on {1000, -1000, inf, -inf, 0, -0, nan} with
-// dL/dy = 1.
-OpRun Extremes(OpKind kind, const OpAttrs& attrs) {
+// Sigmoid and Tanh on {1000, -1000, inf, -inf, 0, -0, nan} with dL/dy = 1:
+// saturated ends give exact limits and a zero gradient (no NaN), zero keeps
+// its sign through Tanh (tanh(-0) = -0), and NaN stays NaN.
+TEST(SmoothActivationTest, StableAtExtremes) {
+  struct Row {
+    OpKind kind;
+    OpAttrs attrs;
+    float want_y[6];
+    float want_dx_at_zero;
+  };
+  const Row rows[] = {
+      {OpKind::kSigmoid, SigmoidAttrs{}, {1, 0, 1, 0, 0.5f, 0.5f}, 0.25f},
+      {OpKind::kTanh, TanhAttrs{}, {1, -1, 1, -1, 0.0f, -0.0f}, 1.0f},
+  };
   const float inf = std::numeric_limits<float>::infinity();
-  return RunUnary(kind, attrs,
-                  Tensor::FromValues(Shape({7}), {1000.0f, -1000.0f, inf, -inf,
-                                                  0.0f, -0.0f, std::nanf("")}),
-                  Tensor::FromValues(Shape({7}), {1, 1, 1, 1, 1, 1, 1}));
-}
-
-TEST(SigmoidTest, StableAtExtremes) {
-  OpRun r = Extremes(OpKind::kSigmoid, SigmoidAttrs{});
-  const float want_y[] = {1.0f, 0.0f, 1.0f, 0.0f, 0.5f, 0.5f};
-  for (int i = 0; i < 6; ++i) EXPECT_EQ(r.y[i], want_y[i]) << i;
-  EXPECT_TRUE(std::isnan(r.y[6]));
-  // Saturated: no gradient, and no NaN.
-  EXPECT_EQ(r.grads[0][0], 0.0f);
-  EXPECT_EQ(r.grads[0][1], 0.0f);
-  EXPECT_EQ(r.grads[0][4], 0.25f);
-}
-
-TEST(TanhTest, StableAtExtremes) {
-  OpRun r = Extremes(OpKind::kTanh, TanhAttrs{});
-  const float want_y[] = {1.0f, -1.0f, 1.0f, -1.0f, 0.0f};
-  for (int i = 0; i < 5; ++i) EXPECT_EQ(r.y[i], want_y[i]) << i;
-  EXPECT_TRUE(std::signbit(r.y[5]));  // tanh(-0) = -0.
-  EXPECT_TRUE(std::isnan(r.y[6]));
-  // Saturated: no gradient, and no NaN.
-  EXPECT_EQ(r.grads[0][0], 0.0f);
-  EXPECT_EQ(r.grads[0][1], 0.0f);
-  EXPECT_EQ(r.grads[0][4], 1.0f);
+  for (const Row& row : rows) {
+    SCOPED_TRACE(OpName(row.kind));
+    OpRun r =
+        RunUnary(row.kind, row.attrs,
+                 Tensor::FromValues(Shape({7}), {1000.0f, -1000.0f, inf, -inf,
+                                                 0.0f, -0.0f, std::nanf("")}),
+                 Tensor::FromValues(Shape({7}), {1, 1, 1, 1, 1, 1, 1}));
+    for (int i = 0; i < 6; ++i) {
+      EXPECT_EQ(r.y[i], row.want_y[i]) << i;
+      EXPECT_EQ(std::signbit(r.y[i]), std::signbit(row.want_y[i])) << i;
+    }
+    EXPECT_TRUE(std::isnan(r.y[6]));
+    EXPECT_EQ(r.grads[0][0], 0.0f);
+    EXPECT_EQ(r.grads[0][1], 0.0f);
+    EXPECT_EQ(r.grads[0][4], row.want_dx_at_zero);
+  }
 }
 
 TEST(TanhTest, KnownValues) {
