@@ -22,8 +22,8 @@
 #include "ops/sigmoid.h"
 #include "ops/softmax_cross_entropy.h"
 #include "ops/tanh.h"
-#include "tests/graph/numeric_gradient.h"
 #include "tests/testing/gradient_checker.h"
+#include "tests/testing/graph_gradient_checker.h"
 
 namespace dagrad {
 namespace {
@@ -141,33 +141,30 @@ TEST(AutodiffTest, WholeGraphGradientMatchesCentralDifferences) {
   ASSERT_TRUE(exec->Feed(m.x, x).ok());
   absl::Status s = exec->Run();
   ASSERT_TRUE(s.ok()) << s;
-  const Tensor* gp = *exec->Fetch(grads[0]);
-  const Tensor* gq = *exec->Fetch(mse_grads[0]);
-  std::vector<float> gp_copy(gp->data(), gp->data() + gp->size());
-  std::vector<float> gq_copy(gq->data(), gq->data() + gq->size());
+  const Tensor gp = (*exec->Fetch(grads[0]))->Clone();
+  const Tensor gq = (*exec->Fetch(mse_grads[0]))->Clone();
 
+  GradientCheckOptions check;
+  check.epsilon = 1e-2;
+  check.atol = 1e-3;
+  check.rtol = 1e-2;
   ExecutorOptions lopts;
   lopts.fetches = {m.loss};
   lopts.batch_size = 4;
   auto loss_exec = *Executor::Create(g, lopts);
   ASSERT_TRUE(loss_exec->BindParameters(&store).ok());
   ASSERT_TRUE(loss_exec->Feed(m.labels, labels).ok());
-  std::vector<double> num =
-      *NumericGradient(loss_exec.get(), m.loss, &store, "p", 1e-2);
-  for (size_t i = 0; i < num.size(); ++i) {
-    EXPECT_NEAR(gp_copy[i], num[i], 1e-3 + 1e-2 * std::fabs(num[i])) << i;
-  }
+  auto result =
+      CheckParameterGradient(loss_exec.get(), m.loss, &store, "p", gp, check);
+  EXPECT_TRUE(result.ok()) << result.status();
   lopts.fetches = {m.mse};
   auto mse_exec = *Executor::Create(g, lopts);
   ASSERT_TRUE(mse_exec->BindParameters(&store).ok());
   ASSERT_TRUE(mse_exec->Feed(m.x, x).ok());
-  num = *NumericGradient(mse_exec.get(), m.mse, &store, "q", 1e-2);
-  double max_abs = 0;
-  for (size_t i = 0; i < num.size(); ++i) {
-    EXPECT_NEAR(gq_copy[i], num[i], 1e-3 + 1e-2 * std::fabs(num[i])) << i;
-    max_abs = std::max(max_abs, std::fabs(num[i]));
-  }
-  EXPECT_GT(max_abs, 1e-3);  // The check is not vacuous.
+  result =
+      CheckParameterGradient(mse_exec.get(), m.mse, &store, "q", gq, check);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_GT(result->max_abs_numeric, 1e-3);  // The check is not vacuous.
 }
 
 TEST(AutodiffTest, Errors) {

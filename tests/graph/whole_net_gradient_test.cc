@@ -1,8 +1,9 @@
 // End-to-end gradients of whole graphs, built with the low-level API: a
 // 2-layer MLP and a small conv + max-pool + dense net. Every parameter's
 // gradient from the reverse pass (VJP nodes) is compared with central
-// differences of the whole loss (tests/graph/numeric_gradient.h). Also the
-// builder's errors for a wrong-width dense input and a conv on a 3-D input.
+// differences of the whole loss (tests/testing/graph_gradient_checker.h).
+// Also the builder's errors for a wrong-width dense input and a conv on a
+// 3-D input.
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -21,8 +22,8 @@
 #include "ops/max_pool2d.h"
 #include "ops/softmax_cross_entropy.h"
 #include "ops/tanh.h"
-#include "tests/graph/numeric_gradient.h"
 #include "tests/testing/gradient_checker.h"
+#include "tests/testing/graph_gradient_checker.h"
 
 namespace dagrad {
 namespace {
@@ -63,15 +64,14 @@ void CheckAllGradients(Net* net, const Tensor& x, const Tensor& labels,
   for (size_t k = 0; k < grads.size(); ++k) {
     SCOPED_TRACE(net->names[k]);
     const Tensor* g = *exec->Fetch(grads[k]);
-    std::vector<double> num = *NumericGradient(loss_exec.get(), net->loss,
-                                               &store, net->names[k], epsilon);
-    ASSERT_EQ(num.size(), static_cast<size_t>(g->size()));
-    double max_abs = 0;
-    for (size_t i = 0; i < num.size(); ++i) {
-      EXPECT_NEAR((*g)[i], num[i], 2e-3 + 1e-2 * std::fabs(num[i])) << i;
-      max_abs = std::max(max_abs, std::fabs(num[i]));
-    }
-    EXPECT_GT(max_abs, 1e-3);  // Not vacuous.
+    GradientCheckOptions check;
+    check.epsilon = epsilon;
+    check.atol = 2e-3;
+    check.rtol = 1e-2;
+    auto result = CheckParameterGradient(loss_exec.get(), net->loss, &store,
+                                         net->names[k], *g, check);
+    ASSERT_TRUE(result.ok()) << result.status();
+    EXPECT_GT(result->max_abs_numeric, 1e-3);  // Not vacuous.
   }
 }
 

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <memory>
 #include <set>
+#include <string>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -24,6 +25,77 @@ double Project(const Tensor& y, const Tensor& direction) {
   return sum;
 }
 
+}  // namespace
+
+bool CentralDifference::NearKink(double base, double atol) const {
+  const double forward_slope = (l_plus - base) / h_plus;
+  const double backward_slope = (base - l_minus) / h_minus;
+  return std::fabs(forward_slope - backward_slope) >
+         atol + 0.5 * (std::fabs(forward_slope) + std::fabs(backward_slope));
+}
+
+absl::StatusOr<CentralDifference> CentralDifferenceAt(
+    float* x, double epsilon,
+    const std::function<absl::StatusOr<double>()>& loss) {
+  const float original = *x;
+  const float plus = static_cast<float>(original + epsilon);
+  const float minus = static_cast<float>(original - epsilon);
+  *x = plus;
+  absl::StatusOr<double> l_plus = loss();
+  *x = minus;
+  absl::StatusOr<double> l_minus = loss();
+  *x = original;
+  RETURN_IF_ERROR(l_plus.status());
+  RETURN_IF_ERROR(l_minus.status());
+  CentralDifference d;
+  d.l_plus = *l_plus;
+  d.l_minus = *l_minus;
+  d.h_plus = static_cast<double>(plus) - original;
+  d.h_minus = static_cast<double>(original) - minus;
+  return d;
+}
+
+absl::Status CheckPoint(double analytic, const CentralDifference& d,
+                        double base, const GradientCheckOptions& options,
+                        absl::string_view what, int64_t index,
+                        GradientCheckResult* result) {
+  if (d.NearKink(base, options.atol)) {
+    ++result->points_near_kink;
+    return absl::OkStatus();
+  }
+  const double numeric = d.numeric();
+  const double abs_error = std::fabs(analytic - numeric);
+  const double rel_error = abs_error / std::max(std::fabs(numeric), 1e-12);
+  ++result->points_checked;
+  result->max_abs_error = std::max(result->max_abs_error, abs_error);
+  result->max_abs_numeric =
+      std::max(result->max_abs_numeric, std::fabs(numeric));
+  if (std::fabs(numeric) > options.atol) {
+    result->max_rel_error = std::max(result->max_rel_error, rel_error);
+  }
+  if (!(abs_error <= options.atol + options.rtol * std::fabs(numeric))) {
+    return absl::InternalError(
+        absl::StrCat(what, " disagrees at element ", index, ": analytic ",
+                     analytic, ", numeric ", numeric, " (abs error ", abs_error,
+                     ", atol ", options.atol, ", rtol ", options.rtol, ")"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckKinkFraction(const GradientCheckResult& result,
+                               const GradientCheckOptions& options,
+                               absl::string_view what) {
+  const int total = result.points_checked + result.points_near_kink;
+  if (total == 0 || result.points_near_kink > options.max_kink_fraction *
+                                                  static_cast<double>(total)) {
+    return absl::InternalError(absl::StrCat(
+        what, ": ", result.points_near_kink, " of ", total,
+        " points were near a kink (allowed fraction ",
+        options.max_kink_fraction, "); choose inputs away from kinks"));
+  }
+  return absl::OkStatus();
+}
+
 std::vector<int64_t> PointsToCheck(int64_t size, int max_points,
                                    uint64_t seed) {
   std::vector<int64_t> points;
@@ -38,8 +110,6 @@ std::vector<int64_t> PointsToCheck(int64_t size, int max_points,
   }
   return std::vector<int64_t>(chosen.begin(), chosen.end());
 }
-
-}  // namespace
 
 absl::StatusOr<GradientCheckResult> CheckGradients(
     OpKind kind, const OpAttrs& attrs, std::vector<Tensor*> inputs,
@@ -79,55 +149,18 @@ absl::StatusOr<GradientCheckResult> CheckGradients(
     RETURN_IF_ERROR(op->Vjp(k, direction, &analytic));
 
     ASSIGN_OR_RETURN(double base, loss());
+    const std::string what = absl::StrCat(OpName(kind), ": VJP of input ", k,
+                                          " ", x.shape().DebugString());
     for (int64_t j : PointsToCheck(x.size(), options.max_points_per_input,
                                    options.seed + k)) {
-      const float original = x[j];
-      const float plus = static_cast<float>(original + options.epsilon);
-      const float minus = static_cast<float>(original - options.epsilon);
-      x[j] = plus;
-      absl::StatusOr<double> l_plus = loss();
-      x[j] = minus;
-      absl::StatusOr<double> l_minus = loss();
-      x[j] = original;
-      RETURN_IF_ERROR(l_plus.status());
-      RETURN_IF_ERROR(l_minus.status());
-      const double h_plus = static_cast<double>(plus) - original;
-      const double h_minus = static_cast<double>(original) - minus;
-      const double forward_slope = (*l_plus - base) / h_plus;
-      const double backward_slope = (base - *l_minus) / h_minus;
-      if (std::fabs(forward_slope - backward_slope) >
-          options.atol +
-              0.5 * (std::fabs(forward_slope) + std::fabs(backward_slope))) {
-        ++result.points_near_kink;
-        continue;
-      }
-      const double numeric = (*l_plus - *l_minus) / (h_plus + h_minus);
-      const double got = analytic[j];
-      const double abs_error = std::fabs(got - numeric);
-      const double rel_error = abs_error / std::max(std::fabs(numeric), 1e-12);
-      ++result.points_checked;
-      result.max_abs_error = std::max(result.max_abs_error, abs_error);
-      if (std::fabs(numeric) > options.atol) {
-        result.max_rel_error = std::max(result.max_rel_error, rel_error);
-      }
-      if (!(abs_error <= options.atol + options.rtol * std::fabs(numeric))) {
-        return absl::InternalError(absl::StrCat(
-            OpName(kind), ": VJP of input ", k, " ",
-            x.shape().DebugString(), " disagrees at element ", j,
-            ": analytic ", got, ", numeric ", numeric, " (abs error ",
-            abs_error, ", atol ", options.atol, ", rtol ", options.rtol,
-            ")"));
-      }
+      ASSIGN_OR_RETURN(CentralDifference d,
+                       CentralDifferenceAt(&x[j], options.epsilon, loss));
+      RETURN_IF_ERROR(
+          CheckPoint(analytic[j], d, base, options, what, j, &result));
     }
   }
   RETURN_IF_ERROR(loss().status());  // Leave the op's output for x.
-  const int total = result.points_checked + result.points_near_kink;
-  if (total == 0 || result.points_near_kink >
-                        options.max_kink_fraction * static_cast<double>(total)) {
-    return absl::InternalError(absl::StrCat(
-        OpName(kind), ": ", result.points_near_kink, " of ", total,
-        " points were near a kink; choose inputs away from kinks"));
-  }
+  RETURN_IF_ERROR(CheckKinkFraction(result, options, OpName(kind)));
   return result;
 }
 
