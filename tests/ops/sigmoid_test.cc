@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "ops/act_util.h"
+#include "ops/cpu/vec_math.h"
 #include "ops/eager.h"
 #include "tests/testing/gradient_checker.h"
 
@@ -93,7 +93,7 @@ TEST(SigmoidTest, AccurateOverTheWholeFloatLine) {
 }
 
 TEST(SigmoidTest, ExpNonPositiveMatchesStdExp) {
-  // The exp behind Sigmoid and Tanh (ops/act_util.h): every 127th float in
+  // The exp behind Sigmoid and Tanh (ops/cpu/vec_math.h): every 127th float in
   // [-110, 0] (~9M values, all binades, through the subnormal results),
   // plus -inf and -0.
   auto check = [](float x) {
