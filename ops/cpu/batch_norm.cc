@@ -154,7 +154,7 @@ inline float Centered(float x, float hi, float lo) { return (x - hi) - lo; }
 
 // The math and its order: ops/cpu/batch_norm.h and ops/batch_norm.cc.
 void BatchNormForwardKernel(ThreadPool* pool, const BatchNormDims& dims,
-                            const float* xd, const float* gamma,
+                            const float* x, const float* gamma,
                             const float* beta, bool training, double epsilon,
                             double momentum, float* running_mean,
                             float* running_var, const BatchNormStats& stats,
@@ -171,14 +171,14 @@ void BatchNormForwardKernel(ThreadPool* pool, const BatchNormDims& dims,
     if (training) {
       double sum[kLanes] = {};
       double unused[kLanes] = {};
-      Accumulate(l, g, xd, xd, sum, unused,
+      Accumulate(l, g, x, x, sum, unused,
                  [](int, float v, float, double& s, double&) { s += v; });
       Totals(g, sum, mean);
       for (int j = 0; j < kLanes; ++j) mean[j] *= inv_m;
       double lane_mean[kLanes];
       Spread(g, mean, lane_mean);
       double squares[kLanes] = {};
-      Accumulate(l, g, xd, xd, squares, unused,
+      Accumulate(l, g, x, x, squares, unused,
                  [&](int k, float v, float, double& s, double&) {
                    const double d = static_cast<double>(v) - lane_mean[k];
                    s += d * d;
@@ -222,7 +222,7 @@ void BatchNormForwardKernel(ThreadPool* pool, const BatchNormDims& dims,
     Spread(g, mean_lo, lane_lo);
     Spread(g, scale, lane_scale);
     Spread(g, shift, lane_shift);
-    Map(l, g, xd, xd, y, [&](int k, float v, float) {
+    Map(l, g, x, x, y, [&](int k, float v, float) {
       return Centered(v, lane_hi[k], lane_lo[k]) * lane_scale[k] +
              lane_shift[k];
     });
@@ -230,7 +230,7 @@ void BatchNormForwardKernel(ThreadPool* pool, const BatchNormDims& dims,
 }
 
 void BatchNormVjpKernel(ThreadPool* pool, const BatchNormDims& dims,
-                        const float* xd, const float* gamma, const float* dy,
+                        const float* x, const float* gamma, const float* dy,
                         const float* aux_mean, const float* aux_mean_lo,
                         const float* aux_inv_std, bool training,
                         BatchNormGrad wrt, float* out) {
@@ -270,7 +270,7 @@ void BatchNormVjpKernel(ThreadPool* pool, const BatchNormDims& dims,
       }
       return;
     }
-    Accumulate(l, g, dy, xd, dy_lanes, dyx_lanes,
+    Accumulate(l, g, dy, x, dy_lanes, dyx_lanes,
                [&](int k, float d, float v, double& s0, double& s1) {
                  s0 += d;
                  s1 += static_cast<double>(d) *
@@ -296,7 +296,7 @@ void BatchNormVjpKernel(ThreadPool* pool, const BatchNormDims& dims,
     Spread(g, scale, lane_scale);
     Spread(g, c_x, lane_cx);
     Spread(g, c_0, lane_c0);
-    Map(l, g, dy, xd, out, [&](int k, float d, float v) {
+    Map(l, g, dy, x, out, [&](int k, float d, float v) {
       return lane_scale[k] * d +
              lane_cx[k] * Centered(v, lane_hi[k], lane_lo[k]) + lane_c0[k];
     });
