@@ -23,7 +23,8 @@ absl::StatusOr<Shape> BiasAddShape(absl::Span<const Shape> inputs,
   if (x.rank() < 2) {
     return ShapeError(OpKind::kBiasAdd, inputs,
                       absl::StrCat("x ", x.DebugString(),
-                                   " must have rank >= 2 (channels on axis 1)"));
+                                   " must have rank >= 2 ",
+                                   "(channels on axis 1)"));
   }
   if (bias.rank() != 1 || bias.dim(0) != x.dim(1)) {
     return ShapeError(OpKind::kBiasAdd, inputs,
