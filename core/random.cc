@@ -3,43 +3,31 @@
 #include <cmath>
 
 namespace dagrad {
-namespace {
 
-
-// SplitMix64 scrambles the user's seed so that nearby seeds give unrelated
-// keys.
 uint64_t SplitMix64(uint64_t x) {
-  x += 0x9E3779B97F4A7C15ull;
+  x += kSplitMix64Gamma;
   x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
   x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
   return x ^ (x >> 31);
 }
 
-void MulHiLo(uint32_t a, uint32_t b, uint32_t* hi, uint32_t* lo) {
-  uint64_t product = static_cast<uint64_t>(a) * b;
-  *hi = static_cast<uint32_t>(product >> 32);
-  *lo = static_cast<uint32_t>(product);
+std::array<uint32_t, 2> PhiloxKey(uint64_t seed) {
+  const uint64_t k = SplitMix64(seed);
+  return {static_cast<uint32_t>(k), static_cast<uint32_t>(k >> 32)};
 }
-
-}  // namespace
 
 std::array<uint32_t, 4> Philox4x32_10(std::array<uint32_t, 4> ctr,
                                       std::array<uint32_t, 2> key) {
   for (int round = 0; round < 10; ++round) {
-    uint32_t hi0, lo0, hi1, lo1;
-    MulHiLo(kPhiloxM0, ctr[0], &hi0, &lo0);
-    MulHiLo(kPhiloxM1, ctr[2], &hi1, &lo1);
-    ctr = {hi1 ^ ctr[1] ^ key[0], lo1, hi0 ^ ctr[3] ^ key[1], lo0};
+    PhiloxRound(key[0], key[1], &ctr[0], &ctr[1], &ctr[2], &ctr[3]);
     key[0] += kPhiloxW0;
     key[1] += kPhiloxW1;
   }
   return ctr;
 }
 
-Rng::Rng(uint64_t seed, uint64_t stream) : stream_(stream) {
-  uint64_t k = SplitMix64(seed);
-  key_ = {static_cast<uint32_t>(k), static_cast<uint32_t>(k >> 32)};
-}
+Rng::Rng(uint64_t seed, uint64_t stream)
+    : key_(PhiloxKey(seed)), stream_(stream) {}
 
 void Rng::Seek(uint64_t index) {
   block_ = index / 4;
@@ -49,10 +37,10 @@ void Rng::Seek(uint64_t index) {
 
 void Rng::Refill() {
   buffer_ = Philox4x32_10({static_cast<uint32_t>(block_),
-                    static_cast<uint32_t>(block_ >> 32),
-                    static_cast<uint32_t>(stream_),
-                    static_cast<uint32_t>(stream_ >> 32)},
-                   key_);
+                           static_cast<uint32_t>(block_ >> 32),
+                           static_cast<uint32_t>(stream_),
+                           static_cast<uint32_t>(stream_ >> 32)},
+                          key_);
   ++block_;
   used_ = 0;
 }

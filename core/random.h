@@ -21,14 +21,49 @@
 namespace dagrad {
 
 // Philox4x32-10's multipliers and Weyl key increments (Salmon et al., 2011),
-// for kernels that run the rounds themselves (ops/dropout.cc, vectorized).
+// for kernels that run the rounds themselves (ops/cpu/philox_simd.cc,
+// vectorized).
 inline constexpr uint32_t kPhiloxM0 = 0xD2511F53u;
 inline constexpr uint32_t kPhiloxM1 = 0xCD9E8D57u;
 inline constexpr uint32_t kPhiloxW0 = 0x9E3779B9u;
 inline constexpr uint32_t kPhiloxW1 = 0xBB67AE85u;
 
+// kSplitMix64Gamma is SplitMix64's increment, 2^64 / golden ratio (odd).
+inline constexpr uint64_t kSplitMix64Gamma = 0x9E3779B97F4A7C15ull;
+
+// SplitMix64() is Steele, Lea and Flood's SplitMix64 step: it adds
+// kSplitMix64Gamma to x and mixes the sum (a bijection of 64-bit words that
+// sends nearby inputs to unrelated outputs). SplitMix64(seed + k *
+// kSplitMix64Gamma) is output k of a SplitMix64 generator started at `seed`.
+// Users: Rng keys Philox with SplitMix64(seed) (PhiloxKey()); the executor
+// derives node k's seed as output k of the generator at the run's seed.
+uint64_t SplitMix64(uint64_t x);
+
+// PhiloxKey() is the Philox key of generator `seed`: SplitMix64(seed), low
+// word first. Rng(seed, stream) and any kernel that reproduces its stream
+// (dropout) key Philox with it.
+std::array<uint32_t, 2> PhiloxKey(uint64_t seed);
+
+// PhiloxRound() runs one round of Philox4x32 on the counter words *c0..*c3
+// with key words (k0, k1), in place. Ten rounds, with the key bumped by
+// (kPhiloxW0, kPhiloxW1) after each, make Philox4x32_10(). It is inline and
+// integer-only so that kernels can apply it to many counters side by side
+// (GCC vectorizes a loop over structure-of-arrays counters) and get exactly
+// the bits of Philox4x32_10().
+inline void PhiloxRound(uint32_t k0, uint32_t k1, uint32_t* c0, uint32_t* c1,
+                        uint32_t* c2, uint32_t* c3) {
+  const uint64_t p0 = uint64_t{kPhiloxM0} * *c0;
+  const uint64_t p1 = uint64_t{kPhiloxM1} * *c2;
+  const uint32_t n0 = static_cast<uint32_t>(p1 >> 32) ^ *c1 ^ k0;
+  const uint32_t n2 = static_cast<uint32_t>(p0 >> 32) ^ *c3 ^ k1;
+  *c1 = static_cast<uint32_t>(p1);
+  *c3 = static_cast<uint32_t>(p0);
+  *c0 = n0;
+  *c2 = n2;
+}
+
 // Philox4x32_10() is the raw block function: 128 counter bits and 64 key bits
-// to 128 output bits. Rng uses it with key = SplitMix64(seed) and counter =
+// to 128 output bits. Rng uses it with key = PhiloxKey(seed) and counter =
 // (block, stream).
 std::array<uint32_t, 4> Philox4x32_10(std::array<uint32_t, 4> counter,
                                       std::array<uint32_t, 2> key);

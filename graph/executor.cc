@@ -6,17 +6,17 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "core/random.h"
 #include "core/status_macros.h"
 #include "graph/schedule.h"
 
 namespace dagrad {
 namespace {
 
-uint64_t MixSeed(uint64_t seed, uint64_t node) {
-  uint64_t z = seed + 0x9E3779B97F4A7C15ull * (node + 1);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
+// NodeSeed() is node `node`'s seed: output `node` of a SplitMix64 generator
+// started at the run's `seed` (core/random.h).
+uint64_t NodeSeed(uint64_t seed, uint64_t node) {
+  return SplitMix64(seed + kSplitMix64Gamma * node);
 }
 
 std::string Where(const Node& node) {
@@ -25,10 +25,9 @@ std::string Where(const Node& node) {
              : absl::StrCat("node '", node.name, "' (", node.def->name(), ")");
 }
 
-}  // namespace
-
-absl::StatusOr<std::unique_ptr<Executor>> Executor::Create(
-    const Graph& graph, ExecutorOptions options) {
+// CheckOptions() validates what Create() can check before touching the
+// graph's nodes.
+absl::Status CheckOptions(const Graph& graph, const ExecutorOptions& options) {
   if (!graph.finalized()) {
     return absl::FailedPreconditionError(
         "Executor::Create: the graph is not finalized (use "
@@ -42,6 +41,14 @@ absl::StatusOr<std::unique_ptr<Executor>> Executor::Create(
   if (options.fetches.empty()) {
     return absl::InvalidArgumentError("Executor::Create: no fetches");
   }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Executor>> Executor::Create(
+    const Graph& graph, ExecutorOptions options) {
+  RETURN_IF_ERROR(CheckOptions(graph, options));
   std::unique_ptr<Executor> e(new Executor(graph));
   ASSIGN_OR_RETURN(e->schedule_, PruneToFetches(graph, options.fetches));
   const int n = graph.num_nodes();
@@ -52,167 +59,186 @@ absl::StatusOr<std::unique_ptr<Executor>> Executor::Create(
   e->fed_.assign(n, false);
   for (NodeId f : e->options_.fetches) e->is_fetch_[f.index] = true;
 
-  // 1. Shapes at this batch size.
-  for (NodeId id : e->schedule_) {
-    const Node& node = graph.node(id);
-    Shape& s = e->shapes_[id.index];
+  RETURN_IF_ERROR(e->InferShapes());
+  const BufferIds ids = e->PlanBuffers(e->ComputeLiveness());
+  e->AllocateScratch();
+  e->BindValues(ids);
+  e->BuildSteps(ids);
+  e->pool_ = std::make_unique<ThreadPool>(e->options_.num_threads);
+  return e;
+}
+
+absl::Status Executor::InferShapes() {
+  for (NodeId id : schedule_) {
+    const Node& node = graph_.node(id);
+    Shape& s = shapes_[id.index];
     switch (node.type) {
       case NodeType::kInput:
         s = node.shape;
         if (s.rank() > 0 && s.dim(0) == Shape::kUnknownDim) {
-          s.set_dim(0, e->options_.batch_size);
+          s.set_dim(0, options_.batch_size);
         }
-        e->needed_inputs_.push_back(id);
+        needed_inputs_.push_back(id);
         break;
       case NodeType::kParameter:
         s = node.shape;
-        e->needed_params_.push_back(id);
+        needed_params_.push_back(id);
         break;
       case NodeType::kConstant:
         s = node.shape;
         break;
       case NodeType::kOp: {
-        std::vector<Shape> in;
-        for (NodeId i : node.inputs) in.push_back(e->shapes_[i.index]);
-        ASSIGN_OR_RETURN(s, InferOpShape(*node.def, node.attrs, in, node.name));
+        ASSIGN_OR_RETURN(s, InferOpShape(*node.def, node.attrs,
+                                         InputShapes(node), node.name));
         if (!s.is_fully_defined()) {
           return absl::InvalidArgumentError(absl::StrCat(
               Where(node), ": output shape ", s.DebugString(),
-              " is not fully defined at batch size ",
-              e->options_.batch_size));
+              " is not fully defined at batch size ", options_.batch_size));
         }
         break;
       }
       case NodeType::kVjp: {
-        const Node& fwd = graph.node(node.forward);
-        s = e->shapes_[fwd.inputs[node.wrt].index];
+        const Node& fwd = graph_.node(node.forward);
+        s = shapes_[fwd.inputs[node.wrt].index];
         break;
       }
       case NodeType::kAccumulate:
-        s = e->shapes_[node.inputs[0].index];
-        if (s != e->shapes_[node.inputs[1].index]) {
+        s = shapes_[node.inputs[0].index];
+        if (s != shapes_[node.inputs[1].index]) {
           return absl::InvalidArgumentError(
               absl::StrCat(Where(node), ": accumulated shapes differ"));
         }
         break;
     }
   }
+  return absl::OkStatus();
+}
 
-  // 2. Liveness. step_of[node] = position in the schedule.
-  const int num_steps = static_cast<int>(e->schedule_.size());
-  std::vector<int> step_of(n, -1);
-  for (int k = 0; k < num_steps; ++k) step_of[e->schedule_[k].index] = k;
-  std::vector<int> last_use(n, -1), aux_last(n, -1);
-  for (int k = 0; k < num_steps; ++k) {
-    const Node& node = graph.node(e->schedule_[k]);
-    for (NodeId d : node.inputs) last_use[d.index] = k;
-    if (node.type == NodeType::kVjp) aux_last[node.forward.index] = k;
+std::vector<Shape> Executor::InputShapes(const Node& node) const {
+  std::vector<Shape> in;
+  for (NodeId i : node.inputs) in.push_back(shapes_[i.index]);
+  return in;
+}
+
+Executor::Liveness Executor::ComputeLiveness() const {
+  const int n = graph_.num_nodes();
+  Liveness live;
+  live.last_use.assign(n, -1);
+  live.aux_last.assign(n, -1);
+  for (int k = 0; k < static_cast<int>(schedule_.size()); ++k) {
+    const Node& node = graph_.node(schedule_[k]);
+    for (NodeId d : node.inputs) live.last_use[d.index] = k;
+    if (node.type == NodeType::kVjp) live.aux_last[node.forward.index] = k;
   }
+  return live;
+}
+
+Executor::BufferIds Executor::PlanBuffers(const Liveness& live) {
+  const int n = graph_.num_nodes();
+  const int num_steps = static_cast<int>(schedule_.size());
   std::vector<BufferRequest> requests;
-  std::vector<int> out_buffer(n, -1), aux_buffer(n, -1);
-  std::vector<int64_t> aux_floats(n, 0);
-  int64_t scratch_floats = 0;
-  const int threads = e->options_.num_threads;
+  BufferIds ids;
+  ids.output.assign(n, -1);
+  ids.aux.assign(n, -1);
   for (int k = 0; k < num_steps; ++k) {
-    const NodeId id = e->schedule_[k];
-    const Node& node = graph.node(id);
+    const NodeId id = schedule_[k];
+    const Node& node = graph_.node(id);
     if (node.type == NodeType::kParameter || node.type == NodeType::kConstant) {
       continue;
     }
     BufferRequest r;
-    r.bytes = e->shapes_[id.index].num_elements() * 4;
+    r.bytes = shapes_[id.index].num_elements() * 4;
     r.first = node.type == NodeType::kInput ? 0 : k;
-    r.last = std::max(k, last_use[id.index]);
-    if (node.type == NodeType::kInput || e->is_fetch_[id.index]) {
+    r.last = std::max(k, live.last_use[id.index]);
+    if (node.type == NodeType::kInput || is_fetch_[id.index]) {
       r.last = num_steps;  // Feeds persist; fetches outlive the run.
     }
     r.name = node.name;
-    out_buffer[id.index] = static_cast<int>(requests.size());
+    ids.output[id.index] = static_cast<int>(requests.size());
     requests.push_back(std::move(r));
-    if (node.type == NodeType::kOp || node.type == NodeType::kVjp) {
-      const Node& fwd =
-          node.type == NodeType::kOp ? node : graph.node(node.forward);
-      std::vector<Shape> in;
-      for (NodeId i : fwd.inputs) in.push_back(e->shapes_[i.index]);
-      ShapeQuery q{in, e->shapes_[node.type == NodeType::kOp
-                                      ? id.index
-                                      : node.forward.index],
-                   fwd.attrs, threads};
-      if (node.def->scratch_floats != nullptr) {
-        scratch_floats = std::max(
-            scratch_floats,
-            node.def->scratch_floats(
-                q, node.type == NodeType::kOp ? -1 : node.wrt));
-      }
-      if (node.type == NodeType::kOp && node.def->aux_floats != nullptr) {
-        aux_floats[id.index] = node.def->aux_floats(q);
-        if (aux_floats[id.index] > 0) {
-          BufferRequest a;
-          a.bytes = aux_floats[id.index] * 4;
-          a.first = k;
-          a.last = std::max(k, aux_last[id.index]);
-          a.name = absl::StrCat(node.name, ":aux");
-          aux_buffer[id.index] = static_cast<int>(requests.size());
-          requests.push_back(std::move(a));
-        }
-      }
+    if (node.type != NodeType::kOp) continue;
+    const std::vector<Shape> in = InputShapes(node);
+    const ShapeQuery q{in, shapes_[id.index], node.attrs,
+                       options_.num_threads};
+    const int64_t aux_floats = OpAuxFloats(*node.def, q);
+    if (aux_floats > 0) {
+      BufferRequest a;
+      a.bytes = aux_floats * 4;
+      a.first = k;
+      a.last = std::max(k, live.aux_last[id.index]);
+      a.name = absl::StrCat(node.name, ":aux");
+      ids.aux[id.index] = static_cast<int>(requests.size());
+      requests.push_back(std::move(a));
     }
   }
-  e->plan_ = PlanMemory(std::move(requests), e->options_.plan_memory);
-  e->plan_.scratch_bytes = RoundUpToAlignment(scratch_floats * 4);
-  e->plan_.node_bytes.assign(n, 0);
-  e->arena_ = AllocateAligned(std::max<int64_t>(e->plan_.peak_bytes / 4, 16));
-  if (scratch_floats > 0) e->scratch_ = AllocateAligned(scratch_floats);
+  plan_ = PlanMemory(std::move(requests), options_.plan_memory);
+  plan_.node_bytes.assign(n, 0);
+  arena_ = AllocateAligned(std::max<int64_t>(plan_.peak_bytes / 4, 16));
+  return ids;
+}
 
-  // 3. Values (views) and steps.
-  char* base = reinterpret_cast<char*>(e->arena_.get());
-  for (int k = 0; k < num_steps; ++k) {
-    const NodeId id = e->schedule_[k];
-    const Node& node = graph.node(id);
-    if (out_buffer[id.index] >= 0) {
-      const int b = out_buffer[id.index];
-      e->values_[id.index] = Tensor::View(
-          e->shapes_[id.index],
-          reinterpret_cast<float*>(base + e->plan_.offsets[b]));
-      e->plan_.node_bytes[id.index] = e->plan_.buffers[b].bytes;
+void Executor::AllocateScratch() {
+  int64_t scratch_floats = 0;
+  for (NodeId id : schedule_) {
+    const Node& node = graph_.node(id);
+    if (node.type != NodeType::kOp && node.type != NodeType::kVjp) continue;
+    const bool is_op = node.type == NodeType::kOp;
+    const NodeId fwd_id = is_op ? id : node.forward;
+    const Node& fwd = graph_.node(fwd_id);
+    const std::vector<Shape> in = InputShapes(fwd);
+    const ShapeQuery q{in, shapes_[fwd_id.index], fwd.attrs,
+                       options_.num_threads};
+    scratch_floats = std::max(
+        scratch_floats, OpScratchFloats(*node.def, q, is_op ? -1 : node.wrt));
+  }
+  plan_.scratch_bytes = RoundUpToAlignment(scratch_floats * 4);
+  if (scratch_floats > 0) scratch_ = AllocateAligned(scratch_floats);
+}
+
+float* Executor::BufferData(int buffer) const {
+  char* base = reinterpret_cast<char*>(arena_.get());
+  return reinterpret_cast<float*>(base + plan_.offsets[buffer]);
+}
+
+void Executor::BindValues(const BufferIds& ids) {
+  for (NodeId id : schedule_) {
+    const Node& node = graph_.node(id);
+    const int b = ids.output[id.index];
+    if (b >= 0) {
+      values_[id.index] = Tensor::View(shapes_[id.index], BufferData(b));
+      plan_.node_bytes[id.index] = plan_.buffers[b].bytes;
     } else if (node.type == NodeType::kConstant) {
-      e->values_[id.index] = Tensor::View(
+      values_[id.index] = Tensor::View(
           node.shape, const_cast<float*>(node.constant->data()));
     }
   }
-  for (int k = 0; k < num_steps; ++k) {
-    const NodeId id = e->schedule_[k];
-    const Node& node = graph.node(id);
+}
+
+void Executor::BuildSteps(const BufferIds& ids) {
+  for (NodeId id : schedule_) {
+    const Node& node = graph_.node(id);
     Step st;
     st.id = id;
-    st.seed = MixSeed(e->options_.seed, static_cast<uint64_t>(id.index));
+    st.seed = NodeSeed(options_.seed, static_cast<uint64_t>(id.index));
     if (node.type == NodeType::kOp) {
-      st.input_begin = static_cast<int>(e->inputs_.size());
+      st.input_begin = static_cast<int>(inputs_.size());
       st.num_inputs = static_cast<int>(node.inputs.size());
-      for (NodeId i : node.inputs) e->inputs_.push_back(&e->values_[i.index]);
-      if (aux_buffer[id.index] >= 0) {
-        st.aux = reinterpret_cast<float*>(
-            base + e->plan_.offsets[aux_buffer[id.index]]);
-      }
+      for (NodeId i : node.inputs) inputs_.push_back(&values_[i.index]);
+      if (ids.aux[id.index] >= 0) st.aux = BufferData(ids.aux[id.index]);
     } else if (node.type == NodeType::kVjp) {
-      const Node& fwd = graph.node(node.forward);
-      st.input_begin = static_cast<int>(e->const_inputs_.size());
+      const Node& fwd = graph_.node(node.forward);
+      st.input_begin = static_cast<int>(const_inputs_.size());
       st.num_inputs = static_cast<int>(fwd.inputs.size());
       const bool uses_inputs = fwd.def->vjp_uses & kVjpUsesInputs;
       for (NodeId i : fwd.inputs) {
-        e->const_inputs_.push_back(uses_inputs ? &e->values_[i.index]
-                                               : nullptr);
+        const_inputs_.push_back(uses_inputs ? &values_[i.index] : nullptr);
       }
-      if (aux_buffer[node.forward.index] >= 0) {
-        st.aux = reinterpret_cast<float*>(
-            base + e->plan_.offsets[aux_buffer[node.forward.index]]);
-      }
+      const int aux = ids.aux[node.forward.index];
+      if (aux >= 0) st.aux = BufferData(aux);
     }
-    e->steps_.push_back(st);
-    e->profile_.push_back(NodeTime{st.id, 0, 0});
+    steps_.push_back(st);
+    profile_.push_back(NodeTime{st.id, 0, 0});
   }
-  e->pool_ = std::make_unique<ThreadPool>(threads);
-  return e;
 }
 
 absl::Status Executor::BindParameters(ParameterStore* store) {

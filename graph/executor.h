@@ -115,7 +115,46 @@ class Executor {
     uint64_t seed = 0;
   };
 
+  // Liveness: per node, the last schedule step that reads its output
+  // (last_use) and its aux (aux_last, read by its VJP), or -1.
+  struct Liveness {
+    std::vector<int> last_use;
+    std::vector<int> aux_last;
+  };
+  // BufferIds: per node, the index in plan_.buffers of its output (output)
+  // and of its aux (aux), or -1 (parameters, constants, no aux).
+  struct BufferIds {
+    std::vector<int> output;
+    std::vector<int> aux;
+  };
+
   explicit Executor(const Graph& graph) : graph_(graph) {}
+
+  // Create()'s phases, in this order; each uses what the earlier ones set.
+  // InferShapes() sets shapes_ at this batch size and collects the needed
+  // inputs and parameters; InvalidArgument names the failing node.
+  absl::Status InferShapes();
+  // ComputeLiveness() finds each value's last reader in schedule_.
+  Liveness ComputeLiveness() const;
+  // PlanBuffers() requests one arena buffer per scheduled output (inputs
+  // and fetches live to the end) and per op aux, in schedule order, plans
+  // them (plan_) and allocates arena_.
+  BufferIds PlanBuffers(const Liveness& live);
+  // AllocateScratch() sizes the one scratch region shared by all steps as
+  // the max of OpScratchFloats() over the scheduled forwards and VJPs, and
+  // allocates scratch_ (plan_.scratch_bytes).
+  void AllocateScratch();
+  // BindValues() points values_ at the arena (or at a constant's data) and
+  // fills plan_.node_bytes.
+  void BindValues(const BufferIds& ids);
+  // BuildSteps() fills steps_ (seeds, input spans, aux), inputs_,
+  // const_inputs_ and profile_.
+  void BuildSteps(const BufferIds& ids);
+
+  // InputShapes() is the shapes (shapes_) of node's inputs.
+  std::vector<Shape> InputShapes(const Node& node) const;
+  // BufferData() is where buffer `buffer` of plan_ starts in arena_.
+  float* BufferData(int buffer) const;
 
   const Graph& graph_;
   ExecutorOptions options_;

@@ -3,8 +3,11 @@
 // Each buffer is live over an inclusive range [first, last] of schedule
 // steps. PlanMemory() gives each a 64-byte-aligned offset in ONE arena so
 // that buffers whose lifetimes overlap never overlap in memory, while
-// buffers with disjoint lifetimes may share (greedy: largest first, lowest
-// offset that fits). With plan = false every buffer gets its own range
+// buffers with disjoint lifetimes may share. Greedy, largest buffer first
+// (ties in request order): among the gaps between the placed buffers whose
+// lifetimes overlap its own, a buffer takes the smallest gap that holds it
+// (best fit; the lowest such gap on a tie), else the first offset past them
+// all. With plan = false every buffer gets its own range
 // (for tests and debugging). Scratch is not part of the arena plan: it is
 // one region reused by all nodes (the executor sizes it as the max over
 // nodes, for its thread count) and reported in scratch_bytes.

@@ -1,8 +1,7 @@
 #include "ops/cross_entropy.h"
 
-#include <cmath>
-
-#include "ops/loss_util.h"
+#include "ops/cpu/class_losses.h"
+#include "ops/loss_checks.h"
 
 namespace dagrad {
 namespace {
@@ -32,25 +31,9 @@ absl::Status CrossEntropyForward(const ForwardContext& ctx) {
   const int64_t c = p.shape().dim(1);
   const bool ids = labels.shape().rank() == 1;
   if (ids) RETURN_IF_ERROR(CheckClassIds(kKind, labels.data(), n, c));
-  const float* pd = p.data();
-  const float* ld = labels.data();
   float* losses = ctx.scratch;
-  ParallelRows(ctx.pool, n, c, [&](int64_t r) {
-    const float* pr = pd + r * c;
-    if (ids) {
-      losses[r] = -std::log(pr[static_cast<int64_t>(ld[r])]);
-    } else {
-      const float* tr = ld + r * c;
-      double sum = 0.0;
-      for (int64_t i = 0; i < c; ++i) {
-        if (tr[i] != 0.0f) sum -= static_cast<double>(tr[i]) * std::log(pr[i]);
-      }
-      losses[r] = static_cast<float>(sum);
-    }
-  });
-  double total = 0.0;
-  for (int64_t r = 0; r < n; ++r) total += losses[r];
-  ctx.output->data()[0] = static_cast<float>(total / static_cast<double>(n));
+  CrossEntropyLosses(ctx.pool, p.data(), labels.data(), ids, n, c, losses);
+  ctx.output->data()[0] = MeanOfLosses(losses, n);
   return absl::OkStatus();
 }
 
@@ -62,23 +45,8 @@ void CrossEntropyVjp(const VjpContext& ctx) {
   const int64_t c = p.shape().dim(1);
   const float scale = -ctx.grad_output.data()[0] / static_cast<float>(n);
   const bool ids = labels.shape().rank() == 1;
-  const float* pd = p.data();
-  const float* ld = labels.data();
-  float* dx = ctx.grad_input->data();
-  ParallelRows(ctx.pool, n, c, [&](int64_t r) {
-    const float* pr = pd + r * c;
-    float* dxr = dx + r * c;
-    if (ids) {
-      for (int64_t i = 0; i < c; ++i) dxr[i] = 0.0f;
-      const int64_t label = static_cast<int64_t>(ld[r]);
-      dxr[label] = scale / pr[label];
-    } else {
-      const float* tr = ld + r * c;
-      for (int64_t i = 0; i < c; ++i) {
-        dxr[i] = tr[i] != 0.0f ? scale * tr[i] / pr[i] : 0.0f;
-      }
-    }
-  });
+  CrossEntropyGrad(ctx.pool, p.data(), labels.data(), ids, n, c, scale,
+                   ctx.grad_input->data());
 }
 
 DAGRAD_REGISTER_OP(OpDefBuilder(OpKind::kCrossEntropy)

@@ -28,10 +28,10 @@
 // block i / 4. The mask is thus a pure function of (seed, step, i): the same
 // bit for bit at any thread count and block split, different at every step
 // and for every node (the executor gives each node its own seed). The kernel
-// evaluates 64 Philox blocks (256 elements, in chunks that start at
-// multiples of 256) side by side, with AVX-512 where available; the chunks
-// are split over the pool. DropoutKeepMask() is the scalar definition the
-// tests compare against.
+// (ops/cpu/dropout_mask.h) evaluates 64 Philox blocks (256 elements, in
+// chunks that start at multiples of 256) side by side, with AVX-512 where
+// available (ops/cpu/philox_simd.h); the chunks are split over the pool.
+// DropoutKeepMask() is the scalar definition the tests compare against.
 //
 // Aux: one float per element, m_i (0 or s), written by the training forward
 // and read by the training VJP; inference ignores it. The VJP uses no forward

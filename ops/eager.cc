@@ -1,6 +1,5 @@
 #include "ops/eager.h"
 
-#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -27,19 +26,11 @@ absl::StatusOr<std::unique_ptr<EagerOp>> EagerOp::Create(
   op->output_ = Tensor::Zeros(out);
   ShapeQuery query{op->input_shapes_, op->output_.shape(), op->attrs_,
                    pool->num_threads()};
-  if (def->aux_floats != nullptr) {
-    int64_t aux = def->aux_floats(query);
-    if (aux > 0) op->aux_ = AllocateAligned(aux);
-  }
-  if (def->scratch_floats != nullptr) {
-    int64_t scratch = def->scratch_floats(query, -1);
-    for (int i = 0; i < n; ++i) {
-      if (def->IsDifferentiableInput(i)) {
-        scratch = std::max(scratch, def->scratch_floats(query, i));
-      }
-    }
-    if (scratch > 0) op->scratch_ = AllocateAligned(scratch);
-    op->scratch_floats_ = scratch;
+  const int64_t aux = OpAuxFloats(*def, query);
+  if (aux > 0) op->aux_ = AllocateAligned(aux);
+  op->scratch_floats_ = OpMaxScratchFloats(*def, query);
+  if (op->scratch_floats_ > 0) {
+    op->scratch_ = AllocateAligned(op->scratch_floats_);
   }
   return op;
 }

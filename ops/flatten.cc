@@ -3,7 +3,7 @@
 #include <limits>
 
 #include "absl/strings/str_cat.h"
-#include "ops/act_util.h"
+#include "ops/cpu/parallel_map.h"
 
 namespace dagrad {
 
@@ -33,7 +33,8 @@ absl::StatusOr<Shape> FlattenShape(absl::Span<const Shape> inputs,
   }
   if (in.dim(0) > 0 &&
       features > std::numeric_limits<int64_t>::max() / in.dim(0)) {
-    return ShapeError(OpKind::kFlatten, inputs, "element count overflows int64");
+    return ShapeError(OpKind::kFlatten, inputs,
+                      "element count overflows int64");
   }
   return Shape({in.dim(0), features});
 }

@@ -1,8 +1,8 @@
 #include "ops/log_softmax.h"
 
-#include <cstring>
-
-#include "ops/loss_util.h"
+#include "ops/cpu/parallel_rows.h"
+#include "ops/cpu/softmax_rows.h"
+#include "ops/last_axis.h"
 
 namespace dagrad {
 
@@ -35,21 +35,8 @@ void LogSoftmaxVjp(const VjpContext& ctx) {
   const float* dy = ctx.grad_output.data();
   float* dx = ctx.grad_input->data();
   ParallelRowBlocks(ctx.pool, rows, c, [&](int64_t begin, int64_t end) {
-    // dx holds exp(y) (y <= 0) until it is overwritten row by row.
-    std::memcpy(dx + begin * c, yd + begin * c,
-                static_cast<size_t>((end - begin) * c) * sizeof(float));
-    ExpNonPositiveInPlace(dx + begin * c, (end - begin) * c);
-    for (int64_t r = begin; r < end; ++r) {
-      const float* dyr = dy + r * c;
-      float* dxr = dx + r * c;
-      float sum = 0.0f;
-      for (int64_t i = 0; i < c; ++i) sum += dyr[i];
-      // The forward makes a row NaN throughout or not at all; exp lost the
-      // NaN, so put it back.
-      const float y0 = yd[r * c];
-      const float guard = y0 == y0 ? 0.0f : y0;
-      for (int64_t i = 0; i < c; ++i) dxr[i] = dyr[i] - dxr[i] * sum + guard;
-    }
+    LogSoftmaxGradRows(yd + begin * c, dy + begin * c, end - begin, c,
+                       dx + begin * c);
   });
 }
 

@@ -3,8 +3,9 @@
 // Inputs: a [M,K] ([K,M] if transpose_a), b [K,N] ([N,K] if transpose_b),
 // both rank 2 with matching inner dimension K. Output: y [M,N].
 // The forward and both VJPs run OpenBLAS sgemm (core/gemm.h GemmRaw) on
-// fixed blocks of kMatMulRowBlock output rows split over the pool, so results
-// are bitwise equal at any thread count.
+// fixed blocks of kMatMulRowBlock output rows split over the pool
+// (ops/cpu/row_block_gemm.h), so results are bitwise equal at any thread
+// count.
 #ifndef DAGRAD_OPS_MAT_MUL_H_
 #define DAGRAD_OPS_MAT_MUL_H_
 

@@ -1,7 +1,8 @@
 #include "ops/mean_squared_error.h"
 
-#include "ops/act_util.h"
-#include "ops/loss_util.h"
+#include "ops/cpu/parallel_map.h"
+#include "ops/cpu/reduce.h"
+#include "ops/loss_checks.h"
 
 namespace dagrad {
 namespace {
@@ -39,9 +40,11 @@ absl::StatusOr<Shape> MeanSquaredErrorShape(absl::Span<const Shape> inputs,
 absl::Status MeanSquaredErrorForward(const ForwardContext& ctx) {
   const Tensor& y = ctx.input(0);
   const int64_t count = y.size();
-  const double sum = FixedBlockSum(ctx.pool, count, y.data(),
-                                   ctx.input(1).data(), ctx.scratch,
-                                   SquaredError{});
+  const float* yd = y.data();
+  const float* t = ctx.input(1).data();
+  const double sum = FixedBlockSum(
+      ctx.pool, count, ctx.scratch,
+      [yd, t](int64_t i) { return SquaredError{}(yd[i], t[i]); });
   ctx.output->data()[0] =
       static_cast<float>(sum / static_cast<double>(count));
   return absl::OkStatus();

@@ -1,6 +1,6 @@
 #include "ops/mul.h"
 
-#include "ops/act_util.h"
+#include "ops/cpu/parallel_map.h"
 
 namespace dagrad {
 

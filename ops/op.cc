@@ -1,5 +1,6 @@
 #include "ops/op.h"
 
+#include <algorithm>
 #include <array>
 
 #include "absl/strings/str_cat.h"
@@ -65,6 +66,25 @@ absl::StatusOr<const OpDef*> GetOp(OpKind kind) {
         " is not registered: link //ops (its library is alwayslink)"));
   }
   return def;
+}
+
+int64_t OpAuxFloats(const OpDef& def, const ShapeQuery& query) {
+  return def.aux_floats != nullptr ? def.aux_floats(query) : 0;
+}
+
+int64_t OpScratchFloats(const OpDef& def, const ShapeQuery& query, int wrt) {
+  return def.scratch_floats != nullptr ? def.scratch_floats(query, wrt) : 0;
+}
+
+int64_t OpMaxScratchFloats(const OpDef& def, const ShapeQuery& query) {
+  int64_t scratch = OpScratchFloats(def, query, -1);
+  const int n = static_cast<int>(query.inputs.size());
+  for (int i = 0; i < n; ++i) {
+    if (def.IsDifferentiableInput(i)) {
+      scratch = std::max(scratch, OpScratchFloats(def, query, i));
+    }
+  }
+  return scratch;
 }
 
 absl::Status ShapeError(OpKind kind, absl::Span<const Shape> inputs,

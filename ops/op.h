@@ -5,7 +5,9 @@
 //    `static constexpr OpKind kKind` names the op it configures;
 //  - a pure shape function: input shapes + attrs -> output shape, or
 //    InvalidArgument naming the op and every input shape;
-//  - a forward kernel and a VJP kernel (math written above it);
+//  - a forward and a VJP (the math written above each) that dispatch to
+//    CPU kernels in ops/cpu/ (named by what they compute, e.g.
+//    ops/cpu/parallel_map.h, ops/cpu/reduce.h);
 //  - one registration line, DAGRAD_REGISTER_OP(...), at the bottom.
 //
 // Kernel contract ("kernels trust the graph"): shapes were validated by the
@@ -13,7 +15,8 @@
 // allocate nothing; temporary memory is the `scratch` buffer the op sized with
 // its ScratchFn, and memory that must survive from forward to VJP (max-pool
 // argmax, dropout mask, batch statistics) is the `aux` buffer sized with its
-// AuxFn. Both are planned by the graph (or by ops/eager.h in tests).
+// AuxFn. Both are planned by the executor (or by ops/eager.h in tests),
+// which size them with OpAuxFloats() / OpScratchFloats() below.
 //
 // VJP contract: one call computes dL/d(input wrt) and OVERWRITES *grad_input
 // with it. The graph sums fan-out with explicit accumulation nodes; a VJP
@@ -23,14 +26,20 @@
 // Example (ops/relu.cc):
 //   absl::StatusOr<Shape> ReluShape(absl::Span<const Shape> in,
 //                                   const OpAttrs&) { return in[0]; }
-//   absl::Status ReluForward(const ForwardContext& ctx) { ... }
-//   // dL/dx = dL/dy * [x > 0]
+//   // y = max(x, 0)
+//   absl::Status ReluForward(const ForwardContext& ctx) {
+//     ParallelMap(ctx.pool, ctx.output->size(), ctx.input(0).data(),
+//                 ctx.output->data(),
+//                 [](float x) { return x > 0.0f ? x : 0.0f; });
+//     return absl::OkStatus();
+//   }
+//   // dL/dx = dL/dy * [y > 0]   (reads the output y: kVjpUsesOutput)
 //   void ReluVjp(const VjpContext& ctx) { ... }
 //   DAGRAD_REGISTER_OP(OpDefBuilder(OpKind::kRelu)
 //                          .Attrs<ReluAttrs>()
 //                          .Shape(ReluShape)
 //                          .Forward(ReluForward)
-//                          .Vjp(ReluVjp, VjpUses::kOutput));
+//                          .Vjp(ReluVjp, kVjpUsesOutput));
 #ifndef DAGRAD_OPS_OP_H_
 #define DAGRAD_OPS_OP_H_
 
@@ -181,6 +190,20 @@ struct OpDef {
     return !not_differentiable && !(non_differentiable_inputs >> i & 1u);
   }
 };
+
+// OpAuxFloats() is the aux memory of op `def` for `query`: its AuxFn's
+// answer, or 0 if it has none. The executor and ops/eager.h size aux with it.
+int64_t OpAuxFloats(const OpDef& def, const ShapeQuery& query);
+// OpScratchFloats() is the scratch one call of op `def` needs: the forward's
+// for wrt == -1, the VJP's with respect to input `wrt` otherwise; 0 if the op
+// has no ScratchFn. The executor sizes its shared scratch as the max of this
+// over the scheduled calls.
+int64_t OpScratchFloats(const OpDef& def, const ShapeQuery& query,
+                        int wrt);
+// OpMaxScratchFloats() is the max of OpScratchFloats() over the forward and
+// the VJP of every differentiable input: one buffer serves every call of a
+// standalone op (ops/eager.h).
+int64_t OpMaxScratchFloats(const OpDef& def, const ShapeQuery& query);
 
 // OpDefBuilder assembles an OpDef for DAGRAD_REGISTER_OP.
 class OpDefBuilder {

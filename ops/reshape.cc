@@ -5,7 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "ops/act_util.h"
+#include "ops/cpu/parallel_map.h"
 
 namespace dagrad {
 

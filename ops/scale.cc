@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
-#include "ops/act_util.h"
+#include "ops/cpu/parallel_map.h"
 
 namespace dagrad {
 

@@ -1,22 +1,9 @@
 #include "ops/sigmoid.h"
 
-#include <cmath>
-
-#include "ops/act_util.h"
+#include "ops/cpu/parallel_map.h"
+#include "ops/cpu/vec_math.h"
 
 namespace dagrad {
-namespace {
-
-// SigmoidOf(x) with e = exp(-|x|) in (0, 1]:
-//   x >= 0: 1 / (1 + e);   x < 0: e / (1 + e) = e * (1 / (1 + e)).
-inline float SigmoidOf(float x) {
-  const float e = ExpNonPositive(-std::fabs(x));
-  const float s = 1.0f / (1.0f + e);
-  const float y = x >= 0.0f ? s : e * s;
-  return x == x ? y : x;  // Propagate NaN.
-}
-
-}  // namespace
 
 absl::StatusOr<Shape> SigmoidShape(absl::Span<const Shape> inputs,
                                    const OpAttrs&) {

@@ -2,8 +2,10 @@
 
 #include <cmath>
 
-#include "ops/act_util.h"
-#include "ops/loss_util.h"
+#include "ops/cpu/parallel_map.h"
+#include "ops/cpu/reduce.h"
+#include "ops/cpu/vec_math.h"
+#include "ops/loss_checks.h"
 
 namespace dagrad {
 namespace {
@@ -47,9 +49,11 @@ absl::StatusOr<Shape> SigmoidBinaryCrossEntropyShape(
 absl::Status SigmoidBinaryCrossEntropyForward(const ForwardContext& ctx) {
   const Tensor& x = ctx.input(0);
   const int64_t count = x.size();
-  const double sum = FixedBlockSum(ctx.pool, count, x.data(),
-                                   ctx.input(1).data(), ctx.scratch,
-                                   BceTerm{});
+  const float* xd = x.data();
+  const float* t = ctx.input(1).data();
+  const double sum =
+      FixedBlockSum(ctx.pool, count, ctx.scratch,
+                    [xd, t](int64_t i) { return BceTerm{}(xd[i], t[i]); });
   ctx.output->data()[0] =
       static_cast<float>(sum / static_cast<double>(count));
   return absl::OkStatus();

@@ -1,6 +1,8 @@
 #include "ops/softmax.h"
 
-#include "ops/loss_util.h"
+#include "ops/cpu/parallel_rows.h"
+#include "ops/cpu/softmax_rows.h"
+#include "ops/last_axis.h"
 
 namespace dagrad {
 
@@ -32,13 +34,9 @@ void SoftmaxVjp(const VjpContext& ctx) {
   const float* yd = y.data();
   const float* dy = ctx.grad_output.data();
   float* dx = ctx.grad_input->data();
-  ParallelRows(ctx.pool, rows, c, [&](int64_t r) {
-    const float* yr = yd + r * c;
-    const float* dyr = dy + r * c;
-    float* dxr = dx + r * c;
-    float dot = 0.0f;
-    for (int64_t i = 0; i < c; ++i) dot += dyr[i] * yr[i];
-    for (int64_t i = 0; i < c; ++i) dxr[i] = yr[i] * (dyr[i] - dot);
+  ParallelRowBlocks(ctx.pool, rows, c, [&](int64_t begin, int64_t end) {
+    SoftmaxGradRows(yd + begin * c, dy + begin * c, end - begin, c,
+                    dx + begin * c);
   });
 }
 

@@ -4,17 +4,17 @@
 // [-rank, rank), negative counted from the end), keep_dims.
 // Output: over all elements, the scalar [] (or all-ones dims with keep_dims);
 // over an axis, x's shape without that axis (or with it as 1 with keep_dims).
-// The all-elements sum uses fixed chunks (ops/elementwise_util.h), so it is
+// The all-elements sum uses fixed blocks (ops/cpu/reduce.h), so it is
 // bitwise the same at any thread count.
 #ifndef DAGRAD_OPS_SUM_H_
 #define DAGRAD_OPS_SUM_H_
 
-#include "ops/elementwise_util.h"
+#include "ops/reduction.h"
 #include "ops/op.h"
 
 namespace dagrad {
 
-// SumAttrs: axis and keep_dims (ReduceAttrs, ops/elementwise_util.h).
+// SumAttrs: axis and keep_dims (ReduceAttrs, ops/reduction.h).
 struct SumAttrs : ReduceAttrs {
   static constexpr OpKind kKind = OpKind::kSum;
 };

@@ -28,6 +28,19 @@ TEST(RngTest, PhiloxMatchesPublishedKnownAnswers) {
             (Block{0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1}));
 }
 
+TEST(RngTest, SplitMix64MatchesReferenceOutputs) {
+  // Vigna's splitmix64.c started at state 0: outputs 0 and 1.
+  EXPECT_EQ(SplitMix64(0), 0xE220A8397B1DCDAFull);
+  EXPECT_EQ(SplitMix64(kSplitMix64Gamma), 0x6E789E6AA1B965F4ull);
+}
+
+TEST(RngTest, PhiloxKeyIsSplitMix64OfTheSeed) {
+  const uint64_t k = SplitMix64(1234567);
+  EXPECT_EQ(PhiloxKey(1234567), (std::array<uint32_t, 2>{
+                                    static_cast<uint32_t>(k),
+                                    static_cast<uint32_t>(k >> 32)}));
+}
+
 TEST(RngTest, DifferentSeedsAndStreamsDiffer) {
   Rng a(1), b(2), c(1, 1);
   int equal_ab = 0, equal_ac = 0;

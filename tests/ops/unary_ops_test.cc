@@ -18,7 +18,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "ops/act_util.h"
+#include "ops/cpu/vec_math.h"
 #include "ops/eager.h"
 #include "ops/identity.h"
 #include "ops/log_softmax.h"
@@ -484,7 +484,7 @@ TEST(TanhTest, AccurateOverTheWholeFloatLine) {
 }
 
 TEST(SigmoidTest, ExpNonPositiveMatchesStdExp) {
-  // The exp behind Sigmoid and Tanh (ops/act_util.h): every 127th float in
+  // The exp behind Sigmoid and Tanh (ops/cpu/vec_math.h): every 127th float in
   // [-110, 0] (~9M values, all binades, through the subnormal results),
   // plus -inf and -0.
   auto check = [](float x) {

@@ -1,4 +1,4 @@
-#include "ops/act_util.h"
+#include "ops/cpu/parallel_map.h"
 
 #include <cstring>
 
