@@ -1,10 +1,10 @@
-#include "ops/conv16_util.h"
+#include "ops/cpu/direct_conv16.h"
 
 #include <algorithm>
 #include <cassert>
 #include <cstring>
 
-#include "ops/simd_util.h"
+#include "ops/cpu/simd.h"
 
 namespace dagrad {
 
