@@ -47,33 +47,19 @@ ConvGeometry Conv2DGeometryOf(absl::Span<const Shape> inputs,
   geo.dilation_h = attrs.dilation_h;
   geo.dilation_w = attrs.dilation_w;
   geo.groups = attrs.groups;
-  switch (attrs.padding) {
-    case Padding::kValid:
-      break;
-    case Padding::kSame: {
-      const PadSplit rows = SamePadding(
-          geo.in_h, (geo.kernel_h - 1) * geo.dilation_h + 1, geo.stride_h);
-      const PadSplit cols = SamePadding(
-          geo.in_w, (geo.kernel_w - 1) * geo.dilation_w + 1, geo.stride_w);
-      geo.pad_top = rows.before;
-      geo.pad_bottom = rows.after;
-      geo.pad_left = cols.before;
-      geo.pad_right = cols.after;
-      break;
-    }
-    case Padding::kExplicit:
-      geo.pad_top = attrs.pad_top;
-      geo.pad_bottom = attrs.pad_bottom;
-      geo.pad_left = attrs.pad_left;
-      geo.pad_right = attrs.pad_right;
-      break;
-  }
-  const int64_t ekh = (geo.kernel_h - 1) * geo.dilation_h + 1;
-  const int64_t ekw = (geo.kernel_w - 1) * geo.dilation_w + 1;
-  geo.out_h =
-      (geo.in_h + geo.pad_top + geo.pad_bottom - ekh) / geo.stride_h + 1;
-  geo.out_w =
-      (geo.in_w + geo.pad_left + geo.pad_right - ekw) / geo.stride_w + 1;
+  // The window is the effective kernel, (K-1)*dilation + 1.
+  const PaddedDim rows = ResolvePadding(
+      attrs.padding, geo.in_h, (geo.kernel_h - 1) * geo.dilation_h + 1,
+      geo.stride_h, {attrs.pad_top, attrs.pad_bottom});
+  const PaddedDim cols = ResolvePadding(
+      attrs.padding, geo.in_w, (geo.kernel_w - 1) * geo.dilation_w + 1,
+      geo.stride_w, {attrs.pad_left, attrs.pad_right});
+  geo.pad_top = rows.pads.before;
+  geo.pad_bottom = rows.pads.after;
+  geo.pad_left = cols.pads.before;
+  geo.pad_right = cols.pads.after;
+  geo.out_h = rows.out;
+  geo.out_w = cols.out;
   return geo;
 }
 

@@ -16,6 +16,8 @@
 // Example:
 //   const PadSplit rows = SamePadding(/*in=*/28, /*extent=*/5, /*stride=*/1);
 //   // rows.before == 2, rows.after == 2: SAME keeps 28 rows.
+//   const PaddedDim d = ResolvePadding(Padding::kSame, 28, 5, 1, {});
+//   // d.pads is rows, d.out == 28.
 #ifndef DAGRAD_OPS_PADDING_H_
 #define DAGRAD_OPS_PADDING_H_
 
@@ -47,6 +49,35 @@ inline PadSplit SamePadding(int64_t in, int64_t extent, int64_t stride) {
   const int64_t total =
       std::max<int64_t>((out - 1) * stride + extent - in, 0);
   return {total / 2, total - total / 2};
+}
+
+// PaddedDim: one spatial dimension with its padding resolved, and the
+// output size: out = (in + pads.before + pads.after - extent) / stride + 1.
+struct PaddedDim {
+  PadSplit pads;
+  int64_t out = 0;
+};
+
+// ResolvePadding() resolves `padding` for one dimension of `in` cells and a
+// window of `extent` cells moved by `stride`; `explicit_pads` (the op's
+// pad_top / pad_bottom, or pad_left / pad_right) count with kExplicit only.
+// The shape function has accepted the attributes (a known padding, a
+// window that fits).
+inline PaddedDim ResolvePadding(Padding padding, int64_t in, int64_t extent,
+                                int64_t stride, PadSplit explicit_pads) {
+  PaddedDim d;
+  switch (padding) {
+    case Padding::kValid:
+      break;
+    case Padding::kSame:
+      d.pads = SamePadding(in, extent, stride);
+      break;
+    case Padding::kExplicit:
+      d.pads = explicit_pads;
+      break;
+  }
+  d.out = (in + d.pads.before + d.pads.after - extent) / stride + 1;
+  return d;
 }
 
 }  // namespace dagrad

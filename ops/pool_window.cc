@@ -23,31 +23,18 @@ PoolGeometry PoolGeometryOf(const Shape& x, const PoolWindow& window) {
   geo.window_w = window.window_w;
   geo.stride_h = window.stride_h;
   geo.stride_w = window.stride_w;
-  switch (window.padding) {
-    case Padding::kValid:
-      break;
-    case Padding::kSame: {
-      const PadSplit rows = SamePadding(geo.in_h, geo.window_h, geo.stride_h);
-      const PadSplit cols = SamePadding(geo.in_w, geo.window_w, geo.stride_w);
-      geo.pad_top = rows.before;
-      geo.pad_bottom = rows.after;
-      geo.pad_left = cols.before;
-      geo.pad_right = cols.after;
-      break;
-    }
-    case Padding::kExplicit:
-      geo.pad_top = window.pad_top;
-      geo.pad_bottom = window.pad_bottom;
-      geo.pad_left = window.pad_left;
-      geo.pad_right = window.pad_right;
-      break;
-  }
-  geo.out_h =
-      (geo.in_h + geo.pad_top + geo.pad_bottom - geo.window_h) / geo.stride_h +
-      1;
-  geo.out_w =
-      (geo.in_w + geo.pad_left + geo.pad_right - geo.window_w) / geo.stride_w +
-      1;
+  const PaddedDim rows =
+      ResolvePadding(window.padding, geo.in_h, geo.window_h, geo.stride_h,
+                     {window.pad_top, window.pad_bottom});
+  const PaddedDim cols =
+      ResolvePadding(window.padding, geo.in_w, geo.window_w, geo.stride_w,
+                     {window.pad_left, window.pad_right});
+  geo.pad_top = rows.pads.before;
+  geo.pad_bottom = rows.pads.after;
+  geo.pad_left = cols.pads.before;
+  geo.pad_right = cols.pads.after;
+  geo.out_h = rows.out;
+  geo.out_w = cols.out;
   return geo;
 }
 

@@ -52,11 +52,6 @@ AvgPool2DAttrs Pool(int64_t kh, int64_t kw, int64_t sh, int64_t sw,
   return As<AvgPool2DAttrs>(Window(kh, kw, sh, sw, padding));
 }
 
-PoolRun RunOp(const Tensor& x, const AvgPool2DAttrs& attrs, const Tensor* dy,
-              int threads) {
-  return RunPool(OpKind::kAvgPool2D, attrs, x, dy, threads);
-}
-
 TEST(AvgPool2DTest, KnownValues) {
   // One 4x4 plane, 2x2 stride 2 (the fast path).
   Tensor x = Tensor::FromValues(Shape({1, 1, 4, 4}), {1, 2, 3, 4,   //
@@ -64,7 +59,7 @@ TEST(AvgPool2DTest, KnownValues) {
                                                       0, 0, -4, 4,  //
                                                       2, 2, 8, 0});
   Tensor dy = Tensor::FromValues(Shape({1, 1, 2, 2}), {4, 8, -4, 2});
-  const PoolRun run = RunOp(x, Pool(2, 2, 2, 2), &dy, 1);
+  const PoolRun run = RunPool(Pool(2, 2, 2, 2), x, &dy, 1);
   const Tensor& y = run.y;
   const Tensor& dx = run.dx;
   const float want_y[] = {3.5f, 5.5f, 1.0f, 2.0f};
@@ -119,7 +114,7 @@ TEST(AvgPool2DTest, CellsNoWindowCoversGetZeroGradient) {
   const Shape x_shape({1, 1, 7, 8});
   Tensor x = RandomTensor(x_shape, 5);
   Tensor dy = RandomTensor(RefOutputShape(x_shape, attrs), 6);
-  const Tensor dx = RunOp(x, attrs, &dy, 1).dx;
+  const Tensor dx = RunPool(attrs, x, &dy, 1).dx;
   for (int64_t h = 0; h < 7; ++h) {
     for (int64_t w = 0; w < 8; ++w) {
       const bool gap = h % 3 == 2 || h == 6 || w % 3 == 2;

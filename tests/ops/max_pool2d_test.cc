@@ -63,11 +63,6 @@ MaxPool2DAttrs Explicit(const MaxPool2DAttrs& a, int64_t top, int64_t bottom,
   return As<MaxPool2DAttrs>(WithPads(a, top, bottom, left, right));
 }
 
-PoolRun RunOp(const Tensor& x, const MaxPool2DAttrs& attrs, const Tensor* dy,
-              int threads) {
-  return RunPool(OpKind::kMaxPool2D, attrs, x, dy, threads);
-}
-
 // DistinctValues(): a random permutation of (k - n/2) / 64, k < n: distinct
 // values 1/64 apart, so that no two window entries are within a gradient
 // check's epsilon of each other (max pooling has a kink at every tie).
@@ -93,7 +88,7 @@ TEST(MaxPool2DTest, KnownValues) {
                                                       -1, -2, 6, 9,  //
                                                       -4, -3, 9, 5});
   Tensor dy = Tensor::FromValues(Shape({1, 1, 2, 2}), {10, 20, 30, 40});
-  const PoolRun run = RunOp(x, Attrs(2, 2, 2, 2), &dy, 1);
+  const PoolRun run = RunPool(Attrs(2, 2, 2, 2), x, &dy, 1);
   ExpectEqualTensors(
       run.y, Tensor::FromValues(Shape({1, 1, 2, 2}), {5, 8, -1, 9}), "y");
   // The 9s tie in the last window: the first one (row 2) wins.
@@ -148,7 +143,7 @@ TEST(MaxPool2DTest, TiesGoToTheFirstMaximum) {
     const RefPads r = ReferencePads(c.x, c.attrs);
     const Shape y_shape({c.x.dim(0), c.x.dim(1), r.oh, r.ow});
     Tensor dy = RandomTensor(y_shape, /*seed=*/5);
-    const PoolRun run = RunOp(x, c.attrs, &dy, 2);
+    const PoolRun run = RunPool(c.attrs, x, &dy, 2);
     const int64_t h = c.x.dim(2), w = c.x.dim(3);
     Tensor want = Tensor::Zeros(c.x);
     for (int64_t p = 0; p < c.x.dim(0) * c.x.dim(1); ++p) {
@@ -177,7 +172,7 @@ TEST(MaxPool2DTest, PartialTiesAndSignedZeros) {
                                                       -0.0f, 0, -1, -1});
   Tensor dy = Tensor::FromValues(Shape({1, 1, 2, 2}), {1, 2, 3, 4});
   for (int threads : {1, 2}) {
-    const PoolRun run = RunOp(x, Attrs(2, 2, 2, 2), &dy, threads);
+    const PoolRun run = RunPool(Attrs(2, 2, 2, 2), x, &dy, threads);
     ExpectEqualTensors(run.dx,
                        Tensor::FromValues(Shape({1, 1, 4, 4}), {0, 1, 2, 0,  //
                                                                 0, 0, 0, 0,  //
@@ -211,7 +206,7 @@ TEST(MaxPool2DTest, NanPropagatesAndReceivesTheGradient) {
     Tensor x = Tensor::FromValues(Shape({1, 1, 2, 6}), {1, 2, 7, 3, nan, 5,  //
                                                         4, 3, nan, 9, nan, 8});
     Tensor dy = Tensor::FromValues(Shape({1, 1, 1, 3}), {10, 20, 30});
-    const PoolRun run = RunOp(x, attrs, &dy, 1);
+    const PoolRun run = RunPool(attrs, x, &dy, 1);
     EXPECT_EQ(run.y[0], 4.0f);
     EXPECT_TRUE(std::isnan(run.y[1]));
     EXPECT_TRUE(std::isnan(run.y[2]));

@@ -230,7 +230,7 @@ class PoolFamilyTest : public testing::Test {
   using Op = PoolOp<Attrs>;
   static PoolRun Run(const PoolCase& c, const Tensor& x, const Tensor* dy,
                      int threads) {
-    return RunPool(Op::kKind, As<Attrs>(c.window), x, dy, threads);
+    return RunPool(As<Attrs>(c.window), x, dy, threads);
   }
 };
 

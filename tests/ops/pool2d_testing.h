@@ -9,8 +9,7 @@
 //
 // Example:
 //   const PoolWindow w = WithPads(Window(3, 3, 2, 2), 1, 0, 1, 0);
-//   const PoolRun run = RunPool(OpKind::kAvgPool2D, As<AvgPool2DAttrs>(w), x,
-//                               &dy, /*threads=*/2);
+//   const PoolRun run = RunPool(As<AvgPool2DAttrs>(w), x, &dy, /*threads=*/2);
 #ifndef DAGRAD_TESTS_OPS_POOL2D_TESTING_H_
 #define DAGRAD_TESTS_OPS_POOL2D_TESTING_H_
 
@@ -72,6 +71,11 @@ struct PoolRun {
 };
 PoolRun RunPool(OpKind kind, const OpAttrs& attrs, const Tensor& x,
                 const Tensor* dy, int threads);
+template <typename Attrs>
+PoolRun RunPool(const Attrs& attrs, const Tensor& x, const Tensor* dy,
+                int threads) {
+  return RunPool(Attrs::kKind, OpAttrs(attrs), x, dy, threads);
+}
 
 // ExpectEqualTensors() / ExpectNearTensors(): element-wise equality, or
 // |got - want| <= tol * (1 + |want|).
