@@ -57,7 +57,8 @@ TEST(Col2ImStride1Test, BitwiseEqualToCol2Im) {
       {"dilated", Stride1(2, 9, 20, 3, 2, 2, 1, 1, 2, 2, 3)},
       {"more_channels_than_one_run", Stride1(11, 4, 4, 2, 2, 0, 0, 0, 0)},
       {"pad_beyond_kernel", Stride1(2, 4, 5, 2, 2, 3, 0, 1, 4)},
-      {"kernel_wider_than_runs_fall_back", Stride1(1, 3, 45, 1, 40, 0, 0, 0, 0)},
+      {"kernel_wider_than_runs_fall_back",
+       Stride1(1, 3, 45, 1, 40, 0, 0, 0, 0)},
   };
   for (const Col2ImCase& c : cases) {
     SCOPED_TRACE(c.name);
