@@ -1,56 +1,35 @@
 #include "layers/conv2d.h"
 
+#include <algorithm>
 #include <utility>
+#include <vector>
 
-#include "absl/strings/str_format.h"
 #include "core/status_macros.h"
 
 namespace dagrad {
 namespace {
 
-Conv2DAttrs AttrsFrom(const Conv2DOptions& o, int64_t groups) {
-  Conv2DAttrs attrs;
-  attrs.stride_h = o.stride_h;
-  attrs.stride_w = o.stride_w;
-  attrs.padding = o.padding;
-  attrs.pad_top = o.pad_top;
-  attrs.pad_bottom = o.pad_bottom;
-  attrs.pad_left = o.pad_left;
-  attrs.pad_right = o.pad_right;
-  attrs.dilation_h = o.dilation_h;
-  attrs.dilation_w = o.dilation_w;
-  attrs.groups = groups;
-  return attrs;
-}
-
-// AddConv() adds W (and b) under `scope` and the Conv2D node.
+// AddConv() adds W [filters, C/groups, KH, KW] (and b [filters]) under
+// `scope` and the Conv2D node. Conv2DShape() checks the input, the settings
+// and W when the node is added, and the graph names the node in its error.
+// The layer derives only W's C/groups, at least 1 (also where it cannot:
+// x not rank 4, groups < 1), so that the shape function reports the input
+// or the groups at fault rather than W.
 absl::StatusOr<NodeId> AddConv(GraphBuilder* graph, const std::string& scope,
-                               absl::string_view type, NodeId input,
-                               int64_t filters, int64_t kernel_h,
-                               int64_t kernel_w, int64_t groups, bool use_bias,
+                               NodeId input, int64_t filters,
+                               int64_t kernel_h, int64_t kernel_w,
+                               const Conv2DAttrs& attrs, bool use_bias,
                                const Conv2DOptions& options) {
   ASSIGN_OR_RETURN(Shape in, graph->shape(input));
-  if (in.rank() != 4) {
-    return LayerError(scope, type, in, "input must be [N, C, H, W] (rank 4)");
-  }
-  if (filters < 1 || kernel_h < 1 || kernel_w < 1 || groups < 1) {
-    return LayerError(
-        scope, type, in,
-        absl::StrFormat("filters (%d), kernel (%dx%d) and groups (%d) must "
-                        "be >= 1",
-                        filters, kernel_h, kernel_w, groups));
-  }
-  if (in.dim(1) % groups != 0) {
-    return LayerError(scope, type, in,
-                      absl::StrFormat("groups (%d) must divide the input "
-                                      "channels (%d)",
-                                      groups, in.dim(1)));
-  }
+  const int64_t channels =
+      in.rank() == 4 && attrs.groups >= 1
+          ? std::max<int64_t>(in.dim(1) / attrs.groups, 1)
+          : 1;
   ASSIGN_OR_RETURN(
       NodeId w,
-      graph->AddParameter(
-          scope + "/W", Shape({filters, in.dim(1) / groups, kernel_h, kernel_w}),
-          ParameterInitFrom(options.weight_init)));
+      graph->AddParameter(scope + "/W",
+                          Shape({filters, channels, kernel_h, kernel_w}),
+                          ParameterInitFrom(options.weight_init)));
   std::vector<NodeId> inputs = {input, w};
   if (use_bias) {
     ASSIGN_OR_RETURN(NodeId b,
@@ -60,24 +39,24 @@ absl::StatusOr<NodeId> AddConv(GraphBuilder* graph, const std::string& scope,
   }
   NodeOptions node;
   node.scope = scope;
-  return graph->AddOp(AttrsFrom(options, groups), std::move(inputs), node);
+  return graph->AddOp(attrs, std::move(inputs), node);
 }
 
 }  // namespace
 
 Conv2DOptions& Conv2DOptions::SetStride(int64_t s) {
-  stride_h = stride_w = s;
+  attrs.stride_h = attrs.stride_w = s;
   return *this;
 }
 
 Conv2DOptions& Conv2DOptions::SetPadding(int64_t pad) {
-  padding = Padding::kExplicit;
-  pad_top = pad_bottom = pad_left = pad_right = pad;
+  attrs.padding = Padding::kExplicit;
+  attrs.pad_top = attrs.pad_bottom = attrs.pad_left = attrs.pad_right = pad;
   return *this;
 }
 
 Conv2DOptions& Conv2DOptions::SetDilation(int64_t d) {
-  dilation_h = dilation_w = d;
+  attrs.dilation_h = attrs.dilation_w = d;
   return *this;
 }
 
@@ -95,8 +74,8 @@ absl::StatusOr<NodeId> Conv2D::Build(GraphBuilder* graph,
                                      const std::string& scope,
                                      NodeId input) const {
   ASSIGN_OR_RETURN(NodeId y,
-                   AddConv(graph, scope, type(), input, filters_, kernel_h_,
-                           kernel_w_, options_.groups, options_.use_bias,
+                   AddConv(graph, scope, input, filters_, kernel_h_,
+                           kernel_w_, options_.attrs, options_.use_bias,
                            options_));
   return AddActivation(graph, options_.activation, y, scope);
 }
@@ -109,19 +88,18 @@ DepthwiseSeparableConv2D::DepthwiseSeparableConv2D(int64_t filters,
 absl::StatusOr<NodeId> DepthwiseSeparableConv2D::Build(
     GraphBuilder* graph, const std::string& scope, NodeId input) const {
   ASSIGN_OR_RETURN(Shape in, graph->shape(input));
-  if (in.rank() != 4) {
-    return LayerError(scope, type(), in, "input must be [N, C, H, W] (rank 4)");
-  }
+  // One filter per channel (C of a rank-4 input; else 1, and Conv2DShape
+  // rejects the input).
+  const int64_t channels = in.rank() == 4 ? in.dim(1) : 1;
+  Conv2DAttrs depthwise_attrs = options_.attrs;
+  depthwise_attrs.groups = channels;
   ASSIGN_OR_RETURN(NodeId depthwise,
-                   AddConv(graph, scope + "/depthwise", type(), input,
-                           /*filters=*/in.dim(1), kernel_, kernel_,
-                           /*groups=*/in.dim(1), /*use_bias=*/false, options_));
-  Conv2DOptions pointwise;
-  pointwise.weight_init = options_.weight_init;
-  pointwise.bias_init = options_.bias_init;
-  ASSIGN_OR_RETURN(NodeId y, AddConv(graph, scope + "/pointwise", type(),
-                                     depthwise, filters_, 1, 1, /*groups=*/1,
-                                     options_.use_bias, pointwise));
+                   AddConv(graph, scope + "/depthwise", input,
+                           /*filters=*/channels, kernel_, kernel_,
+                           depthwise_attrs, /*use_bias=*/false, options_));
+  ASSIGN_OR_RETURN(NodeId y, AddConv(graph, scope + "/pointwise", depthwise,
+                                     filters_, 1, 1, Conv2DAttrs{},
+                                     options_.use_bias, options_));
   return AddActivation(graph, options_.activation, y, scope);
 }
 

@@ -2,8 +2,10 @@
 //
 // Conv2D: input [N, C, H, W], output [N, filters, OH, OW]; W is
 // [filters, C/groups, KH, KW], b is [filters]. Stride, padding (valid, same,
-// or explicit), dilation and groups are those of the Conv2D op
-// (ops/conv2d.h); groups == C is a depthwise convolution.
+// or explicit), dilation and groups are the Conv2D op's attrs
+// (Conv2DOptions::attrs, ops/conv2d.h); groups == C is a depthwise
+// convolution. The op's shape function checks the input and the settings
+// when the layer adds its node; its errors name the layer's node.
 //
 // DepthwiseSeparableConv2D: a depthwise KH x KW convolution (groups == C,
 // one filter per channel, no bias) followed by a pointwise 1x1 convolution
@@ -11,7 +13,7 @@
 //
 // Example:
 //   Conv2DOptions conv;
-//   conv.padding = Padding::kSame;
+//   conv.attrs.padding = Padding::kSame;
 //   conv.use_bias = false;
 //   conv.activation = Activation::kRelu;
 //   model.Add(Conv2D(6, 5, conv));  // 6 filters of 5x5
@@ -29,23 +31,15 @@
 namespace dagrad {
 
 struct Conv2DOptions {
-  int64_t stride_h = 1;
-  int64_t stride_w = 1;
-  Padding padding = Padding::kValid;
-  // Used with Padding::kExplicit.
-  int64_t pad_top = 0;
-  int64_t pad_bottom = 0;
-  int64_t pad_left = 0;
-  int64_t pad_right = 0;
-  int64_t dilation_h = 1;
-  int64_t dilation_w = 1;
-  int64_t groups = 1;
+  // attrs: stride, padding, dilation and groups of the Conv2D node.
+  Conv2DAttrs attrs;
   bool use_bias = true;
   Activation activation = Activation::kNone;
   Initializer weight_init = Initializer::GlorotUniform();
   Initializer bias_init = Initializer::Zeros();
 
-  // SetStride(), SetPadding() and SetDilation() set both directions.
+  // SetStride(), SetPadding() and SetDilation() set attrs in both
+  // directions.
   Conv2DOptions& SetStride(int64_t s);
   Conv2DOptions& SetPadding(int64_t pad);  // explicit, all four sides
   Conv2DOptions& SetDilation(int64_t d);
@@ -72,7 +66,8 @@ class Conv2D : public Layer {
 class DepthwiseSeparableConv2D : public Layer {
  public:
   // `options` configure the depthwise step (stride, padding, dilation) and
-  // the pointwise step (use_bias, activation); options.groups is ignored.
+  // the pointwise step (use_bias, activation); options.attrs.groups is
+  // ignored.
   DepthwiseSeparableConv2D(int64_t filters, int64_t kernel,
                            Conv2DOptions options = {});
 

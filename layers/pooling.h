@@ -16,14 +16,14 @@
 #include <string>
 
 #include "layers/layer.h"
-#include "ops/pool_util.h"
+#include "ops/padding.h"
 
 namespace dagrad {
 
 struct PoolOptions {
   int64_t stride = 0;  // 0: the window size.
-  PoolPadding padding = PoolPadding::kValid;
-  int64_t pad = 0;  // Used with PoolPadding::kExplicit, all four sides.
+  Padding padding = Padding::kValid;
+  int64_t pad = 0;  // Used with Padding::kExplicit, all four sides.
 };
 
 class MaxPool2D : public Layer {

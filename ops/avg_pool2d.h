@@ -2,7 +2,7 @@
 //
 // Input: x [N, C, H, W]. Output: y [N, C, OH, OW] with
 //   y[n,c,i,j] = (1 / (window_h*window_w)) * sum over the window of output
-//                (i, j) (ops/pool_util.h) of x[n,c,h,w],
+//                (i, j) (ops/pool_window.h) of x[n,c,h,w],
 // the padded cells counted as zeros: the divisor is always the full window
 // area (PyTorch's count_include_pad=True). Each window is summed in one
 // fixed order per geometry: row-major, or (a + c) + (b + d) on the 2x2 fast
@@ -14,8 +14,9 @@
 //
 // Kernels run over the N*C planes in parallel, each plane identically
 // whatever the split (bitwise equal at any thread count), and allocate
-// nothing. A 2x2, stride-2 window that reads no padding (VALID, or SAME on
-// even sizes) runs an AVX-512 loop where built.
+// nothing: ops/cpu/pool_planes.h for any geometry, and ops/cpu/pool2x2.h,
+// an AVX-512 loop where built, for a 2x2, stride-2 window that reads no
+// padding (VALID, or SAME on even sizes).
 //
 // Example:
 //   AvgPool2DAttrs attrs;  // 2x2, stride 2, VALID
@@ -26,11 +27,11 @@
 #include <cstdint>
 
 #include "ops/op.h"
-#include "ops/pool_util.h"
+#include "ops/pool_window.h"
 
 namespace dagrad {
 
-// AvgPool2DAttrs: the window, stride and padding (ops/pool_util.h).
+// AvgPool2DAttrs: the window, stride and padding (ops/pool_window.h).
 struct AvgPool2DAttrs : PoolWindow {
   static constexpr OpKind kKind = OpKind::kAvgPool2D;
 };

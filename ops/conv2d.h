@@ -8,9 +8,10 @@
 // where g = o / (C_out/groups) is o's group, Cg = C_in/groups, c < Cg, and
 // xpad is x zero-padded per `padding`:
 //   kValid:    no padding.
-//   kSame:     TensorFlow's SAME: OH = ceil(H / stride_h); the total padding
-//              max((OH-1)*stride_h + (KH-1)*dilation_h + 1 - H, 0) is split
-//              top = total/2, bottom = total - top (likewise for columns).
+//   kSame:     TensorFlow's SAME (ops/padding.h): OH = ceil(H / stride_h);
+//              the total padding max((OH-1)*stride_h + (KH-1)*dilation_h + 1
+//              - H, 0) is split top = total/2, bottom = total - top
+//              (likewise for columns).
 //   kExplicit: pad_top / pad_bottom / pad_left / pad_right (each >= 0).
 // With padded height Hp and effective kernel EKH = (KH-1)*dilation_h + 1,
 // OH = (Hp - EKH) / stride_h + 1 (likewise OW). groups == C_in with
@@ -23,21 +24,22 @@
 // padded input, and attributes above kConv2DMaxAttr. The batch dimension may
 // be unknown (-1); the output's is then unknown too.
 //
-// Kernels. Images are processed in blocks of Conv2DImagesPerBlock() images
-// (a function of the shapes only, never of the thread count), the blocks
-// split over the pool. Stride-1 convolutions (not 1x1) run direct AVX-512
-// kernels with no im2col: a GEMM whose patch rows are read in place from a
-// zero-padded copy of each image (ops/conv_util.h), or, with output channels
-// per group a multiple of 16, kernels vectorized over 16 channels that
-// touch only the valid positions (ops/conv16_util.h; forward and dW). dX
-// there is either the literal correlation of the padded dY with the rotated
-// kernel, or, when that would multiply mostly zeros (a valid convolution's
-// padded dY), the same sums in scatter form: W^T · dY by the direct GEMM,
-// then a vectorized col2im. Other strides run im2col + OpenBLAS sgemm
-// (core/gemm.h) per block and col2im for dX; a 1x1, stride 1, unpadded
-// convolution is one GEMM on x itself. The weight gradient is reduced per
-// block into scratch and the blocks are summed in order, so all results are
-// bitwise equal at any thread count.
+// Kernels (ops/cpu). PlanOf() (ops/cpu/conv_plan.h) picks one named path
+// per pass from the geometry alone, never from the thread count; images run
+// in blocks split over the pool. Stride-1 convolutions (not 1x1) run direct
+// AVX-512 kernels with no im2col: a GEMM whose patch rows are read in place
+// from a zero-padded copy of each image (ops/cpu/direct_conv.h), or, with
+// output channels per group a multiple of 16, kernels vectorized over 16
+// channels that touch only the valid positions (ops/cpu/direct_conv16.h;
+// forward and dW). dX there is either the literal correlation of the padded
+// dY with the rotated kernel, or, when that would multiply mostly zeros (a
+// valid convolution's padded dY), the same sums in scatter form: W^T · dY by
+// the direct GEMM, then a vectorized col2im. Other strides run im2col +
+// OpenBLAS sgemm (core/gemm.h) per block and col2im for dX
+// (ops/cpu/im2col.h); a 1x1, stride 1, unpadded convolution is one GEMM on x
+// itself. The weight gradient is reduced per block into scratch and the
+// blocks are summed in order, so all results are bitwise equal at any
+// thread count.
 //
 // Example:
 //   Conv2DAttrs attrs;
@@ -48,13 +50,15 @@
 
 #include <cstdint>
 
-#include "ops/conv_util.h"
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "core/shape.h"
+#include "ops/cpu/conv_geometry.h"
+#include "ops/cpu/conv_plan.h"
 #include "ops/op.h"
+#include "ops/padding.h"
 
 namespace dagrad {
-
-// Padding: how Conv2D pads its input (see the file comment).
-enum class Padding { kValid, kSame, kExplicit };
 
 struct Conv2DAttrs {
   static constexpr OpKind kKind = OpKind::kConv2D;
@@ -80,14 +84,15 @@ inline constexpr int64_t kConv2DMaxAttr = int64_t{1} << 30;
 ConvGeometry Conv2DGeometryOf(absl::Span<const Shape> inputs,
                               const Conv2DAttrs& attrs);
 
-// Conv2DImagesPerBlock() is how many images one GEMM covers: enough for about
-// kConv2DBlockColumns patch columns, at most N/8 (so the pool has blocks to
-// balance), at least 1. It depends on the geometry only.
-inline constexpr int64_t kConv2DBlockColumns = 1024;
-int64_t Conv2DImagesPerBlock(const ConvGeometry& geo);
+// Conv2DPlanOf() is the plan the kernels follow for the forward (wrt -1)
+// or the VJP of input `wrt` (0 x, 1 w, 2 bias): the path, the image blocks
+// and the scratch.
+ConvPlan Conv2DPlanOf(absl::Span<const Shape> inputs,
+                      const Conv2DAttrs& attrs, int wrt);
 
 absl::StatusOr<Shape> Conv2DShape(absl::Span<const Shape> inputs,
                                   const OpAttrs& attrs);
+// Conv2DScratch() is ConvScratchFloats() of the pass's plan (0 for dBias).
 int64_t Conv2DScratch(const ShapeQuery& query, int wrt);
 absl::Status Conv2DForward(const ForwardContext& ctx);
 void Conv2DVjp(const VjpContext& ctx);

@@ -1,7 +1,7 @@
 // ops/max_pool2d.h: MaxPool2D, 2-D max pooling over NCHW images.
 //
 // Input: x [N, C, H, W]. Output: y [N, C, OH, OW] with
-//   y[n,c,i,j] = max over the window of output (i, j) (ops/pool_util.h)
+//   y[n,c,i,j] = max over the window of output (i, j) (ops/pool_window.h)
 // where padded cells never win (they count as -inf; every window holds at
 // least one real cell). The winner is the first maximum in row-major window
 // order (ties go to the earliest cell); NaN counts as larger than every
@@ -22,8 +22,9 @@
 //
 // Kernels run over the N*C planes in parallel, each plane identically
 // whatever the split (bitwise equal at any thread count), and allocate
-// nothing. A 2x2, stride-2 window that reads no padding (VALID, or SAME on
-// even sizes: LeNet's pools) runs an AVX-512 loop where built.
+// nothing: ops/cpu/pool_planes.h for any geometry, and ops/cpu/pool2x2.h,
+// an AVX-512 loop where built, for a 2x2, stride-2 window that reads no
+// padding (VALID, or SAME on even sizes: LeNet's pools).
 //
 // Example:
 //   MaxPool2DAttrs attrs;  // 2x2, stride 2, VALID
@@ -34,11 +35,11 @@
 #include <cstdint>
 
 #include "ops/op.h"
-#include "ops/pool_util.h"
+#include "ops/pool_window.h"
 
 namespace dagrad {
 
-// MaxPool2DAttrs: the window, stride and padding (ops/pool_util.h).
+// MaxPool2DAttrs: the window, stride and padding (ops/pool_window.h).
 struct MaxPool2DAttrs : PoolWindow {
   static constexpr OpKind kKind = OpKind::kMaxPool2D;
 };

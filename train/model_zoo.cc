@@ -9,11 +9,11 @@ namespace dagrad {
 
 void AddLeNet5(Sequential* model) {
   Conv2DOptions same;
-  same.padding = Padding::kSame;
+  same.attrs.padding = Padding::kSame;
   same.use_bias = false;
   same.activation = Activation::kRelu;
   Conv2DOptions valid = same;
-  valid.padding = Padding::kValid;
+  valid.attrs.padding = Padding::kValid;
   model->Add(Conv2D(6, 5, same));
   model->Add(MaxPool2D(2));
   model->Add(Conv2D(16, 5, valid));

@@ -98,7 +98,7 @@ TEST(UserErrorsTest, StrideZero) {
 TEST(UserErrorsTest, GroupsNotDividingTheChannels) {
   Sequential model(Shape({6, 8, 8}), 0);
   Conv2DOptions options;
-  options.groups = 4;
+  options.attrs.groups = 4;
   model.Add(Conv2D(8, 3, options));
   ExpectError(model.status(), absl::StatusCode::kInvalidArgument,
               {"conv2d_1", "Conv2D", "groups", "[?,6,8,8]"});

@@ -227,11 +227,19 @@ Tensor LiteralDw(const Tensor& x, const Tensor& dy, const Shape& w_shape,
 
 // ---------------------------------------------------------------------------
 
+// ConvPaths: the kernel path (ops/cpu/conv_plan.h) each pass of a case
+// runs on an AVX-512 build; a case pins them so that a change of PlanOf()'s
+// heuristics cannot silently drop a path from the tests.
+struct ConvPaths {
+  ConvPath forward, input_grad, weight_grad;
+};
+
 struct ConvCase {
   std::string name;
   Shape x, w;
   bool bias;
   Conv2DAttrs attrs;
+  ConvPaths paths;
 };
 
 Conv2DAttrs MakeAttrs(Padding padding, int64_t sh = 1, int64_t sw = 1,
@@ -256,61 +264,97 @@ Conv2DAttrs Explicit(int64_t top, int64_t bottom, int64_t left, int64_t right,
   return a;
 }
 
+// Short names for the pinned paths.
+constexpr ConvPath kIm2Col = ConvPath::kIm2ColGemm;
+constexpr ConvPath kPointwise = ConvPath::kPointwiseGemm;
+constexpr ConvPath kDirect = ConvPath::kDirect;
+constexpr ConvPath kDirect16 = ConvPath::kDirect16;
+constexpr ConvPath kInPlace16 = ConvPath::kDirect16XInPlace;
+constexpr ConvPath kScatter = ConvPath::kScatterInputGrad;
+
 // Covers: odd sizes, stride 2, same/valid/explicit asymmetric padding,
 // dilation 2, groups 1/2/C_in (depthwise), batch > 1 with several and uneven
 // image blocks, non-square kernels and images, with and without bias, and
-// all three kernel paths: stride 1 (direct AVX-512 kernels where built),
-// other strides (im2col + GEMM), and pointwise 1x1 (GEMM on x itself).
+// every kernel path of every pass (each case pins its own; see
+// CasesCoverEveryKernelPath): stride 1 (the direct AVX-512 kernels where
+// built: q-grid, 16-channel on a copy or in place, and dX as a correlation
+// or in scatter form), other strides (im2col + GEMM), and pointwise 1x1
+// (GEMM on x itself).
 std::vector<ConvCase> Cases() {
   return {
       {"valid_odd_nonsquare", Shape({2, 3, 7, 6}), Shape({4, 3, 3, 2}), true,
-       MakeAttrs(Padding::kValid)},
+       MakeAttrs(Padding::kValid),
+       {kDirect, kScatter, kDirect}},
       {"same_stride2", Shape({2, 3, 9, 8}), Shape({4, 3, 3, 3}), true,
-       MakeAttrs(Padding::kSame, 2, 2)},
+       MakeAttrs(Padding::kSame, 2, 2),
+       {kIm2Col, kIm2Col, kIm2Col}},
       {"same_stride2_even_input", Shape({1, 2, 8, 10}), Shape({3, 2, 4, 3}),
-       false, MakeAttrs(Padding::kSame, 2, 3)},
+       false, MakeAttrs(Padding::kSame, 2, 3),
+       {kIm2Col, kIm2Col, kIm2Col}},
       {"explicit_asymmetric", Shape({1, 2, 6, 7}), Shape({3, 2, 3, 4}), false,
-       Explicit(1, 2, 0, 3)},
+       Explicit(1, 2, 0, 3),
+       {kDirect, kDirect, kDirect}},
       {"explicit_asymmetric_stride2", Shape({2, 2, 7, 5}), Shape({2, 2, 2, 3}),
-       true, Explicit(0, 1, 2, 1, MakeAttrs(Padding::kExplicit, 2, 2))},
+       true, Explicit(0, 1, 2, 1, MakeAttrs(Padding::kExplicit, 2, 2)),
+       {kIm2Col, kIm2Col, kIm2Col}},
       {"dilation2_same", Shape({2, 2, 9, 9}), Shape({2, 2, 3, 2}), true,
-       MakeAttrs(Padding::kSame, 1, 1, 2, 3)},
+       MakeAttrs(Padding::kSame, 1, 1, 2, 3),
+       {kDirect, kDirect, kDirect}},
       {"dilation2_valid_stride2", Shape({1, 2, 11, 10}), Shape({3, 2, 3, 3}),
-       false, MakeAttrs(Padding::kValid, 2, 2, 2, 2)},
+       false, MakeAttrs(Padding::kValid, 2, 2, 2, 2),
+       {kIm2Col, kIm2Col, kIm2Col}},
       {"groups2", Shape({2, 4, 7, 7}), Shape({6, 2, 3, 3}), true,
-       MakeAttrs(Padding::kValid, 1, 2, 1, 1, 2)},
+       MakeAttrs(Padding::kValid, 1, 2, 1, 1, 2),
+       {kIm2Col, kIm2Col, kIm2Col}},
       {"depthwise", Shape({3, 3, 8, 7}), Shape({6, 1, 3, 3}), true,
-       Explicit(1, 1, 1, 1, MakeAttrs(Padding::kExplicit, 1, 1, 1, 1, 3))},
+       Explicit(1, 1, 1, 1, MakeAttrs(Padding::kExplicit, 1, 1, 1, 1, 3)),
+       {kDirect, kDirect, kDirect}},
       {"depthwise_stride2_same", Shape({2, 4, 7, 6}), Shape({4, 1, 3, 3}),
-       false, MakeAttrs(Padding::kSame, 2, 2, 1, 1, 4)},
+       false, MakeAttrs(Padding::kSame, 2, 2, 1, 1, 4),
+       {kIm2Col, kIm2Col, kIm2Col}},
       {"pointwise", Shape({3, 4, 5, 6}), Shape({5, 4, 1, 1}), true,
-       MakeAttrs(Padding::kValid)},
+       MakeAttrs(Padding::kValid),
+       {kPointwise, kPointwise, kPointwise}},
       {"pointwise_groups2", Shape({2, 4, 3, 5}), Shape({6, 2, 1, 1}), false,
-       MakeAttrs(Padding::kValid, 1, 1, 1, 1, 2)},
+       MakeAttrs(Padding::kValid, 1, 1, 1, 1, 2),
+       {kPointwise, kPointwise, kPointwise}},
       {"one_by_one_stride2", Shape({2, 3, 7, 7}), Shape({2, 3, 1, 1}), true,
-       MakeAttrs(Padding::kValid, 2, 2)},
+       MakeAttrs(Padding::kValid, 2, 2),
+       {kIm2Col, kIm2Col, kIm2Col}},
       {"groups2_stride1_same", Shape({2, 4, 7, 7}), Shape({6, 2, 3, 3}), true,
-       MakeAttrs(Padding::kSame, 1, 1, 1, 1, 2)},
+       MakeAttrs(Padding::kSame, 1, 1, 1, 1, 2),
+       {kDirect, kDirect, kDirect}},
       // Padding wider than the kernel: some outputs read only padding.
       {"explicit_pad_beyond_kernel", Shape({2, 2, 4, 5}), Shape({3, 2, 2, 2}),
-       true, Explicit(3, 0, 1, 4)},
+       true, Explicit(3, 0, 1, 4),
+       {kDirect, kDirect, kDirect}},
       // More output channels and patch rows than one register tile.
       {"many_channels", Shape({3, 3, 6, 6}), Shape({11, 3, 3, 3}), false,
-       MakeAttrs(Padding::kSame)},
+       MakeAttrs(Padding::kSame),
+       {kDirect, kDirect, kDirect}},
       // 16 output channels per group: the channel-vectorized forward.
       {"sixteen_filters_same", Shape({2, 3, 7, 9}), Shape({16, 3, 3, 3}),
-       true, MakeAttrs(Padding::kSame)},
+       true, MakeAttrs(Padding::kSame),
+       {kDirect16, kScatter, kDirect16}},
       {"sixteen_filters_groups2_dilated", Shape({2, 4, 8, 7}),
        Shape({32, 2, 3, 2}), false,
-       Explicit(1, 0, 2, 1, MakeAttrs(Padding::kExplicit, 1, 1, 2, 1, 2))},
+       Explicit(1, 0, 2, 1, MakeAttrs(Padding::kExplicit, 1, 1, 2, 1, 2)),
+       {kDirect, kScatter, kDirect}},
       {"sixteen_filters_groups2_kw5_dilated_h", Shape({2, 4, 9, 8}),
        Shape({32, 2, 3, 5}), true,
-       Explicit(1, 2, 2, 2, MakeAttrs(Padding::kExplicit, 1, 1, 2, 1, 2))},
+       Explicit(1, 2, 2, 2, MakeAttrs(Padding::kExplicit, 1, 1, 2, 1, 2)),
+       {kDirect16, kScatter, kDirect16}},
       {"sixteen_filters_wide_rows", Shape({1, 2, 5, 31}), Shape({16, 2, 3, 3}),
-       true, MakeAttrs(Padding::kValid)},
-      // 17 images of 6x6 outputs: blocks of 2 images, the last one alone.
+       true, MakeAttrs(Padding::kValid),
+       {kInPlace16, kScatter, kInPlace16}},
+      // 17 images of 6x6 outputs: blocks of 2 images, the last one alone,
+      // on the direct kernels and (stride 2) on im2col + GEMM.
       {"batch17_blocks", Shape({17, 3, 6, 6}), Shape({4, 3, 3, 3}), true,
-       MakeAttrs(Padding::kSame)},
+       MakeAttrs(Padding::kSame),
+       {kDirect, kDirect, kDirect}},
+      {"batch17_blocks_stride2", Shape({17, 3, 12, 11}), Shape({4, 3, 3, 3}),
+       true, MakeAttrs(Padding::kSame, 2, 2),
+       {kIm2Col, kIm2Col, kIm2Col}},
   };
 }
 
@@ -333,33 +377,79 @@ void ExpectNearTensor(const Tensor& got, const Tensor& want, double tol,
   }
 }
 
-TEST(Conv2DTest, DirectKernelsAreBuiltWithAvx512) {
-  // The stride-1 cases below exercise the direct kernels only if they exist;
-  // dagrad builds with -march=native, so on AVX-512 hosts they must.
+// Built() is the path this build runs for a pinned one: without AVX-512
+// the stride-1 direct paths are im2col + GEMM.
+ConvPath Built(ConvPath pinned) {
 #if defined(__AVX512F__)
-  EXPECT_TRUE(DirectConvAvailable());
+  return pinned;
 #else
-  EXPECT_FALSE(DirectConvAvailable());
+  return pinned == kPointwise ? kPointwise : kIm2Col;
 #endif
 }
 
+// ExpectPinnedPaths(): the plan of each pass of the case runs the path the
+// case pins.
+void ExpectPinnedPaths(const ConvCase& c) {
+  const Shape shapes[] = {c.x, c.w};
+  const ConvPath pinned[] = {c.paths.forward, c.paths.input_grad,
+                             c.paths.weight_grad};
+  for (int wrt = -1; wrt <= 1; ++wrt) {
+    const ConvPath got = Conv2DPlanOf(shapes, c.attrs, wrt).path;
+    EXPECT_EQ(got, Built(pinned[wrt + 1]))
+        << c.name << " wrt=" << wrt << ": runs " << ConvPathName(got)
+        << ", pinned " << ConvPathName(pinned[wrt + 1]);
+  }
+  if (c.bias) {
+    EXPECT_EQ(Conv2DPlanOf(shapes, c.attrs, 2).path, ConvPath::kChannelSums)
+        << c.name;
+  }
+}
+
+TEST(Conv2DTest, CasesCoverEveryKernelPath) {
+  // Every path of every pass is pinned by at least one case of Cases(), so
+  // the value tests below run each of them.
+  const std::vector<ConvPath> forward = {kIm2Col, kPointwise, kDirect,
+                                         kDirect16, kInPlace16};
+  const std::vector<ConvPath> input_grad = {kIm2Col, kPointwise, kDirect,
+                                            kScatter};
+  auto covered = [](ConvPath path, ConvPath ConvPaths::*pass) {
+    for (const ConvCase& c : Cases()) {
+      if (c.paths.*pass == path) return true;
+    }
+    return false;
+  };
+  for (ConvPath p : forward) {
+    EXPECT_TRUE(covered(p, &ConvPaths::forward)) << ConvPathName(p);
+    EXPECT_TRUE(covered(p, &ConvPaths::weight_grad)) << ConvPathName(p);
+  }
+  for (ConvPath p : input_grad) {
+    EXPECT_TRUE(covered(p, &ConvPaths::input_grad)) << ConvPathName(p);
+  }
+}
+
+TEST(Conv2DTest, CasesPinTheirKernelPaths) {
+  for (const ConvCase& c : Cases()) ExpectPinnedPaths(c);
+}
+
 TEST(Conv2DTest, BlocksCoverSeveralImagesAndUnevenTail) {
-  // The batch17 case must exercise multi-image GEMM blocks and a 1-image
-  // tail, and LeNet's conv2 several blocks.
-  Conv2DAttrs same = MakeAttrs(Padding::kSame);
-  const Shape s17[] = {Shape({17, 3, 6, 6}), Shape({4, 3, 3, 3})};
-  const ConvGeometry g17 = Conv2DGeometryOf(s17, same);
-  const int64_t b17 = Conv2DImagesPerBlock(g17);
-  EXPECT_GT(b17, 1);
-  EXPECT_EQ(17 % b17, 1);
+  // The batch17 cases must exercise multi-image blocks and a 1-image tail
+  // (direct and im2col + GEMM), and LeNet's conv2 several blocks.
+  for (const ConvCase& c : Cases()) {
+    if (c.x.dim(0) != 17) continue;
+    const Shape shapes[] = {c.x, c.w};
+    for (int wrt = -1; wrt <= 1; ++wrt) {
+      const ConvPlan plan = Conv2DPlanOf(shapes, c.attrs, wrt);
+      EXPECT_GT(plan.block_images, 1) << c.name;
+      EXPECT_EQ(17 % plan.block_images, 1) << c.name;
+    }
+  }
   const Shape s64[] = {Shape({64, 6, 14, 14}), Shape({16, 6, 5, 5})};
-  EXPECT_GT(Conv2DImagesPerBlock(
-                Conv2DGeometryOf(s64, MakeAttrs(Padding::kValid))),
-            1);
+  EXPECT_GT(Conv2DPlanOf(s64, MakeAttrs(Padding::kValid), 1).block_images, 1);
 }
 
 TEST(Conv2DTest, ForwardMatchesNaiveReference) {
   for (const ConvCase& c : Cases()) {
+    ExpectPinnedPaths(c);
     Tensor x = RandomTensor(c.x, /*seed=*/1);
     Tensor w = RandomTensor(c.w, /*seed=*/2);
     Tensor b = BiasFor(c, /*seed=*/3);
@@ -411,6 +501,7 @@ TEST(Conv2DTest, UnknownBatchPropagates) {
 // over the batch; dBias = sum of dY.
 TEST(Conv2DTest, VjpsMatchLiteralDefinitions) {
   for (const ConvCase& c : Cases()) {
+    ExpectPinnedPaths(c);
     Tensor x = RandomTensor(c.x, /*seed=*/4);
     Tensor w = RandomTensor(c.w, /*seed=*/5);
     Tensor b = BiasFor(c, /*seed=*/6);
@@ -450,6 +541,7 @@ TEST(Conv2DTest, VjpsMatchLiteralDefinitions) {
 
 TEST(Conv2DTest, GradientMatchesNumeric) {
   for (const ConvCase& c : Cases()) {
+    ExpectPinnedPaths(c);
     Tensor x = RandomTensor(c.x, /*seed=*/8);
     Tensor w = RandomTensor(c.w, /*seed=*/9);
     Tensor b = BiasFor(c, /*seed=*/10);
@@ -507,15 +599,20 @@ TEST(Conv2DTest, LiteralDxNeedsTheRotation) {
 TEST(Conv2DTest, OneAndTwoThreadsAreBitwiseEqual) {
   std::vector<ConvCase> cases = {
       {"lenet_conv1", Shape({64, 1, 28, 28}), Shape({6, 1, 5, 5}), true,
-       MakeAttrs(Padding::kSame)},
+       MakeAttrs(Padding::kSame),
+       {kDirect, kDirect, kDirect}},
       {"lenet_conv2_odd_batch", Shape({33, 6, 14, 14}), Shape({16, 6, 5, 5}),
-       true, MakeAttrs(Padding::kValid)},
+       true, MakeAttrs(Padding::kValid),
+       {kInPlace16, kScatter, kInPlace16}},
       {"groups_stride2", Shape({19, 4, 9, 9}), Shape({8, 2, 3, 3}), true,
-       MakeAttrs(Padding::kSame, 2, 2, 1, 1, 2)},
+       MakeAttrs(Padding::kSame, 2, 2, 1, 1, 2),
+       {kIm2Col, kIm2Col, kIm2Col}},
       {"pointwise", Shape({13, 8, 5, 5}), Shape({4, 8, 1, 1}), true,
-       MakeAttrs(Padding::kValid)},
+       MakeAttrs(Padding::kValid),
+       {kPointwise, kPointwise, kPointwise}},
   };
   for (const ConvCase& c : cases) {
+    ExpectPinnedPaths(c);
     Tensor x = RandomTensor(c.x, 21);
     Tensor w = RandomTensor(c.w, 22);
     Tensor b = BiasFor(c, 23);
@@ -548,6 +645,7 @@ TEST(Conv2DTest, OneAndTwoThreadsAreBitwiseEqual) {
 
 TEST(Conv2DTest, VjpOverwritesPoisonedGradient) {
   for (const ConvCase& c : Cases()) {
+    ExpectPinnedPaths(c);
     Tensor x = RandomTensor(c.x, 31);
     Tensor w = RandomTensor(c.w, 32);
     Tensor b = BiasFor(c, 33);

@@ -26,7 +26,7 @@ std::string TempPath(const std::string& name) {
 
 void BuildNet(Sequential* model) {
   Conv2DOptions conv;
-  conv.padding = Padding::kSame;
+  conv.attrs.padding = Padding::kSame;
   conv.activation = Activation::kRelu;
   model->Add(Conv2D(3, 3, conv));
   model->Add(MaxPool2D(2));
@@ -137,7 +137,7 @@ TEST(ResumeTest, CheckpointOfAnotherModelIsAClearError) {
 
   Sequential wider(Shape({1, 8, 8}), 41);
   Conv2DOptions conv;
-  conv.padding = Padding::kSame;
+  conv.attrs.padding = Padding::kSame;
   wider.Add(Conv2D(5, 3, conv));  // 5 filters, not 3
   wider.Add(MaxPool2D(2));
   wider.Add(Flatten());

@@ -75,7 +75,7 @@ TEST(SequentialTest, SigmoidMlpWithWeightDecay) {
 TEST(SequentialTest, ConvMaxPoolNet) {
   Sequential model(Shape({1, 8, 8}), /*seed=*/5);
   Conv2DOptions same;
-  same.padding = Padding::kSame;
+  same.attrs.padding = Padding::kSame;
   same.activation = Activation::kRelu;
   model.Add(Conv2D(4, 3, same));
   model.Add(MaxPool2D(2));
@@ -91,7 +91,7 @@ TEST(SequentialTest, ConvMeanPoolStridedDilatedGrouped) {
   first.SetPadding(1);
   model.Add(Conv2D(4, 3, first));
   Conv2DOptions grouped;
-  grouped.groups = 2;
+  grouped.attrs.groups = 2;
   grouped.SetDilation(2);
   grouped.SetPadding(2);
   grouped.activation = Activation::kRelu;
@@ -110,7 +110,7 @@ TEST(SequentialTest, DepthwiseSeparableConv) {
   first.activation = Activation::kRelu;
   model.Add(Conv2D(4, 3, first));
   Conv2DOptions separable;
-  separable.padding = Padding::kSame;
+  separable.attrs.padding = Padding::kSame;
   separable.activation = Activation::kRelu;
   model.Add(DepthwiseSeparableConv2D(8, 3, separable));
   model.Add(MaxPool2D(2));

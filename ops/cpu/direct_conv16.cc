@@ -1,10 +1,10 @@
-#include "ops/conv16_util.h"
+#include "ops/cpu/direct_conv16.h"
 
 #include <algorithm>
 #include <cassert>
 #include <cstring>
 
-#include "ops/simd_util.h"
+#include "ops/cpu/simd.h"
 
 namespace dagrad {
 
@@ -24,7 +24,9 @@ constexpr int kMaxRowTile = 12;  // Output positions per Corr16Tile.
 inline void Transpose16x16(const float* src, int64_t ld, __mmask16 lanes,
                            __m512 r[16]) {
   __m512 t[16], u[16];
-  for (int i = 0; i < 16; ++i) r[i] = _mm512_maskz_loadu_ps(lanes, src + i * ld);
+  for (int i = 0; i < 16; ++i) {
+    r[i] = _mm512_maskz_loadu_ps(lanes, src + i * ld);
+  }
   for (int i = 0; i < 16; i += 2) {
     t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
     t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);

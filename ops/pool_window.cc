@@ -1,4 +1,4 @@
-#include "ops/pool_util.h"
+#include "ops/pool_window.h"
 
 #include <algorithm>
 #include <string>
@@ -7,14 +7,6 @@
 
 namespace dagrad {
 namespace {
-
-// SamePoolPadding() is TensorFlow's SAME split of one spatial dimension's
-// total padding: returns {before, after}.
-PoolSpan SamePoolPadding(int64_t in, int64_t window, int64_t stride) {
-  const int64_t out = (in + stride - 1) / stride;
-  const int64_t total = std::max<int64_t>((out - 1) * stride + window - in, 0);
-  return {total / 2, total - total / 2};
-}
 
 std::string Pair(int64_t a, int64_t b) {
   return absl::StrCat("(", a, ", ", b, ")");
@@ -31,33 +23,18 @@ PoolGeometry PoolGeometryOf(const Shape& x, const PoolWindow& window) {
   geo.window_w = window.window_w;
   geo.stride_h = window.stride_h;
   geo.stride_w = window.stride_w;
-  switch (window.padding) {
-    case PoolPadding::kValid:
-      break;
-    case PoolPadding::kSame: {
-      const PoolSpan rows =
-          SamePoolPadding(geo.in_h, geo.window_h, geo.stride_h);
-      const PoolSpan cols =
-          SamePoolPadding(geo.in_w, geo.window_w, geo.stride_w);
-      geo.pad_top = rows.begin;
-      geo.pad_bottom = rows.end;
-      geo.pad_left = cols.begin;
-      geo.pad_right = cols.end;
-      break;
-    }
-    case PoolPadding::kExplicit:
-      geo.pad_top = window.pad_top;
-      geo.pad_bottom = window.pad_bottom;
-      geo.pad_left = window.pad_left;
-      geo.pad_right = window.pad_right;
-      break;
-  }
-  geo.out_h =
-      (geo.in_h + geo.pad_top + geo.pad_bottom - geo.window_h) / geo.stride_h +
-      1;
-  geo.out_w =
-      (geo.in_w + geo.pad_left + geo.pad_right - geo.window_w) / geo.stride_w +
-      1;
+  const PaddedDim rows =
+      ResolvePadding(window.padding, geo.in_h, geo.window_h, geo.stride_h,
+                     {window.pad_top, window.pad_bottom});
+  const PaddedDim cols =
+      ResolvePadding(window.padding, geo.in_w, geo.window_w, geo.stride_w,
+                     {window.pad_left, window.pad_right});
+  geo.pad_top = rows.pads.before;
+  geo.pad_bottom = rows.pads.after;
+  geo.pad_left = cols.pads.before;
+  geo.pad_right = cols.pads.after;
+  geo.out_h = rows.out;
+  geo.out_w = cols.out;
   return geo;
 }
 
@@ -87,11 +64,10 @@ absl::StatusOr<Shape> PoolShape(OpKind kind, absl::Span<const Shape> inputs,
     return error(absl::StrCat("stride (h, w) = ", Pair(a.stride_h, a.stride_w),
                               " must be >= 1"));
   }
-  if (a.padding != PoolPadding::kValid && a.padding != PoolPadding::kSame &&
-      a.padding != PoolPadding::kExplicit) {
+  if (!IsKnownPadding(a.padding)) {
     return error(absl::StrCat("unknown padding ", static_cast<int>(a.padding)));
   }
-  const bool explicit_pad = a.padding == PoolPadding::kExplicit;
+  const bool explicit_pad = a.padding == Padding::kExplicit;
   const std::string pads =
       absl::StrCat("(", a.pad_top, ", ", a.pad_bottom, ", ", a.pad_left, ", ",
                    a.pad_right, ")");
@@ -139,17 +115,6 @@ absl::StatusOr<Shape> PoolShape(OpKind kind, absl::Span<const Shape> inputs,
                               wp));
   }
   return Shape({x.dim(0), x.dim(1), geo.out_h, geo.out_w});
-}
-
-void ZeroUncovered2x2(const PoolGeometry& geo, float* plane) {
-  const int64_t covered_w = 2 * geo.out_w;
-  if (covered_w < geo.in_w) {
-    for (int64_t h = 0; h < 2 * geo.out_h; ++h) {
-      float* row = plane + h * geo.in_w;
-      std::fill(row + covered_w, row + geo.in_w, 0.0f);
-    }
-  }
-  std::fill(plane + 2 * geo.out_h * geo.in_w, plane + geo.in_pixels(), 0.0f);
 }
 
 }  // namespace dagrad

@@ -1,11 +1,12 @@
-// ops/conv16_util.h: stride-1 convolution kernels vectorized over 16 output
-// channels (AVX-512), for layers whose output channels per group are a
-// multiple of 16.
+// ops/cpu/direct_conv16.h: stride-1 convolution kernels vectorized over 16
+// output channels (AVX-512), for layers whose output channels per group are
+// a multiple of 16.
 //
 // They compute only the out_h x out_w valid positions (none of the garbage
-// columns of the q-grid kernels in ops/conv_util.h) and keep the 16 channels
-// of one position in one vector: each broadcast input value feeds up to KW
-// positions (forward) or KW weight taps (weight gradient) held in registers.
+// columns of the q-grid kernels in ops/cpu/direct_conv.h) and keep the 16
+// channels of one position in one vector: each broadcast input value feeds
+// up to KW positions (forward) or KW weight taps (weight gradient) held in
+// registers.
 // Data that is channel-major in the tensors ([16, positions]) is transposed
 // to position-major ([positions, 16]) at the edges (Transpose16()).
 //
@@ -15,16 +16,16 @@
 // functions must not be called.
 //
 // Example (dW of a 16-channel chunk over a block of images, see
-// ops/conv2d.cc):
+// ops/cpu/conv_weight_grad.cc):
 //   for each image b: Transpose16(dy_b, /*ld=*/p, p, dyt + b * dyt_stride);
 //   DirectWeightGrad16(in, image_stride, ld, dyt, dyt_stride, images,
 //                      out_h, out_w, dw16);   // dw16 [K, 16]
-#ifndef DAGRAD_OPS_CONV16_UTIL_H_
-#define DAGRAD_OPS_CONV16_UTIL_H_
+#ifndef DAGRAD_OPS_CPU_DIRECT_CONV16_H_
+#define DAGRAD_OPS_CPU_DIRECT_CONV16_H_
 
 #include <cstdint>
 
-#include "ops/conv_util.h"
+#include "ops/cpu/direct_conv.h"
 
 namespace dagrad {
 
@@ -36,10 +37,10 @@ bool Correlate16Supported(int64_t kernel_w, int64_t dilation_w);
 // channels at once: it OVERWRITES
 //   out[l*ld_out + i*out_w + j] = bias[l] (if bias) +
 //       sum_{c,u,v} w16[((c*KH + u)*KW + v)*16 + l] * in[off(c,u,v) + i*ld + j]
-// for l < 16, i < out_h, j < out_w, where off() is that of ops/conv_util.h
-// and ld is the image's row stride. w16 is 64-byte aligned
-// (TransposeRows(w, 16, ...), ops/conv_util.h); tbuf holds out_h*out_w (rounded up to 16) * 16 floats
-// of per-call scratch.
+// for l < 16, i < out_h, j < out_w, where off() is that of
+// ops/cpu/direct_conv.h and ld is the image's row stride. w16 is 64-byte
+// aligned (TransposeRows(w, 16, ...), ops/cpu/direct_conv.h); tbuf holds
+// out_h*out_w (rounded up to 16) * 16 floats of per-call scratch.
 void DirectCorrelate16(const DirectImage& in, int64_t ld, const float* w16,
                        int64_t out_h, int64_t out_w, const float* bias,
                        float* tbuf, float* out, int64_t ld_out);
@@ -64,4 +65,4 @@ void DirectWeightGrad16(const DirectImage& in, int64_t image_stride,
 
 }  // namespace dagrad
 
-#endif  // DAGRAD_OPS_CONV16_UTIL_H_
+#endif  // DAGRAD_OPS_CPU_DIRECT_CONV16_H_
