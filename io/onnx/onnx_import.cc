@@ -652,9 +652,7 @@ class Translator {
     w.window_w = k[1];
     w.stride_h = strides[0];
     w.stride_w = strides[1];
-    w.padding = padding == Padding::kSame    ? PoolPadding::kSame
-                : padding == Padding::kValid ? PoolPadding::kValid
-                                             : PoolPadding::kExplicit;
+    w.padding = padding;
     w.pad_top = pads[0];
     w.pad_left = pads[1];
     w.pad_bottom = pads[2];

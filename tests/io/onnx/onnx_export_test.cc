@@ -88,7 +88,7 @@ std::unique_ptr<Net> BuildNet() {
   avg.window_w = 3;
   avg.stride_h = 1;
   avg.stride_w = 2;
-  avg.padding = PoolPadding::kSame;
+  avg.padding = Padding::kSame;
   h = *b.AddOp(avg, {h}, {"", "pool2"});
   h = *b.AddOp(BatchNormAttrs{},
                {h, param("bn/gamma", Shape({4}), 1.0f),

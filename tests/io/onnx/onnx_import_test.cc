@@ -81,7 +81,7 @@ TEST(OnnxImportTest, PyTorchLeNetPredictsAndFineTunesLikePyTorch) {
 std::unique_ptr<Sequential> SmallConvNet() {
   auto model = std::make_unique<Sequential>(Shape({1, 12, 12}), /*seed=*/3);
   Conv2DOptions conv;
-  conv.padding = Padding::kSame;
+  conv.attrs.padding = Padding::kSame;
   conv.activation = Activation::kRelu;
   model->Add(Conv2D(4, 3, conv));
   model->Add(MaxPool2D(2));
