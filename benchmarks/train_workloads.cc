@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "train/model_zoo.h"
+#include "models/model_zoo.h"
 
 namespace dagrad {
 namespace {

@@ -2,8 +2,6 @@
 
 #include <zlib.h>
 
-#include <cerrno>
-#include <cstdio>
 #include <algorithm>
 #include <cstring>
 #include <limits>
@@ -13,6 +11,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "core/status_macros.h"
+#include "io/file_system.h"
 
 namespace dagrad {
 namespace {
@@ -22,32 +21,7 @@ constexpr unsigned char kGzipMagic1 = 0x8b;
 constexpr int kIdxTypeUnsignedByte = 0x08;
 constexpr int kMaxIdxRank = 4;
 
-absl::Status FileError(const std::string& path, int err) {
-  std::string message =
-      absl::StrCat("cannot read '", path, "': ", std::strerror(err));
-  if (err == ENOENT) return absl::NotFoundError(message);
-  if (err == EACCES) return absl::PermissionDeniedError(message);
-  return absl::InvalidArgumentError(message);
-}
-
 }  // namespace
-
-absl::StatusOr<std::string> ReadFileBytes(const std::string& path) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) return FileError(path, errno);
-  std::string bytes;
-  char buffer[1 << 16];
-  size_t n;
-  while ((n = std::fread(buffer, 1, sizeof(buffer), f)) > 0) {
-    bytes.append(buffer, n);
-  }
-  const bool failed = std::ferror(f) != 0;
-  const int err = errno;
-  std::fclose(f);
-  // Reading a directory fails here (EISDIR), not at fopen.
-  if (failed) return FileError(path, err);
-  return bytes;
-}
 
 absl::StatusOr<std::string> MaybeGunzip(absl::string_view bytes,
                                         const std::string& name,

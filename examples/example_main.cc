@@ -16,9 +16,9 @@
 #include "core/status_macros.h"
 #include "data/dataset.h"
 #include "graph/dot.h"
-#include "train/file_system.h"
-#include "train/npy.h"
-#include "train/svg_plot.h"
+#include "io/file_system.h"
+#include "io/npy.h"
+#include "report/svg_plot.h"
 
 // Numbers are read as strings so that a bad value is our one-line error
 // (exit 2), and an empty value means "the example's default".

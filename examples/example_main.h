@@ -16,7 +16,7 @@
 // A bad flag value or unreadable data is a one-line error on stderr and exit
 // status 2.
 //
-// Output: the model summary, one line per epoch (train/history.h), then
+// Output: the model summary, one line per epoch (report/history.h), then
 //   test_loss=0.4012 test_acc=0.8611 params=61684
 #ifndef DAGRAD_EXAMPLES_EXAMPLE_MAIN_H_
 #define DAGRAD_EXAMPLES_EXAMPLE_MAIN_H_

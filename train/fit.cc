@@ -5,7 +5,7 @@
 
 #include "absl/strings/str_format.h"
 #include "core/status_macros.h"
-#include "train/progress_bar.h"
+#include "report/progress_bar.h"
 #include "train/sequential.h"
 
 namespace dagrad {

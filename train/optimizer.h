@@ -19,7 +19,7 @@
 //
 // State export: ExportState() names each state tensor "<param>/<slot>"
 // ("conv1/W/velocity") plus "step" (the step count, exact up to 2^24), for
-// checkpoints (train/checkpoint.h). ImportState() accepts exactly what
+// checkpoints (io/checkpoint.h). ImportState() accepts exactly what
 // ExportState() of an optimizer of the same kind over the same parameters
 // produced; otherwise InvalidArgument naming the tensor, with the state
 // unchanged.
@@ -44,7 +44,7 @@
 #include "absl/strings/string_view.h"
 #include "core/tensor.h"
 #include "core/thread_pool.h"
-#include "train/checkpoint.h"
+#include "io/checkpoint.h"
 
 namespace dagrad {
 

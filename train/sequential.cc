@@ -14,11 +14,11 @@
 #include "absl/strings/str_join.h"
 #include "core/status_macros.h"
 #include "graph/autodiff.h"
+#include "io/checkpoint.h"
 #include "ops/cross_entropy.h"
 #include "ops/mean_squared_error.h"
 #include "ops/sigmoid_binary_cross_entropy.h"
 #include "ops/softmax_cross_entropy.h"
-#include "train/checkpoint.h"
 
 namespace dagrad {
 namespace {

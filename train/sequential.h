@@ -56,10 +56,10 @@
 #include "graph/executor.h"
 #include "graph/graph.h"
 #include "graph/parameter_store.h"
+#include "io/checkpoint.h"
 #include "layers/layer.h"
+#include "report/history.h"
 #include "train/callbacks.h"
-#include "train/checkpoint.h"
-#include "train/history.h"
 #include "train/lr_schedule.h"
 #include "train/optimizer.h"
 
@@ -140,7 +140,7 @@ class Sequential {
   int64_t parameter_count() const;
 
   // Fit() trains on `train` for options.epochs, evaluating on `valid`
-  // (nullable) and printing one line per epoch (train/history.h). It
+  // (nullable) and printing one line per epoch (report/history.h). It
   // continues from the model's current state (parameters, optimizer state,
   // epoch and step counters), so a model loaded from a checkpoint resumes
   // where it stopped, with identical losses. `train` must outlive the call.
@@ -174,7 +174,7 @@ class Sequential {
                                  int num_threads = 1);
 
   // Save() writes every parameter, the optimizer state and the counters to
-  // a checkpoint (train/checkpoint.h), atomically. Load() reads one written
+  // a checkpoint (io/checkpoint.h), atomically. Load() reads one written
   // by a model of the same architecture; a missing, extra or mis-shaped
   // parameter is InvalidArgument naming it, and leaves the model unchanged.
   absl::Status Save(const std::string& path);

@@ -17,7 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
-#include "train/history.h"
+#include "report/history.h"
 
 namespace dagrad {
 namespace {

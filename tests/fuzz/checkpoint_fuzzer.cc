@@ -19,8 +19,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "core/tensor.h"
+#include "io/checkpoint.h"
 #include "tests/fuzz/fuzz_check.h"
-#include "train/checkpoint.h"
 
 namespace {
 

@@ -17,7 +17,7 @@
 
 #include "core/shape.h"
 #include "core/tensor.h"
-#include "train/checkpoint.h"
+#include "io/checkpoint.h"
 
 namespace {
 

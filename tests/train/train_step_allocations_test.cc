@@ -8,8 +8,8 @@
 #include "layers/dense.h"
 #include "layers/dropout.h"
 #include "layers/flatten.h"
+#include "models/model_zoo.h"
 #include "tests/testing/counting_allocator.h"
-#include "train/model_zoo.h"
 #include "train/sequential.h"
 
 namespace dagrad {

@@ -2,7 +2,7 @@
 // byte and every truncation rejected with a clear error (never a crash), and
 // a write that fails or "crashes" at any step of the atomic protocol leaves
 // the previous checkpoint intact.
-#include "train/checkpoint.h"
+#include "io/checkpoint.h"
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -16,7 +16,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "train/file_system.h"
+#include "io/file_system.h"
 
 namespace dagrad {
 namespace {

@@ -1,4 +1,4 @@
-// train/checkpoint.h: dagrad's checkpoint file format.
+// io/checkpoint.h: dagrad's checkpoint file format.
 //
 // A checkpoint is a list of named float32 tensors (parameters and optimizer
 // state) plus string metadata (model signature, step, optimizer). Format
@@ -17,7 +17,7 @@
 // Reading checks the CRC before anything else, then every length against
 // the bytes that remain, so a corrupted or truncated file is a clear
 // DataLoss / InvalidArgument error naming the file, never a crash. Writing
-// goes through WriteFileAtomically() (train/file_system.h): a crash at any
+// goes through WriteFileAtomically() (io/file_system.h): a crash at any
 // point leaves the previous checkpoint intact.
 //
 // Example:
@@ -26,8 +26,8 @@
 //   ckpt.tensors.push_back({"conv1/W", w.Clone()});
 //   RETURN_IF_ERROR(WriteCheckpoint("/tmp/lenet5.ckpt", ckpt));
 //   ASSIGN_OR_RETURN(Checkpoint back, ReadCheckpoint("/tmp/lenet5.ckpt"));
-#ifndef DAGRAD_TRAIN_CHECKPOINT_H_
-#define DAGRAD_TRAIN_CHECKPOINT_H_
+#ifndef DAGRAD_IO_CHECKPOINT_H_
+#define DAGRAD_IO_CHECKPOINT_H_
 
 #include <cstdint>
 #include <string>
@@ -38,7 +38,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "core/tensor.h"
-#include "train/file_system.h"
+#include "io/file_system.h"
 
 namespace dagrad {
 
@@ -78,4 +78,4 @@ absl::StatusOr<Checkpoint> ReadCheckpoint(const std::string& path);
 
 }  // namespace dagrad
 
-#endif  // DAGRAD_TRAIN_CHECKPOINT_H_
+#endif  // DAGRAD_IO_CHECKPOINT_H_

@@ -1,4 +1,4 @@
-#include "train/checkpoint.h"
+#include "io/checkpoint.h"
 
 #include <zlib.h>
 
@@ -8,7 +8,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/status_macros.h"
-#include "data/idx.h"
 
 namespace dagrad {
 namespace {
