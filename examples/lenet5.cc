@@ -19,7 +19,7 @@ int main(int argc, char** argv) {
   spec.epochs = 3;
   spec.batch_size = 64;
   spec.lr = 0.01f;
-  spec.optimizer = "momentum";
+  spec.optimizer = OptimizerKind::kMomentum;
   spec.optimizer_options.momentum = 0.9f;
   spec.build = [](Sequential* model, Activation, int) {
     AddLeNet5(model);

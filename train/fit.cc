@@ -65,10 +65,12 @@ absl::StatusOr<StepResult> Sequential::TrainStep(const Tensor& images,
                                                  float lr) {
   RETURN_IF_ERROR(status_);
   RETURN_IF_ERROR(Compile(options.loss));
-  RETURN_IF_ERROR(EnsureOptimizer(options));
+  RETURN_IF_ERROR(optimizer_.Ensure(options.optimizer,
+                                    options.optimizer_options, slots_));
   const int64_t size = labels.size();
-  ASSIGN_OR_RETURN(Executor * executor,
-                   GetExecutorFor(0, size, options.num_threads));
+  ASSIGN_OR_RETURN(
+      Executor * executor,
+      GetExecutor(ExecutorMode::kTrain, size, options.num_threads));
   RETURN_IF_ERROR(FeedBatch(executor, images, labels));
   executor->set_step(steps_done_);
   executor->set_check_numerics(options.check_numerics);
@@ -81,7 +83,7 @@ absl::StatusOr<StepResult> Sequential::TrainStep(const Tensor& images,
   StepResult result;
   result.loss = loss->data()[0];
   result.correct = CountCorrect(*output, labels);
-  RETURN_IF_ERROR(optimizer_->Step(slots_, lr, executor->pool()));
+  RETURN_IF_ERROR(optimizer_.get()->Step(slots_, lr, executor->pool()));
   ++steps_done_;
   return result;
 }
@@ -117,7 +119,8 @@ absl::StatusOr<History> Sequential::Fit(const Dataset& train,
   RETURN_IF_ERROR(status_);
   RETURN_IF_ERROR(CheckFitOptions(options));
   RETURN_IF_ERROR(Compile(options.loss));
-  RETURN_IF_ERROR(EnsureOptimizer(options));
+  RETURN_IF_ERROR(optimizer_.Ensure(options.optimizer,
+                                    options.optimizer_options, slots_));
   ASSIGN_OR_RETURN(DataProvider provider,
                    DataProvider::Create(&train, options.batch_size,
                                         options.shuffle,
@@ -191,7 +194,8 @@ absl::StatusOr<EvalResult> Sequential::Evaluate(const Dataset& data,
   int64_t correct = 0, seen = 0;
   while (std::optional<Batch> batch = provider.Next()) {
     const int64_t size = batch->labels.size();
-    ASSIGN_OR_RETURN(Executor * executor, GetExecutorFor(1, size, num_threads));
+    ASSIGN_OR_RETURN(Executor * executor,
+                     GetExecutor(ExecutorMode::kEvaluate, size, num_threads));
     RETURN_IF_ERROR(FeedBatch(executor, batch->images, batch->labels));
     RETURN_IF_ERROR(executor->Run());
     ASSIGN_OR_RETURN(const Tensor* l, executor->Fetch(loss_));
@@ -231,7 +235,8 @@ absl::StatusOr<Tensor> Sequential::Predict(const Tensor& images,
   for (int64_t begin = 0; begin < n; begin += batch_size) {
     const int64_t size = std::min(batch_size, n - begin);
     dims[0] = size;
-    ASSIGN_OR_RETURN(Executor * executor, GetExecutorFor(2, size, num_threads));
+    ASSIGN_OR_RETURN(Executor * executor,
+                     GetExecutor(ExecutorMode::kPredict, size, num_threads));
     // Feed() copies, so the const_cast never writes.
     Tensor view = Tensor::View(
         Shape(dims), const_cast<float*>(images.data()) + begin * per_example);

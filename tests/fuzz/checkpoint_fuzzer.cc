@@ -6,8 +6,9 @@
 //   2. with its last 4 bytes replaced by the correct CRC32 of the rest, so
 //      the fuzzer reaches the structure parser (metadata, ranks, dims, data).
 // Neither may crash. On success the checkpoint must re-serialize to exactly
-// the parsed bytes, and every tensor must hold product(dims) elements with
-// rank <= 8. Errors must be DataLoss (CRC) or InvalidArgument (structure).
+// the parsed bytes (a version-1 input re-serializes as version 2: 4 bytes
+// longer, and a fixed point from then on), and every tensor must hold
+// product(dims) elements with rank <= 8. Errors must be DataLoss (CRC) or InvalidArgument (structure).
 // Built as a fuzzer by tools/fuzz.sh and as a gtest regression test over
 // tests/fuzz/corpus/checkpoint and tests/fuzz/regressions/checkpoint.
 #include <zlib.h>
@@ -42,7 +43,21 @@ void CheckParsed(absl::string_view bytes) {
   for (const auto& [key, value] : ckpt->metadata) {
     FUZZ_CHECK(ckpt->FindMetadata(key) != nullptr);
   }
-  FUZZ_CHECK(dagrad::SerializeCheckpoint(*ckpt) == bytes);
+  for (const auto& [key, value] : ckpt->integers) {
+    FUZZ_CHECK(ckpt->FindInteger(key) != nullptr);
+  }
+  const std::string again = dagrad::SerializeCheckpoint(*ckpt);
+  if (static_cast<unsigned char>(bytes[8]) == dagrad::kCheckpointVersion) {
+    FUZZ_CHECK(again == bytes);
+    return;
+  }
+  // An older version: one empty integer section more, then a fixed point.
+  FUZZ_CHECK(ckpt->integers.empty());
+  FUZZ_CHECK(again.size() == bytes.size() + 4);
+  absl::StatusOr<dagrad::Checkpoint> upgraded =
+      dagrad::ParseCheckpoint(again, "fuzz");
+  FUZZ_CHECK(upgraded.ok());
+  FUZZ_CHECK(dagrad::SerializeCheckpoint(*upgraded) == again);
 }
 
 }  // namespace
