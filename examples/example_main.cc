@@ -17,6 +17,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
+#include "core/flag_parse.h"
 #include "core/gemm.h"
 #include "core/status_macros.h"
 #include "data/dataset.h"
@@ -31,13 +32,7 @@ namespace dagrad {
 // names. Found by argument-dependent lookup, so declared in dagrad.
 bool AbslParseFlag(absl::string_view text, Activation* activation,
                    std::string* error) {
-  absl::StatusOr<Activation> parsed = ParseActivation(text);
-  if (!parsed.ok()) {
-    *error = std::string(parsed.status().message());
-    return false;
-  }
-  *activation = *parsed;
-  return true;
+  return ParseFlagWith(ParseActivation(text), activation, error);
 }
 
 std::string AbslUnparseFlag(Activation activation) {
@@ -74,7 +69,8 @@ ABSL_FLAG(std::string, log_csv, "", "write per-epoch stats as CSV here");
 ABSL_FLAG(std::string, plot, "", "write loss/accuracy curves as SVG here");
 ABSL_FLAG(std::string, save, "", "save a checkpoint here after training");
 ABSL_FLAG(std::string, load, "", "load this checkpoint before training");
-ABSL_FLAG(std::string, dot, "", "write the training graph as Graphviz DOT here");
+ABSL_FLAG(std::string, dot, "",
+          "write the training graph as Graphviz DOT here");
 ABSL_FLAG(std::string, npy_dir, "",
           "after training, write every parameter to DIR/<name>.npy (NumPy)");
 
@@ -270,7 +266,8 @@ absl::Status Run(const ExampleSpec& spec, const Settings& s, bool* bad_input) {
     for (const EpochStats& e : o.history.epochs) time_s += e.time_s;
     const EpochStats last =
         o.history.epochs.empty() ? EpochStats{} : o.history.epochs.back();
-    absl::StrAppendFormat(&table, "%-10d %10d %10.4f %10.4f %10.4f %10.4f %10.2f\n",
+    absl::StrAppendFormat(&table,
+                          "%-10d %10d %10.4f %10.4f %10.4f %10.4f %10.2f\n",
                           variant, o.params, last.train_loss, last.valid_acc,
                           o.test.loss, o.test.accuracy, time_s);
   }

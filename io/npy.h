@@ -8,7 +8,8 @@
 // reads it back as an array of the tensor's shape.
 //
 // Example:
-//   RETURN_IF_ERROR(WriteNpy("/tmp/conv1_W.npy", *model.parameters()->Find("conv2d_1/W")));
+//   RETURN_IF_ERROR(WriteNpy("/tmp/conv1_W.npy",
+//                            *model.parameters()->Find("conv2d_1/W")));
 //   // python3 -c "import numpy; print(numpy.load('/tmp/conv1_W.npy').shape)"
 #ifndef DAGRAD_IO_NPY_H_
 #define DAGRAD_IO_NPY_H_

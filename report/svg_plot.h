@@ -5,7 +5,8 @@
 // plotting library worth a dependency for two line charts.
 //
 // Example:
-//   RETURN_IF_ERROR(WriteTrainingCurves("/tmp/lenet5.svg", history, "LeNet-5"));
+//   RETURN_IF_ERROR(
+//       WriteTrainingCurves("/tmp/lenet5.svg", history, "LeNet-5"));
 #ifndef DAGRAD_REPORT_SVG_PLOT_H_
 #define DAGRAD_REPORT_SVG_PLOT_H_
 

@@ -129,8 +129,8 @@ absl::StatusOr<History> Sequential::Fit(const Dataset& train,
   History history;
   double best = 0;
   for (int e = 0; e < options.epochs; ++e) {
-    const float lr =
-        options.schedule.LearningRate(options.lr, static_cast<int>(epochs_done_));
+    const float lr = options.schedule.LearningRate(
+        options.lr, static_cast<int>(epochs_done_));
     const auto start = std::chrono::steady_clock::now();
     ASSIGN_OR_RETURN(EvalResult epoch, RunEpoch(&provider, options, lr));
     const double seconds = std::chrono::duration<double>(
@@ -148,14 +148,16 @@ absl::StatusOr<History> Sequential::Fit(const Dataset& train,
     stats.time_s = seconds;
     stats.learning_rate = lr;
     if (valid != nullptr && valid->size() > 0) {
-      ASSIGN_OR_RETURN(EvalResult v,
-                       Evaluate(*valid, std::max<int64_t>(options.batch_size, 256),
-                                options.loss, options.num_threads));
+      ASSIGN_OR_RETURN(
+          EvalResult v,
+          Evaluate(*valid, std::max<int64_t>(options.batch_size, 256),
+                   options.loss, options.num_threads));
       stats.has_valid = true;
       stats.valid_loss = v.loss;
       stats.valid_acc = v.accuracy;
     }
-    const double monitored = stats.has_valid ? stats.valid_loss : stats.train_loss;
+    const double monitored =
+        stats.has_valid ? stats.valid_loss : stats.train_loss;
     if (history.epochs.empty() || monitored < best) {
       best = monitored;
       history.best_epoch = stats.epoch;
@@ -167,7 +169,8 @@ absl::StatusOr<History> Sequential::Fit(const Dataset& train,
     }
     bool stop = false;
     for (Callback* callback : options.callbacks) {
-      ASSIGN_OR_RETURN(CallbackAction action, callback->OnEpochEnd(stats, this));
+      ASSIGN_OR_RETURN(CallbackAction action,
+                       callback->OnEpochEnd(stats, this));
       stop |= action == CallbackAction::kStop;
     }
     if (stop) break;
@@ -184,8 +187,8 @@ absl::StatusOr<EvalResult> Sequential::Evaluate(const Dataset& data,
     return absl::InvalidArgumentError(absl::StrFormat(
         "Evaluate: batch_size must be >= 1, got %d", batch_size));
   }
-  RETURN_IF_ERROR(Compile(loss.value_or(compiled_ ? loss_kind_
-                                                  : Loss::kSoftmaxCrossEntropy)));
+  RETURN_IF_ERROR(Compile(
+      loss.value_or(compiled_ ? loss_kind_ : Loss::kSoftmaxCrossEntropy)));
   ASSIGN_OR_RETURN(DataProvider provider,
                    DataProvider::Create(&data, batch_size, /*shuffle=*/false,
                                         /*seed=*/0));

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "core/flag_parse.h"
 
 namespace dagrad {
 namespace {
@@ -170,13 +171,7 @@ absl::StatusOr<OptimizerKind> ParseOptimizerKind(absl::string_view name) {
 
 bool AbslParseFlag(absl::string_view text, OptimizerKind* kind,
                    std::string* error) {
-  absl::StatusOr<OptimizerKind> parsed = ParseOptimizerKind(text);
-  if (!parsed.ok()) {
-    *error = std::string(parsed.status().message());
-    return false;
-  }
-  *kind = *parsed;
-  return true;
+  return ParseFlagWith(ParseOptimizerKind(text), kind, error);
 }
 
 std::string AbslUnparseFlag(OptimizerKind kind) {
@@ -337,7 +332,8 @@ absl::StatusOr<std::unique_ptr<Optimizer>> MakeOptimizer(
         absl::StrCat("optimizer '", name, "': ", what));
   };
   if (!InUnitInterval(o.momentum)) {
-    return bad(absl::StrFormat("momentum must be in [0, 1), got %g", o.momentum));
+    return bad(
+        absl::StrFormat("momentum must be in [0, 1), got %g", o.momentum));
   }
   if (!InUnitInterval(o.rho)) {
     return bad(absl::StrFormat("rho must be in [0, 1), got %g", o.rho));

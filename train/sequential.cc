@@ -292,8 +292,9 @@ absl::Status Sequential::Load(const std::string& path) {
   if (!compiled_) RETURN_IF_ERROR(Compile(loss_kind_));
   ASSIGN_OR_RETURN(Checkpoint ckpt, ReadCheckpoint(path));
   // Check everything before changing anything.
-  ASSIGN_OR_RETURN(ModelCheckpoint model,
-                   DecodeModelCheckpoint(std::move(ckpt), store_.Items(), path));
+  ASSIGN_OR_RETURN(
+      ModelCheckpoint model,
+      DecodeModelCheckpoint(std::move(ckpt), store_.Items(), path));
   if (model.optimizer_state.has_value()) {
     RETURN_IF_ERROR(optimizer_.Restore(
         model.optimizer, std::move(*model.optimizer_state), path));

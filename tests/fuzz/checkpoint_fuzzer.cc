@@ -8,7 +8,8 @@
 // Neither may crash. On success the checkpoint must re-serialize to exactly
 // the parsed bytes (a version-1 input re-serializes as version 2: 4 bytes
 // longer, and a fixed point from then on), and every tensor must hold
-// product(dims) elements with rank <= 8. Errors must be DataLoss (CRC) or InvalidArgument (structure).
+// product(dims) elements with rank <= 8. Errors must be DataLoss (CRC) or
+// InvalidArgument (structure).
 // Built as a fuzzer by tools/fuzz.sh and as a gtest regression test over
 // tests/fuzz/corpus/checkpoint and tests/fuzz/regressions/checkpoint.
 #include <zlib.h>
@@ -67,10 +68,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   CheckParsed(bytes);
   if (size >= 4) {
     std::string fixed(bytes.substr(0, size - 4));
-    const uint32_t crc = static_cast<uint32_t>(
-        crc32(crc32(0L, Z_NULL, 0), reinterpret_cast<const Bytef*>(fixed.data()),
-              static_cast<uInt>(fixed.size())));
-    for (int i = 0; i < 4; ++i) fixed.push_back(static_cast<char>(crc >> (8 * i)));
+    const uint32_t crc = static_cast<uint32_t>(crc32(
+        crc32(0L, Z_NULL, 0), reinterpret_cast<const Bytef*>(fixed.data()),
+        static_cast<uInt>(fixed.size())));
+    for (int i = 0; i < 4; ++i) {
+      fixed.push_back(static_cast<char>(crc >> (8 * i)));
+    }
     CheckParsed(fixed);
   }
   return 0;

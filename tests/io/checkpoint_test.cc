@@ -49,9 +49,10 @@ void ExpectSame(const Checkpoint& a, const Checkpoint& b) {
   for (size_t i = 0; i < a.tensors.size(); ++i) {
     EXPECT_EQ(a.tensors[i].name, b.tensors[i].name);
     ASSERT_EQ(a.tensors[i].tensor.shape(), b.tensors[i].tensor.shape());
-    EXPECT_EQ(std::memcmp(a.tensors[i].tensor.data(), b.tensors[i].tensor.data(),
-                          a.tensors[i].tensor.size() * sizeof(float)),
-              0);
+    EXPECT_EQ(
+        std::memcmp(a.tensors[i].tensor.data(), b.tensors[i].tensor.data(),
+                    a.tensors[i].tensor.size() * sizeof(float)),
+        0);
   }
 }
 
@@ -167,7 +168,8 @@ TEST(CheckpointTest, EveryTruncationIsAnError) {
 TEST(CheckpointTest, MissingFileNamesThePath) {
   absl::StatusOr<Checkpoint> r = ReadCheckpoint("/nonexistent/dir/a.ckpt");
   ASSERT_FALSE(r.ok());
-  EXPECT_TRUE(absl::StrContains(r.status().message(), "/nonexistent/dir/a.ckpt"));
+  EXPECT_TRUE(
+      absl::StrContains(r.status().message(), "/nonexistent/dir/a.ckpt"));
 }
 
 // FaultyFileSystem forwards to the real one but fails at step `fail_at`; at

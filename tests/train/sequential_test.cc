@@ -160,8 +160,9 @@ TEST(SequentialTest, LayerErrorsNameTheLayer) {
   // Sticky: later calls report the same error.
   model.Add(Dense(4));
   const Dataset data = QuadrantData(8, 8, 1);
-  EXPECT_EQ(model.Fit(data, nullptr, QuickFit(OptimizerKind::kSgd, 0.1f)).status(),
-            model.status());
+  EXPECT_EQ(
+      model.Fit(data, nullptr, QuickFit(OptimizerKind::kSgd, 0.1f)).status(),
+      model.status());
 }
 
 TEST(SequentialTest, BadFitOptionsAreErrors) {
