@@ -95,6 +95,9 @@ struct Settings {
 // status 2; ParseCommandLine() would report it as a usage error and exit
 // with status 1. Other flags (Abseil's own, unknown ones) are left to it.
 absl::Status CheckFlagValues(int argc, char** argv) {
+  // ABSL_FLAG records the defining file: this file's flags, and only those.
+  const std::string this_file =
+      absl::GetFlagReflectionHandle(FLAGS_data_dir).Filename();
   for (int i = 1; i < argc; ++i) {
     absl::string_view arg = argv[i];
     if (arg == "--") break;  // The rest is positional.
@@ -103,8 +106,7 @@ absl::Status CheckFlagValues(int argc, char** argv) {
     const size_t eq = arg.find('=');
     const absl::string_view name = arg.substr(0, eq);
     absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
-    // ABSL_FLAG records __FILE__: this file's flags, and only those.
-    if (flag == nullptr || flag->Filename() != __FILE__) continue;
+    if (flag == nullptr || flag->Filename() != this_file) continue;
     absl::string_view value;
     if (eq != absl::string_view::npos) {
       value = arg.substr(eq + 1);
