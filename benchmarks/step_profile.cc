@@ -51,7 +51,7 @@ absl::Status Profile() {
     RETURN_IF_ERROR(model.TrainStep(images, labels, options, lr).status());
   }
   ASSIGN_OR_RETURN(Executor * executor,
-                   model.GetExecutor(/*training=*/true, batch, threads));
+                   model.GetExecutor(ExecutorMode::kTrain, batch, threads));
   executor->ResetProfile();
   executor->set_profile(true);
   const auto start = std::chrono::steady_clock::now();

@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "train/model_zoo.h"
+#include "models/model_zoo.h"
 
 namespace dagrad {
 namespace {
@@ -12,9 +12,9 @@ void BuildMlp100(Sequential* model) { AddMlp(model, 100, Activation::kRelu); }
 void BuildMlp200(Sequential* model) { AddMlp(model, 200, Activation::kRelu); }
 
 constexpr TrainWorkload kWorkloads[] = {
-    {"lenet5", BuildLeNet5, 64, "momentum", 0.01f},
-    {"mlp100", BuildMlp100, 100, "sgd", 0.1f},
-    {"mlp200_rmsprop", BuildMlp200, 64, "rmsprop", 0.01f},
+    {"lenet5", BuildLeNet5, 64, OptimizerKind::kMomentum, 0.01f},
+    {"mlp100", BuildMlp100, 100, OptimizerKind::kSgd, 0.1f},
+    {"mlp200_rmsprop", BuildMlp200, 64, OptimizerKind::kRmsProp, 0.01f},
 };
 
 }  // namespace

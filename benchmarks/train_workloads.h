@@ -19,7 +19,7 @@ struct TrainWorkload {
   const char* name;
   void (*build)(Sequential* model);  // Adds the layers.
   int64_t batch;
-  const char* optimizer;
+  OptimizerKind optimizer;
   float lr;
 
   // Options() are the FitOptions of one step at `threads` threads.

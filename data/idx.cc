@@ -3,8 +3,6 @@
 #include <zlib.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <limits>
 
@@ -13,6 +11,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "core/status_macros.h"
+#include "io/file_system.h"
 
 namespace dagrad {
 namespace {
@@ -24,14 +23,6 @@ constexpr int kMaxIdxRank = 4;
 // The payload of a stream of unknown length is read in chunks of this many
 // bytes, so memory follows what the stream holds, not what it declares.
 constexpr int64_t kPayloadChunk = int64_t{1} << 20;
-
-absl::Status FileError(const std::string& path, int err) {
-  std::string message =
-      absl::StrCat("cannot read '", path, "': ", std::strerror(err));
-  if (err == ENOENT) return absl::NotFoundError(message);
-  if (err == EACCES) return absl::PermissionDeniedError(message);
-  return absl::InvalidArgumentError(message);
-}
 
 bool HasGzipMagic(absl::string_view bytes) {
   return bytes.size() >= 2 &&
@@ -235,23 +226,6 @@ absl::StatusOr<IdxArray> Decode(ByteSource& source, const std::string& name) {
 }
 
 }  // namespace
-
-absl::StatusOr<std::string> ReadFileBytes(const std::string& path) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) return FileError(path, errno);
-  std::string bytes;
-  char buffer[1 << 16];
-  size_t n;
-  while ((n = std::fread(buffer, 1, sizeof(buffer), f)) > 0) {
-    bytes.append(buffer, n);
-  }
-  const bool failed = std::ferror(f) != 0;
-  const int err = errno;
-  std::fclose(f);
-  // Reading a directory fails here (EISDIR), not at fopen.
-  if (failed) return FileError(path, err);
-  return bytes;
-}
 
 absl::StatusOr<std::string> MaybeGunzip(absl::string_view bytes,
                                         const std::string& name,

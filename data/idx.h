@@ -44,9 +44,6 @@ struct IdxArray {
 // kMaxIdxBytes bounds the payload a file may declare (2 GiB).
 inline constexpr int64_t kMaxIdxBytes = int64_t{1} << 31;
 
-// ReadFileBytes() returns a whole file's bytes.
-absl::StatusOr<std::string> ReadFileBytes(const std::string& path);
-
 // MaybeGunzip() returns `bytes` decompressed if they start with the gzip
 // magic, else unchanged. At most `max_output` bytes are produced; more is an
 // error. `name` is used in messages.

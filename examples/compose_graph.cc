@@ -23,13 +23,13 @@
 #include "graph/executor.h"
 #include "graph/graph.h"
 #include "graph/parameter_store.h"
+#include "io/file_system.h"
 #include "ops/add.h"
 #include "ops/bias_add.h"
 #include "ops/mat_mul.h"
 #include "ops/mul.h"
 #include "ops/softmax_cross_entropy.h"
 #include "ops/tanh.h"
-#include "train/file_system.h"
 
 ABSL_FLAG(float, x, 3.0f, "x in f(x) = a*x^2 + b");
 ABSL_FLAG(float, a, 2.0f, "a in f(x) = a*x^2 + b");

@@ -1,48 +1,76 @@
 #include "examples/example_main.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/flags/commandlineflag.h"
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/flags/reflection.h"
 #include "absl/status/statusor.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/strip.h"
+#include "core/flag_parse.h"
 #include "core/gemm.h"
 #include "core/status_macros.h"
 #include "data/dataset.h"
 #include "graph/dot.h"
-#include "train/file_system.h"
-#include "train/npy.h"
-#include "train/svg_plot.h"
+#include "io/file_system.h"
+#include "io/npy.h"
+#include "report/svg_plot.h"
 
-// Numbers are read as strings so that a bad value is our one-line error
-// (exit 2), and an empty value means "the example's default".
+namespace dagrad {
+
+// Activation as a flag type (absl/flags/marshalling.h), by ParseActivation()
+// names. Found by argument-dependent lookup, so declared in dagrad.
+bool AbslParseFlag(absl::string_view text, Activation* activation,
+                   std::string* error) {
+  return ParseFlagWith(ParseActivation(text), activation, error);
+}
+
+std::string AbslUnparseFlag(Activation activation) {
+  return std::string(ActivationName(activation));
+}
+
+}  // namespace dagrad
+
+// Flags left unset (std::nullopt, or given an empty value) take the
+// example's default from its ExampleSpec.
 ABSL_FLAG(std::string, data_dir, dagrad::kDefaultDataDir,
           "directory with the four MNIST-format IDX files (.gz or plain)");
-ABSL_FLAG(std::string, epochs, "", "training epochs (default: the example's)");
-ABSL_FLAG(std::string, batch_size, "", "batch size (default: the example's)");
-ABSL_FLAG(std::string, lr, "", "learning rate (default: the example's)");
-ABSL_FLAG(std::string, optimizer, "",
-          "sgd, momentum, nesterov, rmsprop, adam or adamw");
-ABSL_FLAG(std::string, seed, "0", "seed for initialization, shuffling, dropout");
-ABSL_FLAG(std::string, threads, "1", "intra-op threads");
-ABSL_FLAG(std::string, train_limit, "",
-          "use only the first N training images, before the train/valid split");
-ABSL_FLAG(std::string, valid_count, "",
+ABSL_FLAG(std::optional<int32_t>, epochs, std::nullopt,
+          "training epochs (default: the example's)");
+ABSL_FLAG(std::optional<int64_t>, batch_size, std::nullopt,
+          "batch size (default: the example's)");
+ABSL_FLAG(std::optional<double>, lr, std::nullopt,
+          "learning rate (default: the example's)");
+ABSL_FLAG(std::optional<dagrad::OptimizerKind>, optimizer, std::nullopt,
+          "sgd, momentum, nesterov, rmsprop, adam or adamw (default: the "
+          "example's)");
+ABSL_FLAG(int64_t, seed, 0, "seed for initialization, shuffling, dropout");
+ABSL_FLAG(int32_t, threads, 1, "intra-op threads");
+ABSL_FLAG(std::optional<int64_t>, train_limit, std::nullopt,
+          "use only the first N training images, before the train/valid split "
+          "(-1: all; default: the example's)");
+ABSL_FLAG(std::optional<int64_t>, valid_count, std::nullopt,
           "validation examples taken from the end of the training file "
           "(default: one sixth)");
-ABSL_FLAG(std::string, activation, "",
-          "hidden activation for examples that take one: sigmoid, tanh, relu");
+ABSL_FLAG(std::optional<dagrad::Activation>, activation, std::nullopt,
+          "hidden activation for examples that take one: sigmoid, tanh, relu "
+          "(default: sigmoid)");
 ABSL_FLAG(std::string, log_csv, "", "write per-epoch stats as CSV here");
 ABSL_FLAG(std::string, plot, "", "write loss/accuracy curves as SVG here");
 ABSL_FLAG(std::string, save, "", "save a checkpoint here after training");
 ABSL_FLAG(std::string, load, "", "load this checkpoint before training");
-ABSL_FLAG(std::string, dot, "", "write the training graph as Graphviz DOT here");
+ABSL_FLAG(std::string, dot, "",
+          "write the training graph as Graphviz DOT here");
 ABSL_FLAG(std::string, npy_dir, "",
           "after training, write every parameter to DIR/<name>.npy (NumPy)");
 
@@ -53,7 +81,7 @@ struct Settings {
   int epochs;
   int64_t batch_size;
   float lr;
-  std::string optimizer;
+  OptimizerKind optimizer;
   uint64_t seed;
   int threads;
   int64_t train_limit;
@@ -61,74 +89,79 @@ struct Settings {
   Activation activation = Activation::kSigmoid;
 };
 
-template <typename T>
-absl::Status ParseNumber(const char* flag, const std::string& text, T default_value,
-                         T min_value, T* out) {
-  if (text.empty()) {
-    *out = default_value;
-    return absl::OkStatus();
-  }
-  bool ok;
-  if constexpr (std::is_floating_point_v<T>) {
-    double value;
-    ok = absl::SimpleAtod(text, &value);
-    *out = static_cast<T>(value);
-  } else {
-    int64_t value;
-    ok = absl::SimpleAtoi(text, &value);
-    *out = static_cast<T>(value);
-  }
-  if (!ok) {
-    return absl::InvalidArgumentError(
-        absl::StrFormat("--%s=%s is not a number", flag, text));
-  }
-  if (!(*out >= min_value)) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "--%s=%s must be >= %s", flag, text, absl::StrCat(min_value)));
+// CheckFlagValues() parses, ahead of absl::ParseCommandLine(), the value of
+// every flag in argv that this file defines (--name=value, --name value, one
+// or two dashes). A value Abseil rejects is then our one-line error and exit
+// status 2; ParseCommandLine() would report it as a usage error and exit
+// with status 1. Other flags (Abseil's own, unknown ones) are left to it.
+absl::Status CheckFlagValues(int argc, char** argv) {
+  // ABSL_FLAG records the defining file: this file's flags, and only those.
+  const std::string this_file =
+      absl::GetFlagReflectionHandle(FLAGS_data_dir).Filename();
+  for (int i = 1; i < argc; ++i) {
+    absl::string_view arg = argv[i];
+    if (arg == "--") break;  // The rest is positional.
+    if (!absl::ConsumePrefix(&arg, "-")) continue;
+    absl::ConsumePrefix(&arg, "-");
+    const size_t eq = arg.find('=');
+    const absl::string_view name = arg.substr(0, eq);
+    absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
+    if (flag == nullptr || flag->Filename() != this_file) continue;
+    absl::string_view value;
+    if (eq != absl::string_view::npos) {
+      value = arg.substr(eq + 1);
+    } else if (flag->IsOfType<bool>() || i + 1 == argc) {
+      continue;  // A bool needs no value; a missing one is Abseil's error.
+    } else {
+      value = argv[++i];
+    }
+    std::string error;
+    if (!flag->ParseFrom(value, &error)) {
+      return absl::InvalidArgumentError(error);
+    }
   }
   return absl::OkStatus();
 }
 
+// AtLeast() checks flag `--name`'s value against its minimum (NaN fails).
+template <typename T>
+absl::Status AtLeast(const char* name, T value, T min_value) {
+  if (value >= min_value) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrFormat(
+      "--%s=%s must be >= %s", name, absl::StrCat(value),
+      absl::StrCat(min_value)));
+}
+
 absl::StatusOr<Settings> ReadFlags(const ExampleSpec& spec) {
   Settings s;
-  RETURN_IF_ERROR(ParseNumber("epochs", absl::GetFlag(FLAGS_epochs),
-                              spec.epochs, 0, &s.epochs));
-  RETURN_IF_ERROR(ParseNumber("batch_size", absl::GetFlag(FLAGS_batch_size),
-                              spec.batch_size, int64_t{1}, &s.batch_size));
-  RETURN_IF_ERROR(
-      ParseNumber("lr", absl::GetFlag(FLAGS_lr), spec.lr, 0.0f, &s.lr));
-  int64_t seed;
-  RETURN_IF_ERROR(ParseNumber("seed", absl::GetFlag(FLAGS_seed), int64_t{0},
-                              int64_t{0}, &seed));
+  s.epochs = absl::GetFlag(FLAGS_epochs).value_or(spec.epochs);
+  RETURN_IF_ERROR(AtLeast("epochs", s.epochs, 0));
+  s.batch_size = absl::GetFlag(FLAGS_batch_size).value_or(spec.batch_size);
+  RETURN_IF_ERROR(AtLeast("batch_size", s.batch_size, int64_t{1}));
+  s.lr = static_cast<float>(absl::GetFlag(FLAGS_lr).value_or(spec.lr));
+  RETURN_IF_ERROR(AtLeast("lr", s.lr, 0.0f));
+  const int64_t seed = absl::GetFlag(FLAGS_seed);
+  RETURN_IF_ERROR(AtLeast("seed", seed, int64_t{0}));
   s.seed = static_cast<uint64_t>(seed);
-  RETURN_IF_ERROR(
-      ParseNumber("threads", absl::GetFlag(FLAGS_threads), 1, 1, &s.threads));
-  RETURN_IF_ERROR(ParseNumber("train_limit", absl::GetFlag(FLAGS_train_limit),
-                              spec.train_limit, int64_t{-1}, &s.train_limit));
+  s.threads = absl::GetFlag(FLAGS_threads);
+  RETURN_IF_ERROR(AtLeast("threads", s.threads, 1));
+  s.train_limit = absl::GetFlag(FLAGS_train_limit).value_or(spec.train_limit);
+  RETURN_IF_ERROR(AtLeast("train_limit", s.train_limit, int64_t{-1}));
   if (s.train_limit == 0) {
     return absl::InvalidArgumentError("--train_limit must be >= 1");
   }
-  RETURN_IF_ERROR(ParseNumber("valid_count", absl::GetFlag(FLAGS_valid_count),
-                              int64_t{-1}, int64_t{-1}, &s.valid_count));
-  s.optimizer = absl::GetFlag(FLAGS_optimizer);
-  if (s.optimizer.empty()) s.optimizer = spec.optimizer;
-  // MakeOptimizer() validates the name; check here for a flag-style error.
-  OptimizerOptions probe = spec.optimizer_options;
+  s.valid_count = absl::GetFlag(FLAGS_valid_count).value_or(-1);
+  RETURN_IF_ERROR(AtLeast("valid_count", s.valid_count, int64_t{-1}));
+  s.optimizer = absl::GetFlag(FLAGS_optimizer).value_or(spec.optimizer);
+  // MakeOptimizer() checks the example's options; report it as a flag error.
   absl::StatusOr<std::unique_ptr<Optimizer>> optimizer =
-      MakeOptimizer(s.optimizer, probe);
+      MakeOptimizer(s.optimizer, spec.optimizer_options);
   if (!optimizer.ok()) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "--optimizer=%s: %s", s.optimizer, optimizer.status().message()));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("--optimizer=%s: %s", OptimizerKindName(s.optimizer),
+                        optimizer.status().message()));
   }
-  const std::string activation = absl::GetFlag(FLAGS_activation);
-  if (!activation.empty()) {
-    absl::StatusOr<Activation> a = ParseActivation(activation);
-    if (!a.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrFormat("--activation: %s", a.status().message()));
-    }
-    s.activation = *a;
-  }
+  s.activation = absl::GetFlag(FLAGS_activation).value_or(s.activation);
   return s;
 }
 
@@ -165,7 +198,7 @@ absl::StatusOr<Outcome> TrainOne(const ExampleSpec& spec, const Settings& s,
   if (const std::string path = absl::GetFlag(FLAGS_dot); !path.empty()) {
     // The training graph with the buffer sizes planned for this batch size.
     ASSIGN_OR_RETURN(Executor * train,
-                     model.GetExecutor(/*training=*/true, s.batch_size,
+                     model.GetExecutor(ExecutorMode::kTrain, s.batch_size,
                                        s.threads));
     const MemoryPlan& plan = train->plan();
     RETURN_IF_ERROR(WriteFileAtomically(path, ToDot(*model.graph(), &plan)));
@@ -235,7 +268,8 @@ absl::Status Run(const ExampleSpec& spec, const Settings& s, bool* bad_input) {
     for (const EpochStats& e : o.history.epochs) time_s += e.time_s;
     const EpochStats last =
         o.history.epochs.empty() ? EpochStats{} : o.history.epochs.back();
-    absl::StrAppendFormat(&table, "%-10d %10d %10.4f %10.4f %10.4f %10.4f %10.2f\n",
+    absl::StrAppendFormat(&table,
+                          "%-10d %10d %10.4f %10.4f %10.4f %10.4f %10.2f\n",
                           variant, o.params, last.train_loss, last.valid_acc,
                           o.test.loss, o.test.accuracy, time_s);
   }
@@ -247,6 +281,11 @@ absl::Status Run(const ExampleSpec& spec, const Settings& s, bool* bad_input) {
 }  // namespace
 
 int RunExample(int argc, char** argv, const ExampleSpec& spec) {
+  if (absl::Status values = CheckFlagValues(argc, argv); !values.ok()) {
+    std::fprintf(stderr, "%s: %s\n", spec.name.c_str(),
+                 std::string(values.message()).c_str());
+    return 2;
+  }
   absl::ParseCommandLine(argc, argv);
   absl::StatusOr<Settings> settings = ReadFlags(spec);
   if (!settings.ok()) {

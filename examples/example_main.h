@@ -13,10 +13,12 @@
 //                                      evaluates a saved model)
 //   --dot=PATH     the training graph in Graphviz DOT
 //   --npy_dir=DIR  every parameter as DIR/<name>.npy after training
-// A bad flag value or unreadable data is a one-line error on stderr and exit
-// status 2.
+// The flags are typed Abseil flags. A bad flag value (one that does not
+// parse as the flag's type, or is out of range) or unreadable data is a
+// one-line error on stderr and exit status 2; an unknown flag is Abseil's
+// usage error (exit status 1).
 //
-// Output: the model summary, one line per epoch (train/history.h), then
+// Output: the model summary, one line per epoch (report/history.h), then
 //   test_loss=0.4012 test_acc=0.8611 params=61684
 #ifndef DAGRAD_EXAMPLES_EXAMPLE_MAIN_H_
 #define DAGRAD_EXAMPLES_EXAMPLE_MAIN_H_
@@ -41,7 +43,7 @@ struct ExampleSpec {
   int epochs = 3;
   int64_t batch_size = 64;
   float lr = 0.01f;
-  std::string optimizer = "sgd";
+  OptimizerKind optimizer = OptimizerKind::kSgd;
   int64_t train_limit = -1;
   OptimizerOptions optimizer_options;
   // build() adds the layers. `activation` is the --activation flag (for

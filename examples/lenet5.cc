@@ -5,10 +5,10 @@
 // conv 6x5x5 same (no bias) + ReLU, maxpool 2, conv 16x5x5 valid (no bias) +
 // ReLU, maxpool 2, flatten, 400->120 ReLU ->84 ReLU ->10, softmax
 // cross-entropy; SGD momentum 0.9, lr 0.01, batch 64. 61,684 parameters.
-// The model is AddLeNet5() in train/model_zoo.cc, shared with the
+// The model is AddLeNet5() in models/model_zoo.cc, shared with the
 // training-step benchmark and the tests.
 #include "examples/example_main.h"
-#include "train/model_zoo.h"
+#include "models/model_zoo.h"
 
 int main(int argc, char** argv) {
   using namespace dagrad;  // NOLINT: an example reads better without prefixes.
@@ -19,7 +19,7 @@ int main(int argc, char** argv) {
   spec.epochs = 3;
   spec.batch_size = 64;
   spec.lr = 0.01f;
-  spec.optimizer = "momentum";
+  spec.optimizer = OptimizerKind::kMomentum;
   spec.optimizer_options.momentum = 0.9f;
   spec.build = [](Sequential* model, Activation, int) {
     AddLeNet5(model);

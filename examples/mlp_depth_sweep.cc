@@ -16,7 +16,7 @@ int main(int argc, char** argv) {
   spec.epochs = 5;
   spec.batch_size = 100;
   spec.lr = 0.1f;
-  spec.optimizer = "sgd";
+  spec.optimizer = OptimizerKind::kSgd;
   spec.sweep = {1, 2, 3, 4, 5};
   spec.sweep_name = "depth";
   spec.build = [](Sequential* model, Activation activation, int depth) {

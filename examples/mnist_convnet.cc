@@ -18,7 +18,7 @@ int main(int argc, char** argv) {
   spec.epochs = 3;
   spec.batch_size = 3;
   spec.lr = 0.001f;
-  spec.optimizer = "sgd";
+  spec.optimizer = OptimizerKind::kSgd;
   spec.train_limit = 1000;
   spec.build = [](Sequential* model, Activation, int) {
     Conv2DOptions relu;

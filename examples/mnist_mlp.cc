@@ -15,7 +15,7 @@ int main(int argc, char** argv) {
   spec.epochs = 3;
   spec.batch_size = 64;
   spec.lr = 0.01f;
-  spec.optimizer = "rmsprop";
+  spec.optimizer = OptimizerKind::kRmsProp;
   spec.build = [](Sequential* model, Activation, int) {
     model->Add(Dense(200, Activation::kRelu));
     model->Add(Dense(10, Activation::kSoftmax));

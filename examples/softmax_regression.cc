@@ -15,7 +15,7 @@ int main(int argc, char** argv) {
   spec.epochs = 5;
   spec.batch_size = 100;
   spec.lr = 0.1f;
-  spec.optimizer = "sgd";
+  spec.optimizer = OptimizerKind::kSgd;
   spec.build = [](Sequential* model, Activation, int) {
     model->Add(AffineLayer(10, Initializer::Uniform(-0.1f, 0.1f),
                            Initializer::Uniform(-0.1f, 0.1f)));

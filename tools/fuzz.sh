@@ -23,7 +23,7 @@ CXX="${CXX_FUZZ:-clang++}"
 SAN="-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
 CXXFLAGS=(-std=c++17 -g -O1 -fno-omit-frame-pointer -I"$ROOT")
 # Every library source the two targets reach (idx, checkpoint, tensor).
-LIB_SRCS=(data/idx.cc train/checkpoint.cc train/file_system.cc
+LIB_SRCS=(data/idx.cc io/checkpoint.cc io/file_system.cc
           core/shape.cc core/tensor.cc)
 LIBS=$(pkg-config --libs absl_status absl_statusor absl_strings \
        absl_str_format absl_inlined_vector absl_span zlib)

@@ -1,7 +1,14 @@
 #!/usr/bin/env bash
-# tools/setup.sh: installs everything dagrad needs on Debian 12. Idempotent and
+# tools/setup.sh: installs what dagrad needs on Debian 12. Idempotent and
 # non-interactive; run as root or with sudo. Does nothing (no apt-get update)
 # when every package is already present.
+#
+#   tools/setup.sh               build, train and run the tests
+#   tools/setup.sh --dev         also the developer tools: the PyTorch peer
+#                                (tools/compare_*.sh), fuzzing with libFuzzer
+#                                (tools/fuzz.sh) and Graphviz (docs/)
+#   tools/setup.sh [--dev] PKG...  also the named Debian packages (.ci/run
+#                                uses this for what its own scripts need)
 set -euo pipefail
 
 PACKAGES=(
@@ -15,16 +22,33 @@ PACKAGES=(
   # ONNX export (io/onnx): ONNX's protobuf classes and checker, and node to
   # run ONNX Runtime (tools/onnx/install.sh installs it from npm).
   libonnx-dev libprotobuf-dev nodejs
-  # The examples' default data set (Fashion-MNIST IDX .gz files).
+  # The examples' default data set (Fashion-MNIST IDX .gz files); the
+  # example and end-to-end tests train on it too.
   dataset-fashion-mnist
-  # Rendering the graph's DOT export (docs/).
-  graphviz
+)
+
+DEV_PACKAGES=(
   # The PyTorch peer for side-by-side accuracy and speed (tools/).
   python3 python3-torch python3-numpy
   # Fuzzing with libFuzzer (tools/fuzz.sh, docs/fuzzing.md): clang 14 and its
   # sanitizer/libFuzzer runtime.
   clang libclang-rt-14-dev
+  # Formatting (.clang-format, Google style).
+  clang-format
+  # Rendering the graph's DOT export (tools/make_docs.sh, docs/).
+  graphviz
 )
+
+for arg in "$@"; do
+  case "$arg" in
+    --dev) PACKAGES+=("${DEV_PACKAGES[@]}") ;;
+    -*)
+      echo "usage: $0 [--dev] [PACKAGE...]" >&2
+      exit 2
+      ;;
+    *) PACKAGES+=("$arg") ;;
+  esac
+done
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

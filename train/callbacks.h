@@ -15,7 +15,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "train/history.h"
+#include "report/history.h"
 
 namespace dagrad {
 

@@ -5,7 +5,7 @@
 
 #include "absl/strings/str_format.h"
 #include "core/status_macros.h"
-#include "train/progress_bar.h"
+#include "report/progress_bar.h"
 #include "train/sequential.h"
 
 namespace dagrad {
@@ -65,10 +65,12 @@ absl::StatusOr<StepResult> Sequential::TrainStep(const Tensor& images,
                                                  float lr) {
   RETURN_IF_ERROR(status_);
   RETURN_IF_ERROR(Compile(options.loss));
-  RETURN_IF_ERROR(EnsureOptimizer(options));
+  RETURN_IF_ERROR(optimizer_.Ensure(options.optimizer,
+                                    options.optimizer_options, slots_));
   const int64_t size = labels.size();
-  ASSIGN_OR_RETURN(Executor * executor,
-                   GetExecutorFor(0, size, options.num_threads));
+  ASSIGN_OR_RETURN(
+      Executor * executor,
+      GetExecutor(ExecutorMode::kTrain, size, options.num_threads));
   RETURN_IF_ERROR(FeedBatch(executor, images, labels));
   executor->set_step(steps_done_);
   executor->set_check_numerics(options.check_numerics);
@@ -81,7 +83,7 @@ absl::StatusOr<StepResult> Sequential::TrainStep(const Tensor& images,
   StepResult result;
   result.loss = loss->data()[0];
   result.correct = CountCorrect(*output, labels);
-  RETURN_IF_ERROR(optimizer_->Step(slots_, lr, executor->pool()));
+  RETURN_IF_ERROR(optimizer_.get()->Step(slots_, lr, executor->pool()));
   ++steps_done_;
   return result;
 }
@@ -117,7 +119,8 @@ absl::StatusOr<History> Sequential::Fit(const Dataset& train,
   RETURN_IF_ERROR(status_);
   RETURN_IF_ERROR(CheckFitOptions(options));
   RETURN_IF_ERROR(Compile(options.loss));
-  RETURN_IF_ERROR(EnsureOptimizer(options));
+  RETURN_IF_ERROR(optimizer_.Ensure(options.optimizer,
+                                    options.optimizer_options, slots_));
   ASSIGN_OR_RETURN(DataProvider provider,
                    DataProvider::Create(&train, options.batch_size,
                                         options.shuffle,
@@ -126,8 +129,8 @@ absl::StatusOr<History> Sequential::Fit(const Dataset& train,
   History history;
   double best = 0;
   for (int e = 0; e < options.epochs; ++e) {
-    const float lr =
-        options.schedule.LearningRate(options.lr, static_cast<int>(epochs_done_));
+    const float lr = options.schedule.LearningRate(
+        options.lr, static_cast<int>(epochs_done_));
     const auto start = std::chrono::steady_clock::now();
     ASSIGN_OR_RETURN(EvalResult epoch, RunEpoch(&provider, options, lr));
     const double seconds = std::chrono::duration<double>(
@@ -145,14 +148,16 @@ absl::StatusOr<History> Sequential::Fit(const Dataset& train,
     stats.time_s = seconds;
     stats.learning_rate = lr;
     if (valid != nullptr && valid->size() > 0) {
-      ASSIGN_OR_RETURN(EvalResult v,
-                       Evaluate(*valid, std::max<int64_t>(options.batch_size, 256),
-                                options.loss, options.num_threads));
+      ASSIGN_OR_RETURN(
+          EvalResult v,
+          Evaluate(*valid, std::max<int64_t>(options.batch_size, 256),
+                   options.loss, options.num_threads));
       stats.has_valid = true;
       stats.valid_loss = v.loss;
       stats.valid_acc = v.accuracy;
     }
-    const double monitored = stats.has_valid ? stats.valid_loss : stats.train_loss;
+    const double monitored =
+        stats.has_valid ? stats.valid_loss : stats.train_loss;
     if (history.epochs.empty() || monitored < best) {
       best = monitored;
       history.best_epoch = stats.epoch;
@@ -164,7 +169,8 @@ absl::StatusOr<History> Sequential::Fit(const Dataset& train,
     }
     bool stop = false;
     for (Callback* callback : options.callbacks) {
-      ASSIGN_OR_RETURN(CallbackAction action, callback->OnEpochEnd(stats, this));
+      ASSIGN_OR_RETURN(CallbackAction action,
+                       callback->OnEpochEnd(stats, this));
       stop |= action == CallbackAction::kStop;
     }
     if (stop) break;
@@ -181,8 +187,8 @@ absl::StatusOr<EvalResult> Sequential::Evaluate(const Dataset& data,
     return absl::InvalidArgumentError(absl::StrFormat(
         "Evaluate: batch_size must be >= 1, got %d", batch_size));
   }
-  RETURN_IF_ERROR(Compile(loss.value_or(compiled_ ? loss_kind_
-                                                  : Loss::kSoftmaxCrossEntropy)));
+  RETURN_IF_ERROR(Compile(
+      loss.value_or(compiled_ ? loss_kind_ : Loss::kSoftmaxCrossEntropy)));
   ASSIGN_OR_RETURN(DataProvider provider,
                    DataProvider::Create(&data, batch_size, /*shuffle=*/false,
                                         /*seed=*/0));
@@ -191,7 +197,8 @@ absl::StatusOr<EvalResult> Sequential::Evaluate(const Dataset& data,
   int64_t correct = 0, seen = 0;
   while (std::optional<Batch> batch = provider.Next()) {
     const int64_t size = batch->labels.size();
-    ASSIGN_OR_RETURN(Executor * executor, GetExecutorFor(1, size, num_threads));
+    ASSIGN_OR_RETURN(Executor * executor,
+                     GetExecutor(ExecutorMode::kEvaluate, size, num_threads));
     RETURN_IF_ERROR(FeedBatch(executor, batch->images, batch->labels));
     RETURN_IF_ERROR(executor->Run());
     ASSIGN_OR_RETURN(const Tensor* l, executor->Fetch(loss_));
@@ -237,7 +244,8 @@ absl::StatusOr<Tensor> Sequential::Predict(const Tensor& images,
   for (int64_t begin = 0; begin < n; begin += batch_size) {
     const int64_t size = std::min(batch_size, n - begin);
     dims[0] = size;
-    ASSIGN_OR_RETURN(Executor * executor, GetExecutorFor(2, size, num_threads));
+    ASSIGN_OR_RETURN(Executor * executor,
+                     GetExecutor(ExecutorMode::kPredict, size, num_threads));
     // Feed() copies, so the const_cast never writes.
     Tensor view = Tensor::View(
         Shape(dims), const_cast<float*>(images.data()) + begin * per_example);

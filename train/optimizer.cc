@@ -8,11 +8,23 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "core/flag_parse.h"
 
 namespace dagrad {
 namespace {
 
-constexpr char kStepName[] = "step";
+constexpr struct {
+  OptimizerKind kind;
+  const char* name;
+} kOptimizerNames[] = {
+    {OptimizerKind::kSgd, "sgd"},
+    {OptimizerKind::kMomentum, "momentum"},
+    {OptimizerKind::kNesterov, "nesterov"},
+    {OptimizerKind::kRmsProp, "rmsprop"},
+    {OptimizerKind::kAdam, "adam"},
+    {OptimizerKind::kAdamW, "adamw"},
+};
 // Parameters are updated in parallel slices of at least this many values.
 constexpr int64_t kParallelUpdateMin = 16384;
 // The most state slots an optimizer keeps per parameter (Adam: 2).
@@ -22,7 +34,7 @@ constexpr size_t kMaxStateSlots = 4;
 class Sgd : public Optimizer {
  public:
   explicit Sgd(const OptimizerOptions& options) : Optimizer(options) {}
-  absl::string_view name() const override { return "sgd"; }
+  OptimizerKind kind() const override { return OptimizerKind::kSgd; }
 
  protected:
   std::vector<std::string> SlotNames() const override { return {}; }
@@ -40,8 +52,8 @@ class Momentum : public Optimizer {
  public:
   Momentum(const OptimizerOptions& options, bool nesterov)
       : Optimizer(options), nesterov_(nesterov) {}
-  absl::string_view name() const override {
-    return nesterov_ ? "nesterov" : "momentum";
+  OptimizerKind kind() const override {
+    return nesterov_ ? OptimizerKind::kNesterov : OptimizerKind::kMomentum;
   }
 
  protected:
@@ -73,7 +85,7 @@ class Momentum : public Optimizer {
 class RmsProp : public Optimizer {
  public:
   explicit RmsProp(const OptimizerOptions& options) : Optimizer(options) {}
-  absl::string_view name() const override { return "rmsprop"; }
+  OptimizerKind kind() const override { return OptimizerKind::kRmsProp; }
 
  protected:
   std::vector<std::string> SlotNames() const override { return {"square_avg"}; }
@@ -98,8 +110,8 @@ class Adam : public Optimizer {
  public:
   Adam(const OptimizerOptions& options, bool decoupled)
       : Optimizer(options), decoupled_(decoupled) {}
-  absl::string_view name() const override {
-    return decoupled_ ? "adamw" : "adam";
+  OptimizerKind kind() const override {
+    return decoupled_ ? OptimizerKind::kAdamW : OptimizerKind::kAdam;
   }
 
  protected:
@@ -138,6 +150,33 @@ class Adam : public Optimizer {
 bool InUnitInterval(float x) { return std::isfinite(x) && x >= 0 && x < 1; }
 
 }  // namespace
+
+absl::string_view OptimizerKindName(OptimizerKind kind) {
+  for (const auto& entry : kOptimizerNames) {
+    if (entry.kind == kind) return entry.name;
+  }
+  return "unknown";
+}
+
+absl::StatusOr<OptimizerKind> ParseOptimizerKind(absl::string_view name) {
+  for (const auto& entry : kOptimizerNames) {
+    if (name == entry.name) return entry.kind;
+  }
+  std::vector<absl::string_view> valid;
+  for (const auto& entry : kOptimizerNames) valid.push_back(entry.name);
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown optimizer '", name, "'; expected one of ",
+                   absl::StrJoin(valid, ", ")));
+}
+
+bool AbslParseFlag(absl::string_view text, OptimizerKind* kind,
+                   std::string* error) {
+  return ParseFlagWith(ParseOptimizerKind(text), kind, error);
+}
+
+std::string AbslUnparseFlag(OptimizerKind kind) {
+  return std::string(OptimizerKindName(kind));
+}
 
 absl::Status Optimizer::Init(const std::vector<ParamSlot>& slots) {
   assert(SlotNames().size() <= kMaxStateSlots);
@@ -225,41 +264,43 @@ absl::Status Optimizer::Step(const std::vector<ParamSlot>& slots, float lr,
   return absl::OkStatus();
 }
 
-std::vector<NamedTensor> Optimizer::ExportState() const {
+OptimizerState Optimizer::ExportState() const {
   const std::vector<std::string> slot_names = SlotNames();
-  std::vector<NamedTensor> out;
+  OptimizerState out;
   for (size_t i = 0; i < names_.size(); ++i) {
     for (size_t k = 0; k < slot_names.size(); ++k) {
-      out.push_back({absl::StrCat(names_[i], "/", slot_names[k]),
-                     state_[i][k].Clone()});
+      out.tensors.push_back({absl::StrCat(names_[i], "/", slot_names[k]),
+                             state_[i][k].Clone()});
     }
   }
-  Tensor step = Tensor::Zeros(Shape({1}));
-  step[0] = static_cast<float>(steps_);
-  out.push_back({kStepName, std::move(step)});
+  out.steps = steps_;
   return out;
 }
 
-absl::Status Optimizer::ImportState(const Checkpoint& state) {
+absl::Status Optimizer::ImportState(const OptimizerState& state) {
   const std::vector<std::string> slot_names = SlotNames();
-  const size_t expected = names_.size() * slot_names.size() + 1;
+  const size_t expected = names_.size() * slot_names.size();
   if (state.tensors.size() != expected) {
     return absl::InvalidArgumentError(absl::StrFormat(
         "%s state: expected %d tensors for %d parameters, got %d", name(),
         expected, names_.size(), state.tensors.size()));
   }
-  const Tensor* step = state.FindTensor(kStepName);
-  if (step == nullptr || step->shape() != Shape({1}) || !(step->data()[0] >= 0) ||
-      step->data()[0] != std::floor(step->data()[0])) {
+  if (state.steps < 0) {
     return absl::InvalidArgumentError(absl::StrCat(
-        name(), " state: tensor '", kStepName,
-        "' is missing or not a [1] non-negative integer count"));
+        name(), " state: the step count ", state.steps, " is negative"));
   }
   // Validate everything before changing anything.
+  std::vector<std::vector<const Tensor*>> found(names_.size());
   for (size_t i = 0; i < names_.size(); ++i) {
     for (size_t k = 0; k < slot_names.size(); ++k) {
       const std::string tname = absl::StrCat(names_[i], "/", slot_names[k]);
-      const Tensor* t = state.FindTensor(tname);
+      const Tensor* t = nullptr;
+      for (const NamedTensor& named : state.tensors) {
+        if (named.name == tname) {
+          t = &named.tensor;
+          break;
+        }
+      }
       if (t == nullptr) {
         return absl::InvalidArgumentError(
             absl::StrCat(name(), " state: tensor '", tname, "' is missing"));
@@ -270,27 +311,29 @@ absl::Status Optimizer::ImportState(const Checkpoint& state) {
             t->shape().DebugString(), ", the parameter is ",
             state_[i][k].shape().DebugString()));
       }
+      found[i].push_back(t);
     }
   }
   for (size_t i = 0; i < names_.size(); ++i) {
     for (size_t k = 0; k < slot_names.size(); ++k) {
-      const Tensor* t =
-          state.FindTensor(absl::StrCat(names_[i], "/", slot_names[k]));
+      const Tensor* t = found[i][k];
       std::copy(t->data(), t->data() + t->size(), state_[i][k].data());
     }
   }
-  steps_ = static_cast<int64_t>(step->data()[0]);
+  steps_ = state.steps;
   return absl::OkStatus();
 }
 
 absl::StatusOr<std::unique_ptr<Optimizer>> MakeOptimizer(
-    absl::string_view name, const OptimizerOptions& o) {
+    OptimizerKind kind, const OptimizerOptions& o) {
+  const absl::string_view name = OptimizerKindName(kind);
   auto bad = [&](const std::string& what) {
     return absl::InvalidArgumentError(
         absl::StrCat("optimizer '", name, "': ", what));
   };
   if (!InUnitInterval(o.momentum)) {
-    return bad(absl::StrFormat("momentum must be in [0, 1), got %g", o.momentum));
+    return bad(
+        absl::StrFormat("momentum must be in [0, 1), got %g", o.momentum));
   }
   if (!InUnitInterval(o.rho)) {
     return bad(absl::StrFormat("rho must be in [0, 1), got %g", o.rho));
@@ -306,25 +349,22 @@ absl::StatusOr<std::unique_ptr<Optimizer>> MakeOptimizer(
     return bad(absl::StrFormat("weight_decay must be >= 0, got %g",
                                o.weight_decay));
   }
-  std::unique_ptr<Optimizer> opt;
-  if (name == "sgd") {
-    opt = std::make_unique<Sgd>(o);
-  } else if (name == "momentum") {
-    opt = std::make_unique<Momentum>(o, /*nesterov=*/false);
-  } else if (name == "nesterov") {
-    opt = std::make_unique<Momentum>(o, /*nesterov=*/true);
-  } else if (name == "rmsprop") {
-    opt = std::make_unique<RmsProp>(o);
-  } else if (name == "adam") {
-    opt = std::make_unique<Adam>(o, /*decoupled=*/false);
-  } else if (name == "adamw") {
-    opt = std::make_unique<Adam>(o, /*decoupled=*/true);
-  } else {
-    return bad(
-        "unknown optimizer; expected sgd, momentum, nesterov, rmsprop, adam "
-        "or adamw");
+  switch (kind) {
+    case OptimizerKind::kSgd:
+      return std::make_unique<Sgd>(o);
+    case OptimizerKind::kMomentum:
+      return std::make_unique<Momentum>(o, /*nesterov=*/false);
+    case OptimizerKind::kNesterov:
+      return std::make_unique<Momentum>(o, /*nesterov=*/true);
+    case OptimizerKind::kRmsProp:
+      return std::make_unique<RmsProp>(o);
+    case OptimizerKind::kAdam:
+      return std::make_unique<Adam>(o, /*decoupled=*/false);
+    case OptimizerKind::kAdamW:
+      return std::make_unique<Adam>(o, /*decoupled=*/true);
   }
-  return opt;
+  return absl::InvalidArgumentError(absl::StrCat(
+      "unknown optimizer kind ", static_cast<int>(kind)));
 }
 
 }  // namespace dagrad

@@ -17,16 +17,21 @@
 // Defaults match the PyTorch peer in tools/pytorch_reference/models.py:
 // momentum 0.9, rho 0.9, betas (0.9, 0.999), eps 1e-7.
 //
+// Kinds: an optimizer is chosen by OptimizerKind. Names ("adam") exist for
+// command-line flags and checkpoint metadata only: ParseOptimizerKind() and
+// OptimizerKindName() convert, and AbslParseFlag() lets a flag be typed
+// (ABSL_FLAG(OptimizerKind, ...)).
+//
 // State export: ExportState() names each state tensor "<param>/<slot>"
-// ("conv1/W/velocity") plus "step" (the step count, exact up to 2^24), for
-// checkpoints (train/checkpoint.h). ImportState() accepts exactly what
+// ("conv1/W/velocity") and carries the step count as an integer, for
+// checkpoints (io/checkpoint.h). ImportState() accepts exactly what
 // ExportState() of an optimizer of the same kind over the same parameters
 // produced; otherwise InvalidArgument naming the tensor, with the state
 // unchanged.
 //
 // Example:
 //   ASSIGN_OR_RETURN(std::unique_ptr<Optimizer> opt,
-//                    MakeOptimizer("adam", OptimizerOptions{}));
+//                    MakeOptimizer(OptimizerKind::kAdam, OptimizerOptions{}));
 //   RETURN_IF_ERROR(opt->Init(slots));
 //   for (...) { /* run the graph, point slots[i].grad at the gradients */
 //     RETURN_IF_ERROR(opt->Step(slots, /*lr=*/0.001f));
@@ -44,9 +49,33 @@
 #include "absl/strings/string_view.h"
 #include "core/tensor.h"
 #include "core/thread_pool.h"
-#include "train/checkpoint.h"
+#include "io/checkpoint.h"
 
 namespace dagrad {
+
+// OptimizerKind names an update rule (see the file comment).
+enum class OptimizerKind {
+  kSgd,
+  kMomentum,
+  kNesterov,
+  kRmsProp,
+  kAdam,
+  kAdamW,
+};
+
+// OptimizerKindName() is the kind's flag name: "sgd", "momentum",
+// "nesterov", "rmsprop", "adam" or "adamw".
+absl::string_view OptimizerKindName(OptimizerKind kind);
+
+// ParseOptimizerKind() reads a name made by OptimizerKindName(). Any other
+// text is InvalidArgument naming it and listing the valid names.
+absl::StatusOr<OptimizerKind> ParseOptimizerKind(absl::string_view name);
+
+// AbslParseFlag() and AbslUnparseFlag() make OptimizerKind a flag type
+// (absl/flags/marshalling.h), by the names above.
+bool AbslParseFlag(absl::string_view text, OptimizerKind* kind,
+                   std::string* error);
+std::string AbslUnparseFlag(OptimizerKind kind);
 
 // ParamSlot is one trainable parameter as the optimizer sees it. Neither
 // pointer is owned; `value` must stay valid from Init() on, and `grad` (of
@@ -55,6 +84,13 @@ struct ParamSlot {
   std::string name;
   Tensor* value = nullptr;
   const Tensor* grad = nullptr;
+};
+
+// OptimizerState is an optimizer's exported state: one tensor per parameter
+// and slot, named "<param>/<slot>", and the number of steps taken.
+struct OptimizerState {
+  std::vector<NamedTensor> tensors;
+  int64_t steps = 0;
 };
 
 struct OptimizerOptions {
@@ -70,8 +106,9 @@ class Optimizer {
  public:
   virtual ~Optimizer() = default;
 
-  // name() is the MakeOptimizer() name, e.g. "adam".
-  virtual absl::string_view name() const = 0;
+  // kind() is the update rule; name() its name, e.g. "adam".
+  virtual OptimizerKind kind() const = 0;
+  absl::string_view name() const { return OptimizerKindName(kind()); }
 
   // Init() sizes the state for `slots` (zeroed) and resets the step count.
   // InvalidArgument for a slot without a value or with a duplicate name.
@@ -89,8 +126,8 @@ class Optimizer {
   int64_t steps() const { return steps_; }
 
   // ExportState() / ImportState(): see the file comment.
-  std::vector<NamedTensor> ExportState() const;
-  absl::Status ImportState(const Checkpoint& state);
+  OptimizerState ExportState() const;
+  absl::Status ImportState(const OptimizerState& state);
 
  protected:
   explicit Optimizer(const OptimizerOptions& options) : options_(options) {}
@@ -114,12 +151,11 @@ class Optimizer {
   int64_t steps_ = 0;
 };
 
-// MakeOptimizer() returns the optimizer called `name` (sgd, momentum,
-// nesterov, rmsprop, adam, adamw). InvalidArgument for an unknown name,
-// listing the known ones, or for options out of range (momentum, rho and
-// betas in [0, 1), epsilon > 0, weight_decay >= 0, all finite).
+// MakeOptimizer() returns an optimizer of `kind`. InvalidArgument for
+// options out of range (momentum, rho and betas in [0, 1), epsilon > 0,
+// weight_decay >= 0, all finite), naming the kind and the option.
 absl::StatusOr<std::unique_ptr<Optimizer>> MakeOptimizer(
-    absl::string_view name, const OptimizerOptions& options);
+    OptimizerKind kind, const OptimizerOptions& options);
 
 }  // namespace dagrad
 

@@ -1,14 +1,13 @@
-// train/sequential.cc: model structure, compilation, executors, checkpoints.
-// Fit/Evaluate/Predict are in train/fit.cc.
+// train/sequential.cc: model structure, compilation, executors, Save/Load.
+// Fit/Evaluate/Predict are in train/fit.cc, the checkpoint's contents in
+// train/model_io.cc.
 #include "train/sequential.h"
 
 #include <algorithm>
 #include <cctype>
-#include <cstring>
 #include <utility>
 
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -18,12 +17,9 @@
 #include "ops/mean_squared_error.h"
 #include "ops/sigmoid_binary_cross_entropy.h"
 #include "ops/softmax_cross_entropy.h"
-#include "train/checkpoint.h"
 
 namespace dagrad {
 namespace {
-
-constexpr char kOptimizerPrefix[] = "optimizer/";
 
 std::string LowerType(absl::string_view type) {
   std::string out(type);
@@ -241,13 +237,9 @@ absl::Status Sequential::Compile(Loss loss) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<Executor*> Sequential::GetExecutor(bool training, int64_t batch,
+absl::StatusOr<Executor*> Sequential::GetExecutor(ExecutorMode mode,
+                                                  int64_t batch,
                                                   int num_threads) {
-  return GetExecutorFor(training ? 0 : 1, batch, num_threads);
-}
-
-absl::StatusOr<Executor*> Sequential::GetExecutorFor(int mode, int64_t batch,
-                                                     int num_threads) {
   const ExecutorKey key{mode, batch, num_threads};
   auto it = executors_.find(key);
   if (it != executors_.end()) return it->second.get();
@@ -257,11 +249,11 @@ absl::StatusOr<Executor*> Sequential::GetExecutorFor(int mode, int64_t batch,
   ExecutorOptions options;
   options.batch_size = batch;
   options.num_threads = num_threads;
-  options.training = mode == 0;
+  options.training = mode == ExecutorMode::kTrain;
   options.seed = seed_;
   options.fetches = {output_};
-  if (mode != 2) options.fetches.push_back(loss_);
-  if (mode == 0) {
+  if (mode != ExecutorMode::kPredict) options.fetches.push_back(loss_);
+  if (mode == ExecutorMode::kTrain) {
     for (NodeId g : gradients_) options.fetches.push_back(g);
   }
   ASSIGN_OR_RETURN(std::unique_ptr<Executor> executor,
@@ -285,128 +277,37 @@ absl::Status Sequential::FeedBatch(Executor* executor, const Tensor& images,
   RETURN_IF_ERROR(executor->Feed(input_, images.ViewAs(want)));
   if (!WantsOneHot(loss_kind_)) return executor->Feed(labels_, labels);
   ASSIGN_OR_RETURN(Shape out, builder_->shape(output_));
-  const int64_t classes = out.dim(1);
-  if (targets_.size() < batch * classes) {
-    targets_ = Tensor::Zeros(Shape({batch, classes}));
-  }
-  // A view of the first batch * classes floats (the buffer keeps the size of
-  // the largest batch seen).
-  Tensor targets = Tensor::View(Shape({batch, classes}), targets_.data());
-  float* t = targets.data();
-  std::fill(t, t + batch * classes, 0.0f);
-  for (int64_t i = 0; i < batch; ++i) {
-    const float label = labels.data()[i];
-    if (!(label >= 0 && label < classes)) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "label %g of example %d is outside [0, %d)", label, i, classes));
-    }
-    t[i * classes + static_cast<int64_t>(label)] = 1.0f;
-  }
+  ASSIGN_OR_RETURN(Tensor targets, one_hot_.Encode(labels, out.dim(1)));
   return executor->Feed(labels_, targets);
 }
 
 absl::Status Sequential::Save(const std::string& path) {
   if (!compiled_) RETURN_IF_ERROR(Compile(loss_kind_));
-  Checkpoint ckpt;
-  ckpt.metadata.push_back({"format", "dagrad.Sequential"});
-  ckpt.metadata.push_back({"epochs_done", absl::StrCat(epochs_done_)});
-  ckpt.metadata.push_back({"steps_done", absl::StrCat(steps_done_)});
-  ckpt.metadata.push_back({"optimizer", optimizer_name_});
-  ckpt.metadata.push_back({"seed", absl::StrCat(seed_)});
-  for (const auto& [name, value] : store_.Items()) {
-    ckpt.tensors.push_back({name, value->Clone()});
-  }
-  if (optimizer_ != nullptr) {
-    for (NamedTensor& t : optimizer_->ExportState()) {
-      ckpt.tensors.push_back(
-          {absl::StrCat(kOptimizerPrefix, t.name), std::move(t.tensor)});
-    }
-  }
-  return WriteCheckpoint(path, ckpt);
+  const TrainingCounters counters{epochs_done_, steps_done_, seed_};
+  return WriteCheckpoint(
+      path, EncodeModelCheckpoint(store_.Items(), counters, optimizer_.get()));
 }
 
 absl::Status Sequential::Load(const std::string& path) {
   if (!compiled_) RETURN_IF_ERROR(Compile(loss_kind_));
   ASSIGN_OR_RETURN(Checkpoint ckpt, ReadCheckpoint(path));
   // Check everything before changing anything.
-  for (const auto& [name, value] : store_.Items()) {
-    const Tensor* saved = ckpt.FindTensor(name);
-    if (saved == nullptr) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "checkpoint %s has no parameter '%s' (another model?)", path, name));
-    }
-    if (saved->shape() != value->shape()) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "checkpoint %s: parameter '%s' is %s, the model's is %s (another "
-          "model?)",
-          path,
-          name, saved->shape().DebugString(), value->shape().DebugString()));
-    }
+  ASSIGN_OR_RETURN(
+      ModelCheckpoint model,
+      DecodeModelCheckpoint(std::move(ckpt), store_.Items(), path));
+  if (model.optimizer_state.has_value()) {
+    RETURN_IF_ERROR(optimizer_.Restore(
+        model.optimizer, std::move(*model.optimizer_state), path));
   }
-  auto optimizer_state = std::make_unique<Checkpoint>();
-  for (const NamedTensor& t : ckpt.tensors) {
-    if (absl::StartsWith(t.name, kOptimizerPrefix)) {
-      optimizer_state->tensors.push_back(
-          {t.name.substr(std::strlen(kOptimizerPrefix)), t.tensor.Clone()});
-    } else if (store_.Find(t.name) == nullptr) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "checkpoint %s has parameter '%s' %s, which the model lacks "
-          "(another model?)",
-          path, t.name, t.tensor.shape().DebugString()));
-    }
+  for (const NamedTensor& t : model.parameters) {
+    store_.Find(t.name)->CopyFrom(t.tensor);
   }
-  int64_t epochs = 0, steps = 0;
-  uint64_t seed = 0;
-  const std::string* e = ckpt.FindMetadata("epochs_done");
-  const std::string* s = ckpt.FindMetadata("steps_done");
-  const std::string* sd = ckpt.FindMetadata("seed");
-  if (e == nullptr || s == nullptr || sd == nullptr ||
-      !absl::SimpleAtoi(*e, &epochs) || !absl::SimpleAtoi(*s, &steps) ||
-      !absl::SimpleAtoi(*sd, &seed)) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "checkpoint %s lacks the epochs_done/steps_done/seed counters", path));
-  }
-  const std::string* opt = ckpt.FindMetadata("optimizer");
-  if (optimizer_ != nullptr && !optimizer_state->tensors.empty()) {
-    if (opt == nullptr || *opt != optimizer_name_) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "checkpoint %s holds %s optimizer state; the model uses %s", path,
-          opt == nullptr ? "unnamed" : *opt, optimizer_name_));
-    }
-    RETURN_IF_ERROR(optimizer_->ImportState(*optimizer_state));
-  } else if (!optimizer_state->tensors.empty()) {
-    pending_optimizer_name_ = opt == nullptr ? "" : *opt;
-    pending_optimizer_state_ = std::move(optimizer_state);
-  }
-  for (const auto& [name, value] : store_.Items()) {
-    value->CopyFrom(*ckpt.FindTensor(name));
-  }
-  epochs_done_ = epochs;
-  steps_done_ = steps;
+  epochs_done_ = model.counters.epochs_done;
+  steps_done_ = model.counters.steps_done;
   // The seed is training state: shuffling and dropout streams continue.
-  if (seed != seed_) {
-    seed_ = seed;
+  if (model.counters.seed != seed_) {
+    seed_ = model.counters.seed;
     executors_.clear();
-  }
-  return absl::OkStatus();
-}
-
-absl::Status Sequential::EnsureOptimizer(const FitOptions& options) {
-  if (optimizer_ != nullptr && optimizer_name_ == options.optimizer) {
-    return absl::OkStatus();
-  }
-  ASSIGN_OR_RETURN(optimizer_,
-                   MakeOptimizer(options.optimizer, options.optimizer_options));
-  optimizer_name_ = options.optimizer;
-  RETURN_IF_ERROR(optimizer_->Init(slots_));
-  if (pending_optimizer_state_ != nullptr) {
-    if (pending_optimizer_name_ != optimizer_name_) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "the loaded checkpoint holds %s optimizer state; Fit asks for %s",
-          pending_optimizer_name_, optimizer_name_));
-    }
-    RETURN_IF_ERROR(optimizer_->ImportState(*pending_optimizer_state_));
-    pending_optimizer_state_.reset();
   }
   return absl::OkStatus();
 }

@@ -16,7 +16,7 @@
 //   FitOptions fit;
 //   fit.epochs = 3;
 //   fit.batch_size = 64;
-//   fit.optimizer = "rmsprop";
+//   fit.optimizer = OptimizerKind::kRmsProp;
 //   fit.lr = 0.01;
 //   ASSIGN_OR_RETURN(History history, model.Fit(data.train, &data.valid, fit));
 //   ASSIGN_OR_RETURN(EvalResult test, model.Evaluate(data.test));
@@ -57,10 +57,11 @@
 #include "graph/graph.h"
 #include "graph/parameter_store.h"
 #include "layers/layer.h"
+#include "report/history.h"
 #include "train/callbacks.h"
-#include "train/checkpoint.h"
-#include "train/history.h"
 #include "train/lr_schedule.h"
+#include "train/model_io.h"
+#include "train/one_hot.h"
 #include "train/optimizer.h"
 
 namespace dagrad {
@@ -80,9 +81,9 @@ struct FitOptions {
   int epochs = 1;
   int64_t batch_size = 32;
   Loss loss = Loss::kSoftmaxCrossEntropy;
-  // One of MakeOptimizer()'s names: sgd, momentum, nesterov, rmsprop, adam,
-  // adamw; configured by optimizer_options (lr is taken from `lr`).
-  std::string optimizer = "sgd";
+  // The update rule, configured by optimizer_options (lr is taken from
+  // `lr`).
+  OptimizerKind optimizer = OptimizerKind::kSgd;
   OptimizerOptions optimizer_options;
   float lr = 0.01f;
   LrSchedule schedule = LrSchedule::Constant();
@@ -99,6 +100,12 @@ struct FitOptions {
   // Not owned; each must outlive the call.
   std::vector<Callback*> callbacks;
 };
+
+// ExecutorMode is what a compiled executor computes: kTrain the output,
+// the loss and the gradients (training-mode layers: dropout on, batch
+// statistics), kEvaluate the output and the loss, kPredict the output only
+// (both in evaluation mode).
+enum class ExecutorMode { kTrain, kEvaluate, kPredict };
 
 struct EvalResult {
   double loss = 0;
@@ -140,7 +147,7 @@ class Sequential {
   int64_t parameter_count() const;
 
   // Fit() trains on `train` for options.epochs, evaluating on `valid`
-  // (nullable) and printing one line per epoch (train/history.h). It
+  // (nullable) and printing one line per epoch (report/history.h). It
   // continues from the model's current state (parameters, optimizer state,
   // epoch and step counters), so a model loaded from a checkpoint resumes
   // where it stopped, with identical losses. `train` must outlive the call.
@@ -174,9 +181,11 @@ class Sequential {
                                  int num_threads = 1);
 
   // Save() writes every parameter, the optimizer state and the counters to
-  // a checkpoint (train/checkpoint.h), atomically. Load() reads one written
+  // a checkpoint (train/model_io.h), atomically. Load() reads one written
   // by a model of the same architecture; a missing, extra or mis-shaped
   // parameter is InvalidArgument naming it, and leaves the model unchanged.
+  // Optimizer state loaded before the first training step is imported when
+  // Fit() or TrainStep() creates the optimizer.
   absl::Status Save(const std::string& path);
   absl::Status Load(const std::string& path);
 
@@ -201,9 +210,10 @@ class Sequential {
   // Endpoints, valid while the model lives and is not re-compiled.
   absl::StatusOr<Endpoints> InferenceEndpoints();
   ParameterStore* parameters() { return &store_; }
-  // Executor() is the compiled executor for `batch` examples: training mode
-  // (loss, output and gradients) or evaluation mode (loss and output).
-  absl::StatusOr<Executor*> GetExecutor(bool training, int64_t batch,
+  // GetExecutor() is the compiled executor of `mode` for `batch` examples
+  // on `num_threads` threads, made on first use and cached.
+  // FailedPrecondition before Compile().
+  absl::StatusOr<Executor*> GetExecutor(ExecutorMode mode, int64_t batch,
                                         int num_threads);
 
  private:
@@ -214,7 +224,7 @@ class Sequential {
     std::vector<NodeId> parameters;  // Created by this layer.
   };
   struct ExecutorKey {
-    int mode;  // 0 train, 1 eval, 2 predict.
+    ExecutorMode mode;
     int64_t batch;
     int threads;
     bool operator<(const ExecutorKey& o) const {
@@ -223,15 +233,12 @@ class Sequential {
     }
   };
 
-  absl::StatusOr<Executor*> GetExecutorFor(int mode, int64_t batch,
-                                           int num_threads);
   // FeedBatch() feeds images and labels (one-hot when the loss wants it).
   absl::Status FeedBatch(Executor* executor, const Tensor& images,
                          const Tensor& labels);
   // RunEpoch() trains one epoch; returns its train loss/accuracy.
   absl::StatusOr<EvalResult> RunEpoch(DataProvider* provider,
                                       const FitOptions& options, float lr);
-  absl::Status EnsureOptimizer(const FitOptions& options);
 
   Shape input_shape_;
   Shape batched_input_shape_;  // [kUnknownDim, input_shape_...]
@@ -254,14 +261,10 @@ class Sequential {
   ParameterStore store_;
   bool store_ready_ = false;
   std::map<ExecutorKey, std::unique_ptr<Executor>> executors_;
-  Tensor targets_;  // One-hot targets buffer for MSE/BCE.
+  OneHotEncoder one_hot_;  // Targets for MSE/BCE.
 
-  std::unique_ptr<Optimizer> optimizer_;
-  std::string optimizer_name_;
+  ResumableOptimizer optimizer_;
   std::vector<ParamSlot> slots_;
-  // Optimizer state read by Load() before the optimizer exists.
-  std::unique_ptr<Checkpoint> pending_optimizer_state_;
-  std::string pending_optimizer_name_;
 
   int64_t epochs_done_ = 0;
   int64_t steps_done_ = 0;

@@ -17,7 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
-#include "train/history.h"
+#include "report/history.h"
 
 namespace dagrad {
 namespace {
@@ -130,7 +130,8 @@ TEST(ExampleFlagsTest, BadValuesAreOneLineErrorsWithStatus2) {
   };
   for (const Case& c :
        {Case{"--batch_size=0", "batch_size"}, Case{"--lr=-1", "lr"},
-        Case{"--epochs=abc", "epochs"}, Case{"--optimizer=sgdd", "sgdd"},
+        Case{"--epochs=abc", "epochs"}, Case{"--batch_size 1.5", "batch_size"},
+        Case{"--activation=bogus", "bogus"}, Case{"--optimizer=sgdd", "sgdd"},
         Case{"--data_dir=/nonexistent/dir", "/nonexistent/dir"},
         Case{"--load=/nonexistent/x.ckpt --epochs=0", "/nonexistent/x.ckpt"}}) {
     const RunResult r = RunCommand(absl::StrCat(Binary("lenet5"), " ", c.flags));

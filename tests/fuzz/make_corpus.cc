@@ -9,6 +9,7 @@
 // Re-run it after a format change (e.g. a new checkpoint version).
 #include <zlib.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <initializer_list>
@@ -17,7 +18,7 @@
 
 #include "core/shape.h"
 #include "core/tensor.h"
-#include "train/checkpoint.h"
+#include "io/checkpoint.h"
 
 namespace {
 
@@ -92,8 +93,9 @@ int main(int argc, char** argv) {
   ok &= WriteFile(idx_dir + "invalid_truncated.gz",
                   Gzip(images).substr(0, 20));
 
-  // Checkpoints: empty, metadata only, tensors of rank 0..4 (one with a 0
-  // dim), and a file with a bad CRC.
+  // Checkpoints: empty, metadata only, integers and tensors of rank 0..4
+  // (one with a 0 dim), and a file with a bad CRC. valid_tensors_v1 (a
+  // version-1 file, kept from before the integer section) is not rewritten.
   dagrad::Checkpoint empty;
   ok &= WriteFile(ckpt_dir + "valid_empty", SerializeCheckpoint(empty));
   dagrad::Checkpoint meta;
@@ -103,6 +105,8 @@ int main(int argc, char** argv) {
   dagrad::Checkpoint full;
   full.metadata.push_back({"model", "mlp"});
   full.metadata.push_back({"optimizer", "momentum"});
+  full.integers.push_back({"steps_done", (int64_t{1} << 25) + 1});
+  full.integers.push_back({"offset", -7});
   full.tensors.push_back({"scalar", Ramp(dagrad::Shape())});
   full.tensors.push_back({"dense/b", Ramp(dagrad::Shape({3}))});
   full.tensors.push_back({"dense/W", Ramp(dagrad::Shape({2, 3}))});

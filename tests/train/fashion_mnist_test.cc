@@ -22,7 +22,7 @@ TEST(FashionMnistTest, MlpOnTwoThousandImagesBeatsChanceByFar) {
   FitOptions fit;
   fit.epochs = 5;
   fit.batch_size = 50;
-  fit.optimizer = "sgd";
+  fit.optimizer = OptimizerKind::kSgd;
   fit.lr = 0.1f;
   fit.verbose = false;
   absl::StatusOr<History> history = model.Fit(data->train, &data->valid, fit);

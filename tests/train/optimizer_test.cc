@@ -44,6 +44,14 @@ double Reference(const std::string& name, const OptimizerOptions& o, double w,
   return w;
 }
 
+// Make() is MakeOptimizer() for the kind called `name`.
+absl::StatusOr<std::unique_ptr<Optimizer>> Make(absl::string_view name,
+                                                const OptimizerOptions& o) {
+  absl::StatusOr<OptimizerKind> kind = ParseOptimizerKind(name);
+  if (!kind.ok()) return kind.status();
+  return MakeOptimizer(*kind, o);
+}
+
 // Runs `steps` updates of a 3-element parameter with the same gradients.
 std::vector<float> RunOptimizer(Optimizer* opt, std::vector<float> w0,
                                 float lr, int steps) {
@@ -65,7 +73,7 @@ TEST(OptimizerTest, EachRuleMatchesItsFormula) {
       SCOPED_TRACE(std::string(name) + " wd=" + std::to_string(wd));
       OptimizerOptions o;
       o.weight_decay = wd;
-      auto opt = MakeOptimizer(name, o);
+      auto opt = Make(name, o);
       ASSERT_TRUE(opt.ok()) << opt.status();
       EXPECT_EQ((*opt)->name(), name);
       const std::vector<float> w0 = {0.5f, -1.25f, 2.0f};
@@ -96,8 +104,8 @@ TEST(OptimizerTest, ParallelStepIsBitwiseTheSerialStep) {
     }
     std::vector<ParamSlot> serial = {{"layer/W", &w[0], &g[0]}};
     std::vector<ParamSlot> parallel = {{"layer/W", &w[1], &g[1]}};
-    auto a = *MakeOptimizer(name, o);
-    auto b = *MakeOptimizer(name, o);
+    auto a = *Make(name, o);
+    auto b = *Make(name, o);
     ASSERT_TRUE(a->Init(serial).ok());
     ASSERT_TRUE(b->Init(parallel).ok());
     for (int t = 1; t <= 3; ++t) {
@@ -116,20 +124,20 @@ TEST(OptimizerTest, ParallelStepIsBitwiseTheSerialStep) {
 TEST(OptimizerTest, ExportImportContinuesIdentically) {
   for (const char* name : {"momentum", "rmsprop", "adam"}) {
     SCOPED_TRACE(name);
-    auto a = MakeOptimizer(name, OptimizerOptions{});
+    auto a = Make(name, OptimizerOptions{});
     ASSERT_TRUE(a.ok());
     Tensor w = Tensor::FromValues(Shape({2}), {1.0f, -2.0f});
     Tensor g = Tensor::FromValues(Shape({2}), {0.3f, -0.7f});
     std::vector<ParamSlot> slots = {{"p", &w, &g}};
     ASSERT_TRUE((*a)->Init(slots).ok());
     for (int t = 0; t < 3; ++t) ASSERT_TRUE((*a)->Step(slots, 0.1f).ok());
-    Checkpoint state;
-    state.tensors = (*a)->ExportState();
+    const OptimizerState state = (*a)->ExportState();
+    EXPECT_EQ(state.steps, 3);
 
     // A fresh optimizer with the imported state takes the same next step.
     Tensor w2 = w.Clone();
     std::vector<ParamSlot> slots2 = {{"p", &w2, &g}};
-    auto b = MakeOptimizer(name, OptimizerOptions{});
+    auto b = Make(name, OptimizerOptions{});
     ASSERT_TRUE((*b)->Init(slots2).ok());
     ASSERT_TRUE((*b)->ImportState(state).ok());
     EXPECT_EQ((*b)->steps(), 3);
@@ -141,39 +149,91 @@ TEST(OptimizerTest, ExportImportContinuesIdentically) {
 }
 
 TEST(OptimizerTest, ImportRejectsStateOfAnotherShapeAndKeepsItsOwn) {
-  auto opt = MakeOptimizer("momentum", OptimizerOptions{});
+  auto opt = Make("momentum", OptimizerOptions{});
   Tensor w = Tensor::Zeros(Shape({2}));
   Tensor g = Tensor::FromValues(Shape({2}), {1.0f, 1.0f});
   std::vector<ParamSlot> slots = {{"dense/W", &w, &g}};
   ASSERT_TRUE((*opt)->Init(slots).ok());
-  Checkpoint bad;
+  OptimizerState bad;
   bad.tensors.push_back({"dense/W/velocity", Tensor::Zeros(Shape({3}))});
-  bad.tensors.push_back({"step", Tensor::FromValues(Shape({1}), {5.0f})});
+  bad.steps = 5;
   absl::Status s = (*opt)->ImportState(bad);
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_TRUE(absl::StrContains(s.message(), "dense/W/velocity")) << s;
   EXPECT_TRUE(absl::StrContains(s.message(), "[3]")) << s;
   EXPECT_EQ((*opt)->steps(), 0);
+  bad.tensors[0].tensor = Tensor::Zeros(Shape({2}));
+  bad.steps = -1;
+  s = (*opt)->ImportState(bad);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StrContains(s.message(), "-1")) << s;
+  EXPECT_EQ((*opt)->steps(), 0);
+}
+
+TEST(OptimizerTest, StepCountBeyondFloatPrecisionSurvivesExportImport) {
+  const int64_t steps = (int64_t{1} << 25) + 1;  // Not a float.
+  auto opt = Make("adam", OptimizerOptions{});
+  Tensor w = Tensor::FromValues(Shape({2}), {1.0f, -2.0f});
+  Tensor g = Tensor::FromValues(Shape({2}), {0.3f, -0.7f});
+  std::vector<ParamSlot> slots = {{"p", &w, &g}};
+  ASSERT_TRUE((*opt)->Init(slots).ok());
+  OptimizerState state = (*opt)->ExportState();
+  state.steps = steps;
+  ASSERT_TRUE((*opt)->ImportState(state).ok());
+  EXPECT_EQ((*opt)->steps(), steps);
+  ASSERT_TRUE((*opt)->Step(slots, 0.1f).ok());
+  EXPECT_EQ((*opt)->ExportState().steps, steps + 1);
+}
+
+TEST(OptimizerTest, KindsAndNamesConvertBothWays) {
+  for (OptimizerKind kind :
+       {OptimizerKind::kSgd, OptimizerKind::kMomentum, OptimizerKind::kNesterov,
+        OptimizerKind::kRmsProp, OptimizerKind::kAdam, OptimizerKind::kAdamW}) {
+    const absl::string_view name = OptimizerKindName(kind);
+    SCOPED_TRACE(name);
+    absl::StatusOr<OptimizerKind> parsed = ParseOptimizerKind(name);
+    ASSERT_TRUE(parsed.ok()) << parsed.status();
+    EXPECT_EQ(*parsed, kind);
+    OptimizerKind flag = OptimizerKind::kSgd;
+    std::string error;
+    EXPECT_TRUE(AbslParseFlag(AbslUnparseFlag(kind), &flag, &error));
+    EXPECT_EQ(flag, kind);
+    auto opt = MakeOptimizer(kind, OptimizerOptions{});
+    ASSERT_TRUE(opt.ok()) << opt.status();
+    EXPECT_EQ((*opt)->kind(), kind);
+  }
+  absl::StatusOr<OptimizerKind> bad = ParseOptimizerKind("Adam");
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StrContains(bad.status().message(), "'Adam'"))
+      << bad.status();
+  EXPECT_TRUE(absl::StrContains(
+      bad.status().message(), "sgd, momentum, nesterov, rmsprop, adam, adamw"))
+      << bad.status();
+  OptimizerKind flag = OptimizerKind::kAdam;
+  std::string error;
+  EXPECT_FALSE(AbslParseFlag("sgdd", &flag, &error));
+  EXPECT_TRUE(absl::StrContains(error, "sgdd")) << error;
+  EXPECT_EQ(flag, OptimizerKind::kAdam);
 }
 
 TEST(OptimizerTest, UnknownNameAndBadOptionsAreClearErrors) {
-  auto unknown = MakeOptimizer("sgdd", OptimizerOptions{});
+  auto unknown = Make("sgdd", OptimizerOptions{});
   EXPECT_EQ(unknown.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_TRUE(absl::StrContains(unknown.status().message(), "sgdd"));
   OptimizerOptions o;
   o.momentum = 1.0f;
-  EXPECT_FALSE(MakeOptimizer("momentum", o).ok());
+  EXPECT_FALSE(Make("momentum", o).ok());
   o = OptimizerOptions{};
   o.weight_decay = -1;
-  auto neg = MakeOptimizer("sgd", o);
+  auto neg = Make("sgd", o);
   EXPECT_TRUE(absl::StrContains(neg.status().message(), "weight_decay"));
   o = OptimizerOptions{};
   o.epsilon = 0;
-  EXPECT_FALSE(MakeOptimizer("adam", o).ok());
+  EXPECT_FALSE(Make("adam", o).ok());
 }
 
 TEST(OptimizerTest, StepChecksSlotsAndGradientShapes) {
-  auto opt = MakeOptimizer("sgd", OptimizerOptions{});
+  auto opt = Make("sgd", OptimizerOptions{});
   Tensor w = Tensor::Zeros(Shape({2, 2}));
   Tensor g = Tensor::Zeros(Shape({4}));
   std::vector<ParamSlot> slots = {{"conv/W", &w, &g}};
@@ -188,7 +248,8 @@ TEST(OptimizerTest, StepChecksSlotsAndGradientShapes) {
   slots[0].grad = &g_ok;
   EXPECT_EQ((*opt)->Step(slots, -0.1f).code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ((*opt)->Step(slots, NAN).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ((*opt)->Step(slots, NAN).code(),
+            absl::StatusCode::kInvalidArgument);
   EXPECT_TRUE((*opt)->Step(slots, 0.1f).ok());
   // Duplicate names are rejected at Init.
   std::vector<ParamSlot> twice = {{"a", &w, &g_ok}, {"a", &w, &g_ok}};

@@ -40,7 +40,7 @@ FitOptions Options(int epochs, int threads = 1) {
   FitOptions fit;
   fit.epochs = epochs;
   fit.batch_size = 12;  // 100 examples: a partial last batch every epoch.
-  fit.optimizer = "adam";
+  fit.optimizer = OptimizerKind::kAdam;
   fit.lr = 0.01f;
   fit.num_threads = threads;
   fit.verbose = false;

@@ -8,14 +8,14 @@
 #include "layers/dense.h"
 #include "layers/dropout.h"
 #include "layers/flatten.h"
+#include "models/model_zoo.h"
 #include "tests/testing/counting_allocator.h"
-#include "train/model_zoo.h"
 #include "train/sequential.h"
 
 namespace dagrad {
 namespace {
 
-void ExpectNoAllocationsPerStep(Sequential* model, const char* optimizer,
+void ExpectNoAllocationsPerStep(Sequential* model, OptimizerKind optimizer,
                                 int64_t batch, int threads) {
   Tensor images = Tensor::Zeros(Shape({batch, 1, 28, 28}));
   Tensor labels = Tensor::Zeros(Shape({batch}));
@@ -37,7 +37,8 @@ void ExpectNoAllocationsPerStep(Sequential* model, const char* optimizer,
     last = r->loss;
   }
   const int64_t after = AllocationCount();
-  EXPECT_EQ(after - before, 0) << optimizer << " at " << threads << " threads";
+  EXPECT_EQ(after - before, 0)
+      << OptimizerKindName(optimizer) << " at " << threads << " threads";
   // The counter works: an allocation is seen.
   auto* probe = new Tensor(Tensor::Zeros(Shape({3})));
   EXPECT_GT(AllocationCount(), after);
@@ -49,7 +50,7 @@ TEST(TrainStepAllocationsTest, LeNet5Momentum) {
   for (int threads : {1, 2}) {
     Sequential model(Shape({1, 28, 28}), /*seed=*/0);
     AddLeNet5(&model);
-    ExpectNoAllocationsPerStep(&model, "momentum", 64, threads);
+    ExpectNoAllocationsPerStep(&model, OptimizerKind::kMomentum, 64, threads);
   }
 }
 
@@ -60,7 +61,7 @@ TEST(TrainStepAllocationsTest, MlpWithDropoutAndAdam) {
     model.Add(Dense(200, Activation::kRelu));
     model.Add(Dropout(0.5f));
     model.Add(Dense(10, Activation::kSoftmax));
-    ExpectNoAllocationsPerStep(&model, "adam", 64, threads);
+    ExpectNoAllocationsPerStep(&model, OptimizerKind::kAdam, 64, threads);
   }
 }
 

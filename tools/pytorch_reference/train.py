@@ -4,7 +4,7 @@
     /usr/bin/python3 tools/pytorch_reference/train.py --model lenet5 \
         --epochs 3 --threads 1 --seed 0
 
-Prints, like examples/example_main.cc and train/history.cc:
+Prints, like examples/example_main.cc and report/history.cc:
     lenet5: 50000 train, 10000 valid, 10000 test examples from DIR
     epoch 1/3 train_loss=0.6123 train_acc=0.7712 valid_loss=... valid_acc=... time_s=1.87
     ...

@@ -68,7 +68,7 @@ TEST(OnnxImportTest, PyTorchLeNetPredictsAndFineTunesLikePyTorch) {
   // PyTorch's plain SGD at lr 0.01: the loss before each of two steps and
   // after the second.
   FitOptions fit;
-  fit.optimizer = "sgd";
+  fit.optimizer = OptimizerKind::kSgd;
   for (int step = 0; step < 3; ++step) {
     absl::StatusOr<StepResult> r = model.TrainStep(images, labels, fit, 0.01f);
     ASSERT_TRUE(r.ok()) << r.status();

@@ -15,7 +15,7 @@
 #include "absl/strings/strip.h"
 #include "core/status_macros.h"
 #include "tests/testing/subprocess.h"
-#include "train/npy.h"
+#include "io/npy.h"
 
 namespace dagrad {
 namespace {

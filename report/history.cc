@@ -1,4 +1,4 @@
-#include "train/history.h"
+#include "report/history.h"
 
 #include <vector>
 

@@ -1,4 +1,4 @@
-// train/model_zoo.h: the reference models, defined once.
+// models/model_zoo.h: the reference models, defined once.
 //
 // The examples, the training-step benchmarks and the tests build these
 // models from here, so that what is benchmarked is what the examples train.
@@ -6,8 +6,8 @@
 // Example:
 //   Sequential model(Shape({1, 28, 28}), /*seed=*/0);
 //   AddLeNet5(&model);            // 61,684 parameters
-#ifndef DAGRAD_TRAIN_MODEL_ZOO_H_
-#define DAGRAD_TRAIN_MODEL_ZOO_H_
+#ifndef DAGRAD_MODELS_MODEL_ZOO_H_
+#define DAGRAD_MODELS_MODEL_ZOO_H_
 
 #include <cstdint>
 
@@ -28,4 +28,4 @@ void AddMlp(Sequential* model, int64_t hidden, Activation activation);
 
 }  // namespace dagrad
 
-#endif  // DAGRAD_TRAIN_MODEL_ZOO_H_
+#endif  // DAGRAD_MODELS_MODEL_ZOO_H_

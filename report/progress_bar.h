@@ -1,4 +1,4 @@
-// train/progress_bar.h: a one-line progress bar with ETA and running loss.
+// report/progress_bar.h: a one-line progress bar with ETA and running loss.
 //
 // It draws on `out` only when `out` is a terminal (isatty), redrawing at
 // most every 100 ms, so logs and pipes never see it.
@@ -7,8 +7,8 @@
 //   ProgressBar bar(stderr, num_batches);
 //   for (int64_t i = 0; i < num_batches; ++i) { ...; bar.Update(i + 1, loss); }
 //   bar.Finish();
-#ifndef DAGRAD_TRAIN_PROGRESS_BAR_H_
-#define DAGRAD_TRAIN_PROGRESS_BAR_H_
+#ifndef DAGRAD_REPORT_PROGRESS_BAR_H_
+#define DAGRAD_REPORT_PROGRESS_BAR_H_
 
 #include <chrono>
 #include <cstdint>
@@ -43,4 +43,4 @@ class ProgressBar {
 
 }  // namespace dagrad
 
-#endif  // DAGRAD_TRAIN_PROGRESS_BAR_H_
+#endif  // DAGRAD_REPORT_PROGRESS_BAR_H_

@@ -1,15 +1,19 @@
-// train/file_system.h: the few file operations a durable write needs, behind
-// an interface so tests can inject a failure between any two of them.
+// io/file_system.h: whole-file reads, and the few file operations a durable
+// write needs, behind an interface so tests can inject a failure between any
+// two of them.
 //
 // WriteFileAtomically() is the protocol: write `<path>.tmp`, fsync it, close
 // it, rename it over `path`, fsync the directory. A crash or error at any
 // step leaves `path` as it was (the old file, or no file); a leftover
 // `<path>.tmp` is overwritten by the next write.
 //
+// ReadFileBytes() is the read side: the whole file in memory.
+//
 // Example:
 //   RETURN_IF_ERROR(WriteFileAtomically("/tmp/model.ckpt", bytes));
-#ifndef DAGRAD_TRAIN_FILE_SYSTEM_H_
-#define DAGRAD_TRAIN_FILE_SYSTEM_H_
+//   ASSIGN_OR_RETURN(std::string back, ReadFileBytes("/tmp/model.ckpt"));
+#ifndef DAGRAD_IO_FILE_SYSTEM_H_
+#define DAGRAD_IO_FILE_SYSTEM_H_
 
 #include <string>
 
@@ -18,6 +22,11 @@
 #include "absl/strings/string_view.h"
 
 namespace dagrad {
+
+// ReadFileBytes() returns a whole file's bytes. A missing file is NotFound,
+// an unreadable one PermissionDenied, any other failure (a directory, an I/O
+// error) InvalidArgument; each names the path and the system's reason.
+absl::StatusOr<std::string> ReadFileBytes(const std::string& path);
 
 // FileOp names the steps of an atomic write, in order.
 enum class FileOp { kOpen, kWrite, kSync, kClose, kRename, kSyncDir };
@@ -49,4 +58,4 @@ absl::Status WriteFileAtomically(const std::string& path,
 
 }  // namespace dagrad
 
-#endif  // DAGRAD_TRAIN_FILE_SYSTEM_H_
+#endif  // DAGRAD_IO_FILE_SYSTEM_H_

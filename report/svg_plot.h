@@ -1,18 +1,19 @@
-// train/svg_plot.h: training curves as a self-contained SVG file.
+// report/svg_plot.h: training curves as a self-contained SVG file.
 //
 // Two panels side by side: loss and accuracy per epoch, train (solid) and
 // validation (dashed). Our own ~150-line writer: Debian offers no C++
 // plotting library worth a dependency for two line charts.
 //
 // Example:
-//   RETURN_IF_ERROR(WriteTrainingCurves("/tmp/lenet5.svg", history, "LeNet-5"));
-#ifndef DAGRAD_TRAIN_SVG_PLOT_H_
-#define DAGRAD_TRAIN_SVG_PLOT_H_
+//   RETURN_IF_ERROR(
+//       WriteTrainingCurves("/tmp/lenet5.svg", history, "LeNet-5"));
+#ifndef DAGRAD_REPORT_SVG_PLOT_H_
+#define DAGRAD_REPORT_SVG_PLOT_H_
 
 #include <string>
 
 #include "absl/status/status.h"
-#include "train/history.h"
+#include "report/history.h"
 
 namespace dagrad {
 
@@ -27,4 +28,4 @@ absl::Status WriteTrainingCurves(const std::string& path,
 
 }  // namespace dagrad
 
-#endif  // DAGRAD_TRAIN_SVG_PLOT_H_
+#endif  // DAGRAD_REPORT_SVG_PLOT_H_

@@ -1,9 +1,9 @@
-#include "train/history.h"
+#include "report/history.h"
 
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
-#include "train/progress_bar.h"
-#include "train/svg_plot.h"
+#include "report/progress_bar.h"
+#include "report/svg_plot.h"
 
 namespace dagrad {
 namespace {

@@ -1,9 +1,10 @@
-#include "train/file_system.h"
+#include "io/file_system.h"
 
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
@@ -15,6 +16,15 @@ namespace {
 absl::Status Errno(const std::string& what, const std::string& path) {
   return absl::InternalError(
       absl::StrCat(what, " '", path, "': ", std::strerror(errno)));
+}
+
+// ReadError() is the status for failing to read `path` with errno `err`.
+absl::Status ReadError(const std::string& path, int err) {
+  std::string message =
+      absl::StrCat("cannot read '", path, "': ", std::strerror(err));
+  if (err == ENOENT) return absl::NotFoundError(message);
+  if (err == EACCES) return absl::PermissionDeniedError(message);
+  return absl::InvalidArgumentError(message);
 }
 
 class Posix : public FileSystem {
@@ -68,6 +78,23 @@ std::string DirName(const std::string& path) {
 }
 
 }  // namespace
+
+absl::StatusOr<std::string> ReadFileBytes(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return ReadError(path, errno);
+  std::string bytes;
+  char buffer[1 << 16];
+  size_t n;
+  while ((n = std::fread(buffer, 1, sizeof(buffer), f)) > 0) {
+    bytes.append(buffer, n);
+  }
+  const bool failed = std::ferror(f) != 0;
+  const int err = errno;
+  std::fclose(f);
+  // Reading a directory fails here (EISDIR), not at fopen.
+  if (failed) return ReadError(path, err);
+  return bytes;
+}
 
 FileSystem* PosixFileSystem() {
   static Posix* fs = new Posix();

@@ -1,4 +1,4 @@
-#include "train/model_zoo.h"
+#include "models/model_zoo.h"
 
 #include "layers/conv2d.h"
 #include "layers/dense.h"

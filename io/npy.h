@@ -1,4 +1,4 @@
-// train/npy.h: NumPy .npy export of tensors.
+// io/npy.h: NumPy .npy export of tensors.
 //
 // EncodeNpy() writes format version 1.0: the magic "\x93NUMPY", version
 // bytes 1 0, a little-endian uint16 header length, and the header
@@ -8,16 +8,17 @@
 // reads it back as an array of the tensor's shape.
 //
 // Example:
-//   RETURN_IF_ERROR(WriteNpy("/tmp/conv1_W.npy", *model.parameters()->Find("conv2d_1/W")));
+//   RETURN_IF_ERROR(WriteNpy("/tmp/conv1_W.npy",
+//                            *model.parameters()->Find("conv2d_1/W")));
 //   // python3 -c "import numpy; print(numpy.load('/tmp/conv1_W.npy').shape)"
-#ifndef DAGRAD_TRAIN_NPY_H_
-#define DAGRAD_TRAIN_NPY_H_
+#ifndef DAGRAD_IO_NPY_H_
+#define DAGRAD_IO_NPY_H_
 
 #include <string>
 
 #include "absl/status/status.h"
 #include "core/tensor.h"
-#include "train/file_system.h"
+#include "io/file_system.h"
 
 namespace dagrad {
 
@@ -25,10 +26,10 @@ namespace dagrad {
 std::string EncodeNpy(const Tensor& tensor);
 
 // WriteNpy() writes EncodeNpy(tensor) to `path` atomically
-// (train/file_system.h). Errors name the path.
+// (io/file_system.h). Errors name the path.
 absl::Status WriteNpy(const std::string& path, const Tensor& tensor,
                       FileSystem* fs = PosixFileSystem());
 
 }  // namespace dagrad
 
-#endif  // DAGRAD_TRAIN_NPY_H_
+#endif  // DAGRAD_IO_NPY_H_

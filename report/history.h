@@ -1,11 +1,11 @@
-// train/history.h: per-epoch training statistics and their one-line form.
+// report/history.h: per-epoch training statistics and their one-line form.
 //
 // Fit() prints one line per recorded epoch, in exactly this form (tests and
 // tools parse it; the PyTorch reference prints the same):
 //   epoch 3/10 train_loss=0.4123 train_acc=0.8512 valid_loss=0.4410 valid_acc=0.8431 time_s=1.87
 // Without a validation set the valid_* fields are omitted.
-#ifndef DAGRAD_TRAIN_HISTORY_H_
-#define DAGRAD_TRAIN_HISTORY_H_
+#ifndef DAGRAD_REPORT_HISTORY_H_
+#define DAGRAD_REPORT_HISTORY_H_
 
 #include <string>
 #include <vector>
@@ -45,4 +45,4 @@ std::string HistoryCsv(const History& history);
 
 }  // namespace dagrad
 
-#endif  // DAGRAD_TRAIN_HISTORY_H_
+#endif  // DAGRAD_REPORT_HISTORY_H_

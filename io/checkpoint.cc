@@ -1,4 +1,4 @@
-#include "train/checkpoint.h"
+#include "io/checkpoint.h"
 
 #include <zlib.h>
 
@@ -8,7 +8,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/status_macros.h"
-#include "data/idx.h"
 
 namespace dagrad {
 namespace {
@@ -113,6 +112,13 @@ const std::string* Checkpoint::FindMetadata(absl::string_view key) const {
   return nullptr;
 }
 
+const int64_t* Checkpoint::FindInteger(absl::string_view key) const {
+  for (const auto& [k, v] : integers) {
+    if (k == key) return &v;
+  }
+  return nullptr;
+}
+
 std::string SerializeCheckpoint(const Checkpoint& ckpt) {
   std::string out(kCheckpointMagic, kMagicSize);
   PutU32(&out, kCheckpointVersion);
@@ -120,6 +126,11 @@ std::string SerializeCheckpoint(const Checkpoint& ckpt) {
   for (const auto& [key, value] : ckpt.metadata) {
     PutString(&out, key);
     PutString(&out, value);
+  }
+  PutU32(&out, static_cast<uint32_t>(ckpt.integers.size()));
+  for (const auto& [key, value] : ckpt.integers) {
+    PutString(&out, key);
+    PutI64(&out, value);
   }
   PutU32(&out, static_cast<uint32_t>(ckpt.tensors.size()));
   for (const NamedTensor& t : ckpt.tensors) {
@@ -156,9 +167,10 @@ absl::StatusOr<Checkpoint> ParseCheckpoint(absl::string_view bytes,
   ASSIGN_OR_RETURN(absl::string_view magic, r.Bytes(kMagicSize, "magic"));
   (void)magic;
   ASSIGN_OR_RETURN(uint32_t version, r.U32("version"));
-  if (version != kCheckpointVersion) {
-    return r.Error(absl::StrCat("unsupported version ", version, " (this build reads ",
-                                kCheckpointVersion, ")"));
+  if (version < kOldestCheckpointVersion || version > kCheckpointVersion) {
+    return r.Error(absl::StrCat("unsupported version ", version,
+                                " (this build reads ", kOldestCheckpointVersion,
+                                " to ", kCheckpointVersion, ")"));
   }
   Checkpoint ckpt;
   ASSIGN_OR_RETURN(uint32_t num_metadata, r.U32("metadata count"));
@@ -166,6 +178,14 @@ absl::StatusOr<Checkpoint> ParseCheckpoint(absl::string_view bytes,
     ASSIGN_OR_RETURN(std::string key, r.String("metadata key"));
     ASSIGN_OR_RETURN(std::string value, r.String("metadata value"));
     ckpt.metadata.emplace_back(std::move(key), std::move(value));
+  }
+  if (version >= 2) {  // Version 1 has no integer section.
+    ASSIGN_OR_RETURN(uint32_t num_integers, r.U32("integer count"));
+    for (uint32_t i = 0; i < num_integers; ++i) {
+      ASSIGN_OR_RETURN(std::string key, r.String("integer key"));
+      ASSIGN_OR_RETURN(int64_t value, r.I64("integer value"));
+      ckpt.integers.emplace_back(std::move(key), value);
+    }
   }
   ASSIGN_OR_RETURN(uint32_t num_tensors, r.U32("tensor count"));
   for (uint32_t i = 0; i < num_tensors; ++i) {

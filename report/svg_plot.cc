@@ -1,4 +1,4 @@
-#include "train/svg_plot.h"
+#include "report/svg_plot.h"
 
 #include <algorithm>
 #include <cmath>
@@ -7,7 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "train/file_system.h"
+#include "io/file_system.h"
 
 namespace dagrad {
 namespace {

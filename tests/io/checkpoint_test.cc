@@ -2,21 +2,23 @@
 // byte and every truncation rejected with a clear error (never a crash), and
 // a write that fails or "crashes" at any step of the atomic protocol leaves
 // the previous checkpoint intact.
-#include "train/checkpoint.h"
+#include "io/checkpoint.h"
 
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <string>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "train/file_system.h"
+#include "io/file_system.h"
 
 namespace dagrad {
 namespace {
@@ -29,7 +31,9 @@ std::string TempPath(const std::string& name) {
 Checkpoint Sample(float scale) {
   Checkpoint ckpt;
   ckpt.metadata.push_back({"model", "lenet5"});
-  ckpt.metadata.push_back({"epochs_done", "3"});
+  ckpt.metadata.push_back({"optimizer", "momentum"});
+  ckpt.integers.push_back({"epochs_done", 3});
+  ckpt.integers.push_back({"optimizer/step", -(int64_t{1} << 40) - 1});
   Tensor w = Tensor::Zeros(Shape({2, 3, 5}));
   for (int64_t i = 0; i < w.size(); ++i) w[i] = scale * (i - 7.25f);
   ckpt.tensors.push_back({"conv1/W", std::move(w)});
@@ -40,13 +44,15 @@ Checkpoint Sample(float scale) {
 
 void ExpectSame(const Checkpoint& a, const Checkpoint& b) {
   ASSERT_EQ(a.metadata, b.metadata);
+  ASSERT_EQ(a.integers, b.integers);
   ASSERT_EQ(a.tensors.size(), b.tensors.size());
   for (size_t i = 0; i < a.tensors.size(); ++i) {
     EXPECT_EQ(a.tensors[i].name, b.tensors[i].name);
     ASSERT_EQ(a.tensors[i].tensor.shape(), b.tensors[i].tensor.shape());
-    EXPECT_EQ(std::memcmp(a.tensors[i].tensor.data(), b.tensors[i].tensor.data(),
-                          a.tensors[i].tensor.size() * sizeof(float)),
-              0);
+    EXPECT_EQ(
+        std::memcmp(a.tensors[i].tensor.data(), b.tensors[i].tensor.data(),
+                    a.tensors[i].tensor.size() * sizeof(float)),
+        0);
   }
 }
 
@@ -60,6 +66,76 @@ TEST(CheckpointTest, RoundTripsBitExactly) {
   EXPECT_EQ(*back->FindMetadata("model"), "lenet5");
   EXPECT_NE(back->FindTensor("conv1/b"), nullptr);
   EXPECT_EQ(back->FindTensor("nope"), nullptr);
+}
+
+TEST(CheckpointTest, IntegersRoundTripBeyondFloatPrecision) {
+  // 2^25 + 1 is the kind of step count a float cannot hold.
+  const int64_t step = (int64_t{1} << 25) + 1;
+  ASSERT_NE(static_cast<int64_t>(static_cast<float>(step)), step);
+  Checkpoint ckpt;
+  ckpt.integers.push_back({"optimizer/step", step});
+  ckpt.integers.push_back({"max", std::numeric_limits<int64_t>::max()});
+  ckpt.integers.push_back({"min", std::numeric_limits<int64_t>::min()});
+  const std::string path = TempPath("integers.ckpt");
+  ASSERT_TRUE(WriteCheckpoint(path, ckpt).ok());
+  absl::StatusOr<Checkpoint> back = ReadCheckpoint(path);
+  ASSERT_TRUE(back.ok()) << back.status();
+  ASSERT_NE(back->FindInteger("optimizer/step"), nullptr);
+  EXPECT_EQ(*back->FindInteger("optimizer/step"), step);
+  EXPECT_EQ(*back->FindInteger("max"), std::numeric_limits<int64_t>::max());
+  EXPECT_EQ(*back->FindInteger("min"), std::numeric_limits<int64_t>::min());
+  EXPECT_EQ(back->FindInteger("nope"), nullptr);
+  EXPECT_TRUE(back->metadata.empty());
+  EXPECT_TRUE(back->tensors.empty());
+}
+
+// WithCrc() appends the CRC32 a checkpoint ends with to `body`.
+std::string WithCrc(std::string body) {
+  const uint32_t crc = static_cast<uint32_t>(
+      crc32(crc32(0L, Z_NULL, 0), reinterpret_cast<const Bytef*>(body.data()),
+            static_cast<uInt>(body.size())));
+  for (int i = 0; i < 4; ++i) body.push_back(static_cast<char>(crc >> (8 * i)));
+  return body;
+}
+
+// Version1Bytes() is what the previous format (version 1: no integer
+// section) held for `ckpt`, whose integers must be empty.
+std::string Version1Bytes(const Checkpoint& ckpt) {
+  std::string v2 = SerializeCheckpoint(ckpt);
+  size_t metadata_end = 16;  // Magic, version, metadata count.
+  for (const auto& [key, value] : ckpt.metadata) {
+    metadata_end += 4 + key.size() + 4 + value.size();
+  }
+  // Version 1, then everything but the integer count and the CRC.
+  return WithCrc(v2.substr(0, 8) + std::string("\x01\0\0\0", 4) +
+                 v2.substr(12, metadata_end - 12) +
+                 v2.substr(metadata_end + 4, v2.size() - metadata_end - 8));
+}
+
+TEST(CheckpointTest, ReadsVersion1Files) {
+  Checkpoint ckpt = Sample(0.25f);
+  ckpt.integers.clear();
+  const std::string v1 = Version1Bytes(ckpt);
+  ASSERT_EQ(v1.size() + 4, SerializeCheckpoint(ckpt).size());
+  absl::StatusOr<Checkpoint> back = ParseCheckpoint(v1, "v1.ckpt");
+  ASSERT_TRUE(back.ok()) << back.status();
+  ExpectSame(ckpt, *back);
+  // Written back, it is version 2.
+  EXPECT_EQ(SerializeCheckpoint(*back), SerializeCheckpoint(ckpt));
+}
+
+TEST(CheckpointTest, UnknownVersionsAreErrors) {
+  for (uint32_t version : {0u, kCheckpointVersion + 1}) {
+    std::string bytes = SerializeCheckpoint(Sample(1.0f));
+    for (int i = 0; i < 4; ++i) {
+      bytes[8 + i] = static_cast<char>(version >> (8 * i));
+    }
+    absl::StatusOr<Checkpoint> r = ParseCheckpoint(
+        WithCrc(bytes.substr(0, bytes.size() - 4)), "future.ckpt");
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_TRUE(absl::StrContains(r.status().message(), "unsupported version"))
+        << r.status();
+  }
 }
 
 TEST(CheckpointTest, EveryCorruptedByteIsCaught) {
@@ -92,7 +168,8 @@ TEST(CheckpointTest, EveryTruncationIsAnError) {
 TEST(CheckpointTest, MissingFileNamesThePath) {
   absl::StatusOr<Checkpoint> r = ReadCheckpoint("/nonexistent/dir/a.ckpt");
   ASSERT_FALSE(r.ok());
-  EXPECT_TRUE(absl::StrContains(r.status().message(), "/nonexistent/dir/a.ckpt"));
+  EXPECT_TRUE(
+      absl::StrContains(r.status().message(), "/nonexistent/dir/a.ckpt"));
 }
 
 // FaultyFileSystem forwards to the real one but fails at step `fail_at`; at

@@ -1,4 +1,4 @@
-#include "train/npy.h"
+#include "io/npy.h"
 
 #include <cstdlib>
 #include <cstring>
