@@ -43,8 +43,10 @@ absl::Status SoftmaxCrossEntropyForward(const ForwardContext& ctx) {
   return absl::OkStatus();
 }
 
-// dL/dx [N,C] = dL/dY * (p - t) / N,   p = softmax(x) from aux,
-// t = one_hot(labels) or the targets.
+// dL/dx [N,C] = dL/dY * (s_n p - t) / N,   p = softmax(x) from aux,
+// t = one_hot(labels) or the targets, s_n = sum_c t_nc (the derivative of
+// sum_c t_nc (lse_n - x_nc); s_n = 1 for class ids and normalized rows, and
+// a zero row, a masked example, gets no gradient).
 void SoftmaxCrossEntropyVjp(const VjpContext& ctx) {
   const Tensor& labels = ctx.input(1);
   Tensor* dx = ctx.grad_input;

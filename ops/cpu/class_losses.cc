@@ -1,5 +1,6 @@
 #include "ops/cpu/class_losses.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "ops/cpu/parallel_map.h"
@@ -13,12 +14,6 @@ namespace {
 struct ScaleBy {
   float scale;
   float operator()(float p) const { return p * scale; }
-};
-
-// ScaledDifference: (p - t) * scale.
-struct ScaledDifference {
-  float scale;
-  float operator()(float p, float t) const { return (p - t) * scale; }
 };
 
 }  // namespace
@@ -100,7 +95,26 @@ void SoftmaxCrossEntropyGrad(ThreadPool* pool, const float* p,
       dx[k] = (p[k] - 1.0f) * scale;
     }
   } else {
-    ParallelMap(pool, n * c, p, labels, dx, ScaledDifference{scale});
+    // Each row's targets may sum to anything (s_r): the derivative of
+    // sum_i t_ri (lse_r - x_ri) is s_r p_ri - t_ri. For a row that sums to 1
+    // (s_r == 1.0f, as a one-hot or normalized row does) this is bitwise
+    // (p - t) * scale; a zero row gets a zero gradient.
+    pool->ParallelFor(
+        n,
+        [&](int64_t begin, int64_t end) {
+          for (int64_t r = begin; r < end; ++r) {
+            const float* tr = labels + r * c;
+            const float* pr = p + r * c;
+            float* dr = dx + r * c;
+            double sum = 0.0;
+            for (int64_t i = 0; i < c; ++i) sum += tr[i];
+            const float s = static_cast<float>(sum);
+            for (int64_t i = 0; i < c; ++i) {
+              dr[i] = (pr[i] * s - tr[i]) * scale;
+            }
+          }
+        },
+        /*min_block=*/std::max<int64_t>(kElementwiseMinBlock / c, 1));
   }
 }
 

@@ -44,7 +44,9 @@ void SoftmaxCrossEntropyLosses(ThreadPool* pool, const float* x,
                                const float* labels, bool class_ids, int64_t n,
                                int64_t c, float* p, float* losses);
 
-// SoftmaxCrossEntropyGrad() sets dx [n, c] = (p - t) * scale.
+// SoftmaxCrossEntropyGrad() sets dx [n, c] = (s_r p - t) * scale, where
+// s_r = sum_i t_ri (1 for class ids), the derivative of
+// SoftmaxCrossEntropyLosses() for targets of any row sum.
 void SoftmaxCrossEntropyGrad(ThreadPool* pool, const float* p,
                              const float* labels, bool class_ids, int64_t n,
                              int64_t c, float scale, float* dx);

@@ -161,10 +161,8 @@ Reference SigmoidBinaryCrossEntropyReference(const ReferenceArgs& args) {
 // L = -(1/N) sum t (x - logsumexp(x)). The derivative of that is
 //   dL/dx = dy (softmax(x) sum_c t - t) / N,
 // which is dy (softmax(x) - t) / N for rows of t summing to 1 (class ids,
-// normalized soft targets). `rows_sum_to_one` picks the second form, the one
-// the op implements today.
-Reference SoftmaxCrossEntropyReference(const ReferenceArgs& args,
-                                       bool rows_sum_to_one) {
+// normalized soft targets) and 0 for a row of zeros.
+Reference SoftmaxCrossEntropyReference(const ReferenceArgs& args) {
   const Tensor& x = args.inputs[0];
   const int64_t n = x.shape().dim(0), c = x.shape().dim(1);
   const std::vector<double> t = Targets(args.inputs[1], n, c);
@@ -177,7 +175,6 @@ Reference SoftmaxCrossEntropyReference(const ReferenceArgs& args,
       m = std::max(m, double{x[r * c + i]});
       t_sum += t[r * c + i];
     }
-    if (rows_sum_to_one) t_sum = 1;
     double s = 0;
     for (int64_t i = 0; i < c; ++i) s += std::exp(x[r * c + i] - m);
     const double lse = m + std::log(s);
@@ -331,15 +328,12 @@ ClassLoss CrossEntropyLoss() {
 ClassLoss SoftmaxCrossEntropyLoss() {
   return {kSce, SoftmaxCrossEntropyAttrs{}, UniformLogits(4.0f),
           UniformLogits(3.0f), UniformLogits(6.0f),
-          // Rows summing to 1: see DISABLED_UnnormalizedSoftTargets.
-          [](int64_t n, int64_t c, uint64_t seed) {
-            return NormalizeRows(RandomTensor(Shape({n, c}), seed, 0.0f, 1.0f));
-          },
-          /*zero_rows=*/false,
-          [](const ReferenceArgs& args) {
-            return SoftmaxCrossEntropyReference(args,
-                                                /*rows_sum_to_one=*/true);
-          },
+          // Rows of any sum, and an all-zero row (a masked example): the
+          // VJP is dY (softmax(x) sum_c t - t) / N, the derivative of the
+          // forward for every row.
+          RandomSoftTargets,
+          /*zero_rows=*/true,
+          SoftmaxCrossEntropyReference,
           Tolerance::Near(1e-7, 1e-6), Tolerance::Near(1e-7, 0)};
 }
 
@@ -623,38 +617,6 @@ TEST(SoftmaxCrossEntropyTest, OneHotTargetsEqualClassIds) {
       RunLoss(kSce, SoftmaxCrossEntropyAttrs{}, x(), std::move(one_hot));
   EXPECT_NEAR(a.loss, b.loss, 1e-6);
   for (int i = 0; i < 24; ++i) EXPECT_FLOAT_EQ(a.grad[i], b.grad[i]) << i;
-}
-
-// Soft targets whose rows do not sum to 1 (and an all-zero row): the
-// forward is -(1/N) sum t log softmax(x), whose derivative is
-// dY (softmax(x) sum_c t - t) / N, but the VJP returns dY (softmax(x) - t) / N
-// (right only when every row sums to 1). Disabled until the op is fixed
-// (ops/softmax_cross_entropy.cc, SoftmaxCrossEntropyVjp); then enable it and
-// set zero_rows and RandomSoftTargets in SoftmaxCrossEntropyLoss().
-TEST(SoftmaxCrossEntropyTest, DISABLED_UnnormalizedSoftTargets) {
-  for (Sizes s : {Sizes{1, 3}, Sizes{4, 5}, Sizes{8, 10}}) {
-    auto [n, c] = s;
-    SCOPED_TRACE(SizesLabel(s));
-    Tensor t = RandomSoftTargets(n, c, n + 19);
-    if (n > 1) t = WithZeroRow(std::move(t), 1);
-    Tensor x = RandomTensor(Shape({n, c}), 3 * n + c, -3.0f, 3.0f);
-    auto result = CheckGradients(kSce, SoftmaxCrossEntropyAttrs{}, {&x, &t},
-                                 LossGradientOptions());
-    EXPECT_TRUE(result.ok()) << result.status();
-
-    std::vector<Tensor> inputs = Inputs(x.Clone(), t.Clone());
-    Tensor dy = Tensor::FromValues(Shape(), {-1.5f});
-    auto got = RunOp(kSce, SoftmaxCrossEntropyAttrs{}, inputs, &dy, 1);
-    ASSERT_TRUE(got.ok()) << got.status();
-    Reference want = SoftmaxCrossEntropyReference(
-        ReferenceArgs{inputs, got->y, dy}, /*rows_sum_to_one=*/false);
-    EXPECT_TRUE(Tolerance::Near(1e-7, 1e-6).Matches(got->y[0], want.y[0]));
-    for (int64_t i = 0; i < x.size(); ++i) {
-      EXPECT_TRUE(
-          Tolerance::Near(1e-7, 0).Matches(got->grads[0][i], want.grads[0][i]))
-          << i << ": got " << got->grads[0][i] << ", want " << want.grads[0][i];
-    }
-  }
 }
 
 }  // namespace
