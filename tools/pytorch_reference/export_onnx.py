@@ -14,6 +14,13 @@ output is deterministic for a PyTorch version):
   lenet_logits.npy       PyTorch's logits for them [8,10]
   lenet_losses.npy       mean cross-entropy before and after each of two
                          plain SGD steps (lr 0.01) on that batch: [3]
+
+and a seed for the ONNX import fuzzer, small as fuzz seeds should be:
+
+  tests/fuzz/corpus/onnx_import/pytorch_tiny.onnx
+                         conv 2x3x3 + ReLU + max pool + Linear + BatchNorm1d
+                         + ReLU + Linear (a BatchNorm after a conv would be
+                         folded into it by the export)
 """
 
 import os
@@ -69,6 +76,20 @@ def main():
     np.save(os.path.join(OUT, "lenet_losses.npy"),
             np.array(losses, dtype=np.float32))
     print("losses", losses)
+
+    tiny = torch.nn.Sequential(
+        torch.nn.Conv2d(1, 2, 3, padding=1), torch.nn.ReLU(),
+        torch.nn.MaxPool2d(2), torch.nn.Flatten(),
+        torch.nn.Linear(2 * 4 * 4, 6), torch.nn.BatchNorm1d(6),
+        torch.nn.ReLU(), torch.nn.Linear(6, 3)).eval()
+    corpus = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                          "..", "tests", "fuzz", "corpus", "onnx_import")
+    os.makedirs(corpus, exist_ok=True)
+    torch.onnx.export(tiny, torch.zeros(1, 1, 8, 8),
+                      os.path.join(corpus, "pytorch_tiny.onnx"),
+                      opset_version=13, input_names=["x"],
+                      dynamic_axes={"x": {0: "N"}},
+                      do_constant_folding=True)
 
 
 if __name__ == "__main__":

@@ -77,6 +77,32 @@ TEST(OnnxImportTest, PyTorchLeNetPredictsAndFineTunesLikePyTorch) {
   }
 }
 
+// PyTorch's Conv2d + ReLU + MaxPool2d + Linear + BatchNorm1d + ReLU + Linear
+// (the ONNX fuzzer's PyTorch seed) imports and trains: BatchNormalization's
+// running statistics become non-trainable parameters.
+TEST(OnnxImportTest, PyTorchBatchNormModelImportsAndTrains) {
+  absl::StatusOr<OnnxLayer> net = OnnxLayer::Load(
+      RunfilePath("tests/fuzz/corpus/onnx_import/pytorch_tiny.onnx"));
+  ASSERT_TRUE(net.ok()) << net.status();
+  EXPECT_EQ(net->input_shape(), Shape({1, 8, 8}));
+  Sequential model(net->input_shape());
+  model.Add(*std::move(net), "tiny");
+  ASSERT_TRUE(model.status().ok()) << model.status();
+  // Trainable: conv 2*9+2, linear 32*6+6, batch norm gamma and beta 2*6,
+  // linear 6*3+3 (the running mean and variance are not counted).
+  EXPECT_EQ(model.parameter_count(), 20 + 198 + 12 + 21);
+  Tensor x = Tensor::Zeros(Shape({4, 1, 8, 8}));
+  Rng rng(3, 0);
+  for (int64_t i = 0; i < x.size(); ++i) x[i] = rng.Uniform();
+  Tensor labels = Tensor::FromValues(Shape({4}), {0, 1, 2, 1});
+  FitOptions fit;
+  absl::StatusOr<StepResult> first = model.TrainStep(x, labels, fit, 0.1f);
+  ASSERT_TRUE(first.ok()) << first.status();
+  absl::StatusOr<StepResult> second = model.TrainStep(x, labels, fit, 0.1f);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_LT(second->loss, first->loss);
+}
+
 // A small LeNet-style model built from dagrad's layers.
 std::unique_ptr<Sequential> SmallConvNet() {
   auto model = std::make_unique<Sequential>(Shape({1, 12, 12}), /*seed=*/3);
