@@ -13,14 +13,17 @@
   X(BiasAdd, 2, 2)                    \
   X(Conv2D, 2, 3)                     \
   X(CrossEntropy, 2, 2)               \
+  X(Div, 2, 2)                        \
   X(Dropout, 1, 1)                    \
   X(Flatten, 1, 1)                    \
   X(Identity, 1, 1)                   \
   X(LogSoftmax, 1, 1)                 \
   X(MatMul, 2, 2)                     \
   X(MaxPool2D, 1, 1)                  \
+  X(Maximum, 2, 2)                    \
   X(Mean, 1, 1)                       \
   X(MeanSquaredError, 2, 2)           \
+  X(Minimum, 2, 2)                    \
   X(Mul, 2, 2)                        \
   X(Relu, 1, 1)                       \
   X(Reshape, 1, 1)                    \
@@ -29,7 +32,9 @@
   X(SigmoidBinaryCrossEntropy, 2, 2)  \
   X(Softmax, 1, 1)                    \
   X(SoftmaxCrossEntropy, 2, 2)        \
+  X(Sub, 2, 2)                        \
   X(Sum, 1, 1)                        \
-  X(Tanh, 1, 1)
+  X(Tanh, 1, 1)                       \
+  X(Where, 3, 3)
 
 #endif  // DAGRAD_OPS_OP_LIST_H_
