@@ -7,6 +7,7 @@
 #define DAGRAD_OPS_OP_LIST_H_
 
 #define DAGRAD_OP_LIST(X)             \
+  X(Abs, 1, 1)                        \
   X(Add, 2, 2)                        \
   X(AvgPool2D, 1, 1)                  \
   X(BatchNorm, 5, 5)                  \
@@ -15,8 +16,13 @@
   X(CrossEntropy, 2, 2)               \
   X(Div, 2, 2)                        \
   X(Dropout, 1, 1)                    \
+  X(Elu, 1, 1)                        \
+  X(Exp, 1, 1)                        \
   X(Flatten, 1, 1)                    \
+  X(Gelu, 1, 1)                       \
   X(Identity, 1, 1)                   \
+  X(LeakyRelu, 1, 1)                  \
+  X(Log, 1, 1)                        \
   X(LogSoftmax, 1, 1)                 \
   X(MatMul, 2, 2)                     \
   X(MaxPool2D, 1, 1)                  \
@@ -25,15 +31,21 @@
   X(MeanSquaredError, 2, 2)           \
   X(Minimum, 2, 2)                    \
   X(Mul, 2, 2)                        \
+  X(Neg, 1, 1)                        \
+  X(Pow, 1, 1)                        \
   X(Relu, 1, 1)                       \
   X(Reshape, 1, 1)                    \
+  X(Rsqrt, 1, 1)                      \
   X(Scale, 1, 1)                      \
   X(Sigmoid, 1, 1)                    \
   X(SigmoidBinaryCrossEntropy, 2, 2)  \
   X(Softmax, 1, 1)                    \
   X(SoftmaxCrossEntropy, 2, 2)        \
+  X(Softplus, 1, 1)                   \
+  X(Sqrt, 1, 1)                       \
   X(Sub, 2, 2)                        \
   X(Sum, 1, 1)                        \
+  X(Swish, 1, 1)                      \
   X(Tanh, 1, 1)                       \
   X(Where, 3, 3)
 
