@@ -20,6 +20,8 @@
   X(Exp, 1, 1)                        \
   X(Flatten, 1, 1)                    \
   X(Gelu, 1, 1)                       \
+  X(GlobalAvgPool, 1, 1)              \
+  X(GlobalMaxPool, 1, 1)              \
   X(Identity, 1, 1)                   \
   X(LeakyRelu, 1, 1)                  \
   X(Log, 1, 1)                        \
@@ -33,6 +35,7 @@
   X(Mul, 2, 2)                        \
   X(Neg, 1, 1)                        \
   X(Pow, 1, 1)                        \
+  X(ReduceMax, 1, 1)                  \
   X(Relu, 1, 1)                       \
   X(Reshape, 1, 1)                    \
   X(Rsqrt, 1, 1)                      \
