@@ -23,6 +23,7 @@
   X(GlobalAvgPool, 1, 1)              \
   X(GlobalMaxPool, 1, 1)              \
   X(Identity, 1, 1)                   \
+  X(LayerNorm, 3, 3)                  \
   X(LeakyRelu, 1, 1)                  \
   X(Log, 1, 1)                        \
   X(LogSoftmax, 1, 1)                 \

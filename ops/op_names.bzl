@@ -18,6 +18,7 @@ OP_FILES = [
     "global_avg_pool",
     "global_max_pool",
     "identity",
+    "layer_norm",
     "leaky_relu",
     "log",
     "log_softmax",
