@@ -2,7 +2,8 @@
 //   MatMul forward and both VJPs: [64,784]x[784,200], [64,200]x[200,10],
 //     [100,784]x[784,100], [100,100]x[100,10]  ("GFLOPS" = 2*M*N*K per call).
 //   BiasAdd forward / VJP (dx, dbias) at [64,200]; Add, Mul at [64,200];
-//   Sum, Mean over all elements at [64,200]  (items/s counts elements).
+//   Sum, Mean over all elements at [64,200]  (items/s counts elements);
+//   ReduceMax over all elements at [64,200], forward and VJP.
 //   BM_DenseForward / BM_DenseBackward /400x120/threads:T: LeNet-5's first
 //     dense layer at batch 64, y = x W + b (MatMul then BiasAdd) and its
 //     backward dx, dW, db, as tools/pytorch_reference/bench.py times
@@ -27,6 +28,7 @@
 #include "ops/mat_mul.h"
 #include "ops/mean.h"
 #include "ops/mul.h"
+#include "ops/reduce_max.h"
 #include "ops/sum.h"
 
 namespace dagrad {
@@ -124,12 +126,14 @@ void ThreadArgs(benchmark::internal::Benchmark* b, std::vector<int> wrts) {
 }
 void FwdArgs(benchmark::internal::Benchmark* b) { ThreadArgs(b, {-1}); }
 void BiasArgs(benchmark::internal::Benchmark* b) { ThreadArgs(b, {-1, 0, 1}); }
+void UnaryArgs(benchmark::internal::Benchmark* b) { ThreadArgs(b, {-1, 0}); }
 
 BENCHMARK_TEMPLATE(BM_Elementwise, BiasAddAttrs)->Apply(BiasArgs);
 BENCHMARK_TEMPLATE(BM_Elementwise, AddAttrs)->Apply(FwdArgs);
 BENCHMARK_TEMPLATE(BM_Elementwise, MulAttrs)->Apply(FwdArgs);
 BENCHMARK_TEMPLATE(BM_Elementwise, SumAttrs)->Apply(FwdArgs);
 BENCHMARK_TEMPLATE(BM_Elementwise, MeanAttrs)->Apply(FwdArgs);
+BENCHMARK_TEMPLATE(BM_Elementwise, ReduceMaxAttrs)->Apply(UnaryArgs);
 
 // BM_Dense: x [64,400], W [400,120], b [120]; forward or backward.
 void RunDense(benchmark::State& state, bool backward, int threads) {

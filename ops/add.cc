@@ -1,38 +1,28 @@
 #include "ops/add.h"
 
-#include "ops/cpu/parallel_map.h"
+#include "ops/broadcasting.h"
 
 namespace dagrad {
 
-absl::StatusOr<Shape> AddShape(absl::Span<const Shape> inputs,
-                               const OpAttrs&) {
-  if (!(inputs[0] == inputs[1])) {
-    return ShapeError(OpKind::kAdd, inputs,
-                      "a " + inputs[0].DebugString() + " and b " +
-                          inputs[1].DebugString() +
-                          " must have equal shapes (no broadcasting)");
-  }
-  return inputs[0];
+absl::StatusOr<Shape> AddShape(absl::Span<const Shape> inputs, const OpAttrs&) {
+  return BroadcastShape(OpKind::kAdd, inputs);
 }
 
-// y = a + b
+// y = a + b   (a, b broadcast to y's shape)
 absl::Status AddForward(const ForwardContext& ctx) {
-  ParallelMap(ctx.pool, ctx.output->size(), ctx.input(0).data(),
-              ctx.input(1).data(), ctx.output->data(),
-              [](float a, float b) { return a + b; });
-  return absl::OkStatus();
+  return BroadcastForward(ctx, [](float a, float b) { return a + b; });
 }
 
-// dL/da = dL/dy,  dL/db = dL/dy
-void AddVjp(const VjpContext& ctx) {
-  ParallelCopy(ctx.pool, ctx.grad_output.data(), ctx.grad_input->size(),
-               ctx.grad_input->data());
-}
+// dL/da = sum_broadcast(dL/dy),  dL/db = sum_broadcast(dL/dy)
+// where sum_broadcast sums over the axes along which that input was
+// broadcast (nothing for an input of y's shape).
+void AddVjp(const VjpContext& ctx) { BroadcastLinearVjp(ctx, 1.0f); }
 
 DAGRAD_REGISTER_OP(OpDefBuilder(OpKind::kAdd)
                        .Attrs<AddAttrs>()
                        .Shape(AddShape)
                        .Forward(AddForward)
+                       .Scratch(BroadcastSumScratch)
                        .Vjp(AddVjp, kVjpUsesNothing));
 
 }  // namespace dagrad

@@ -1,40 +1,34 @@
 #include "ops/mul.h"
 
-#include "ops/cpu/parallel_map.h"
+#include "ops/broadcasting.h"
 
 namespace dagrad {
 
-absl::StatusOr<Shape> MulShape(absl::Span<const Shape> inputs,
-                               const OpAttrs&) {
-  if (!(inputs[0] == inputs[1])) {
-    return ShapeError(OpKind::kMul, inputs,
-                      "a " + inputs[0].DebugString() + " and b " +
-                          inputs[1].DebugString() +
-                          " must have equal shapes (no broadcasting)");
-  }
-  return inputs[0];
+absl::StatusOr<Shape> MulShape(absl::Span<const Shape> inputs, const OpAttrs&) {
+  return BroadcastShape(OpKind::kMul, inputs);
 }
 
-// y = a * b
+// y = a * b   (a, b broadcast to y's shape)
 absl::Status MulForward(const ForwardContext& ctx) {
-  ParallelMap(ctx.pool, ctx.output->size(), ctx.input(0).data(),
-              ctx.input(1).data(), ctx.output->data(),
-              [](float a, float b) { return a * b; });
-  return absl::OkStatus();
+  return BroadcastForward(ctx, [](float a, float b) { return a * b; });
 }
 
-// dL/da = dL/dy * b,  dL/db = dL/dy * a
+// dL/da = sum_broadcast(dL/dy * b),  dL/db = sum_broadcast(dL/dy * a)
+// where sum_broadcast sums over the axes along which that input was
+// broadcast (nothing for an input of y's shape).
 void MulVjp(const VjpContext& ctx) {
-  const Tensor& other = ctx.input(1 - ctx.wrt);
-  ParallelMap(ctx.pool, ctx.grad_input->size(), ctx.grad_output.data(),
-              other.data(), ctx.grad_input->data(),
-              [](float dy, float o) { return dy * o; });
+  if (ctx.wrt == 0) {
+    BroadcastVjp(ctx, [](float dy, float, float b) { return dy * b; });
+  } else {
+    BroadcastVjp(ctx, [](float dy, float a, float) { return dy * a; });
+  }
 }
 
 DAGRAD_REGISTER_OP(OpDefBuilder(OpKind::kMul)
                        .Attrs<MulAttrs>()
                        .Shape(MulShape)
                        .Forward(MulForward)
+                       .Scratch(BroadcastTermScratch)
                        .Vjp(MulVjp, kVjpUsesInputs));
 
 }  // namespace dagrad

@@ -1,6 +1,13 @@
-// ops/mul.h: Mul, y = a * b, elementwise over two tensors of EQUAL shape.
+// ops/mul.h: Mul, y = a * b, elementwise with NumPy-style broadcasting.
 //
-// No broadcasting. Inputs: a [any], b [same as a]. Output: y, the shape of a.
+// Inputs: a [any], b [any broadcastable with a] (ops/broadcasting.h: shapes
+// aligned at the last axis; each axis equal, or 1 in one of them).
+// Output: y, the broadcast shape. Errors: InvalidArgument naming both shapes
+// and the first axis that conflicts.
+// The sums of the VJP over the broadcast axes run in a fixed order: results
+// are bitwise the same at any thread count.
+//
+// Example: a [64,200] * b [64,1] -> y [64,200] (a per-row gate).
 #ifndef DAGRAD_OPS_MUL_H_
 #define DAGRAD_OPS_MUL_H_
 

@@ -117,4 +117,19 @@ absl::StatusOr<Shape> PoolShape(OpKind kind, absl::Span<const Shape> inputs,
   return Shape({x.dim(0), x.dim(1), geo.out_h, geo.out_w});
 }
 
+absl::StatusOr<Shape> GlobalPoolShape(OpKind kind,
+                                      absl::Span<const Shape> inputs) {
+  const Shape& x = inputs[0];
+  if (x.rank() != 4 || x.dim(1) < 1 || x.dim(2) < 1 || x.dim(3) < 1) {
+    return ShapeError(kind, inputs,
+                      absl::StrCat("x ", x.DebugString(),
+                                   " must be [N, C, H, W] with C, H, W >= 1"));
+  }
+  return Shape({x.dim(0), x.dim(1)});
+}
+
+GlobalPoolPlanes GlobalPoolPlanesOf(const Shape& x) {
+  return {x.dim(0) * x.dim(1), x.dim(2) * x.dim(3)};
+}
+
 }  // namespace dagrad

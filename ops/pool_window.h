@@ -1,6 +1,7 @@
 // ops/pool_window.h: what the pooling ops (MaxPool2D, AvgPool2D) share as
 // ops: the window attributes, the shape function and the resolution of the
-// attributes into the kernels' PoolGeometry (ops/cpu/pool_geometry.h).
+// attributes into the kernels' PoolGeometry (ops/cpu/pool_geometry.h); and
+// the shape function of the global pools (GlobalAvgPool, GlobalMaxPool).
 //
 // Output (i, j) of each [H, W] plane pools the window of input rows
 //   [i*stride_h - pad_top, i*stride_h - pad_top + window_h)
@@ -59,6 +60,19 @@ struct PoolWindow {
 // names the op in error messages.
 absl::StatusOr<Shape> PoolShape(OpKind kind, absl::Span<const Shape> inputs,
                                 const PoolWindow& window);
+
+// GlobalPoolShape() is the global pools' shape function: x [N, C, H, W]
+// with C, H, W >= 1 (N may be unknown) -> [N, C]; else InvalidArgument
+// naming `kind` and the input shape.
+absl::StatusOr<Shape> GlobalPoolShape(OpKind kind,
+                                      absl::Span<const Shape> inputs);
+
+// GlobalPoolPlanes is x [N, C, H, W] (known N) viewed as N C planes of
+// H W elements each.
+struct GlobalPoolPlanes {
+  int64_t planes, size;
+};
+GlobalPoolPlanes GlobalPoolPlanesOf(const Shape& x);
 
 // PoolGeometryOf() resolves the padding of an input shape x [N, C, H, W]
 // that PoolShape() accepted, with a known batch N.

@@ -1,20 +1,14 @@
 #include "ops/scale.h"
 
-#include <cmath>
-
-#include "absl/strings/str_cat.h"
 #include "ops/cpu/parallel_map.h"
+#include "ops/elementwise.h"
 
 namespace dagrad {
 
 absl::StatusOr<Shape> ScaleShape(absl::Span<const Shape> inputs,
                                  const OpAttrs& attrs) {
-  const float alpha = AttrsAs<ScaleAttrs>(attrs).alpha;
-  if (!std::isfinite(alpha)) {
-    return ShapeError(OpKind::kScale, inputs,
-                      absl::StrCat("alpha ", alpha, " must be finite"));
-  }
-  return inputs[0];
+  return FiniteAttrShape(OpKind::kScale, inputs, "alpha",
+                         AttrsAs<ScaleAttrs>(attrs).alpha);
 }
 
 // y = alpha * x

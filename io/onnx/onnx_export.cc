@@ -15,14 +15,20 @@
 #include "onnx/shape_inference/implementation.h"
 #include "ops/avg_pool2d.h"
 #include "ops/batch_norm.h"
+#include "ops/concat.h"
 #include "ops/conv2d.h"
+#include "ops/elu.h"
+#include "ops/leaky_relu.h"
 #include "ops/log_softmax.h"
 #include "ops/mat_mul.h"
 #include "ops/max_pool2d.h"
 #include "ops/mean.h"
+#include "ops/pow.h"
+#include "ops/reduce_max.h"
 #include "ops/reshape.h"
 #include "ops/scale.h"
 #include "ops/sum.h"
+#include "ops/transpose.h"
 
 namespace dagrad {
 namespace {
@@ -175,6 +181,78 @@ class Writer {
       case OpKind::kMul:
         AddNode("Mul", node, in);
         return absl::OkStatus();
+      // ONNX's binary ops broadcast as NumPy does, as dagrad's do.
+      case OpKind::kSub:
+        AddNode("Sub", node, in);
+        return absl::OkStatus();
+      case OpKind::kDiv:
+        AddNode("Div", node, in);
+        return absl::OkStatus();
+      case OpKind::kMaximum:
+        AddNode("Max", node, in);
+        return absl::OkStatus();
+      case OpKind::kMinimum:
+        AddNode("Min", node, in);
+        return absl::OkStatus();
+      case OpKind::kExp:
+        AddNode("Exp", node, in);
+        return absl::OkStatus();
+      case OpKind::kLog:
+        AddNode("Log", node, in);
+        return absl::OkStatus();
+      case OpKind::kSqrt:
+        AddNode("Sqrt", node, in);
+        return absl::OkStatus();
+      case OpKind::kAbs:
+        AddNode("Abs", node, in);
+        return absl::OkStatus();
+      case OpKind::kNeg:
+        AddNode("Neg", node, in);
+        return absl::OkStatus();
+      case OpKind::kSoftplus:
+        AddNode("Softplus", node, in);
+        return absl::OkStatus();
+      case OpKind::kPow: {
+        const float p = AttrsAs<PowAttrs>(node.attrs).exponent;
+        const std::string p_name = node.name + "/onnx_exponent";
+        AddFloatInitializer(p_name, Shape({}), &p);
+        AddNode("Pow", node, {in[0], p_name});
+        return absl::OkStatus();
+      }
+      case OpKind::kLeakyRelu:
+        SetFloat(AddNode("LeakyRelu", node, in), "alpha",
+                 AttrsAs<LeakyReluAttrs>(node.attrs).alpha);
+        return absl::OkStatus();
+      case OpKind::kElu:
+        SetFloat(AddNode("Elu", node, in), "alpha",
+                 AttrsAs<EluAttrs>(node.attrs).alpha);
+        return absl::OkStatus();
+      case OpKind::kConcat:
+        SetInt(AddNode("Concat", node, in), "axis",
+               AttrsAs<ConcatAttrs>(node.attrs).axis);
+        return absl::OkStatus();
+      case OpKind::kTranspose: {
+        // An empty perm reverses the axes, ONNX's default too.
+        const std::vector<int>& perm = AttrsAs<TransposeAttrs>(node.attrs).perm;
+        NodeProto* n = AddNode("Transpose", node, in);
+        if (!perm.empty()) {
+          SetInts(n, "perm", std::vector<int64_t>(perm.begin(), perm.end()));
+        }
+        return absl::OkStatus();
+      }
+      case OpKind::kReduceMax: {
+        const auto& r = AttrsAs<ReduceMaxAttrs>(node.attrs);
+        std::vector<int64_t> axes;
+        if (r.all_axes()) {
+          for (int i = 0; i < shapes[0].rank(); ++i) axes.push_back(i);
+        } else {
+          axes.push_back(r.axis);
+        }
+        NodeProto* n = AddNode("ReduceMax", node, in);  // Opset 13: attr.
+        SetInts(n, "axes", axes);
+        SetInt(n, "keepdims", r.keep_dims ? 1 : 0);
+        return absl::OkStatus();
+      }
       case OpKind::kScale: {
         const float alpha = AttrsAs<ScaleAttrs>(node.attrs).alpha;
         const std::string alpha_name = node.name + "/onnx_alpha";

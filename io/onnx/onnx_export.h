@@ -14,9 +14,13 @@
 // Softmax/LogSoftmax (last axis), MaxPool2D -> MaxPool, AvgPool2D ->
 // AveragePool (count_include_pad = 1, dagrad's divisor), Flatten, Reshape,
 // Identity, Dropout -> Identity, BatchNorm -> BatchNormalization,
-// Sum/Mean -> ReduceSum/ReduceMean. A node of any other op (a loss, a VJP)
-// on the path is InvalidArgument naming the node and its op: nothing is
-// ever written wrongly.
+// Sum/Mean/ReduceMax -> ReduceSum/ReduceMean/ReduceMax, Sub/Div/Maximum/
+// Minimum -> Sub/Div/Max/Min (all broadcasting as NumPy does),
+// Exp/Log/Sqrt/Abs/Neg/Softplus, Pow -> Pow by a scalar exponent,
+// LeakyRelu/Elu (alpha), Concat (axis), Transpose (perm). A node of any
+// other op (a loss, a VJP; Gelu, which opset 13 lacks) on the path is
+// InvalidArgument naming the node and its op: nothing is ever written
+// wrongly.
 //
 // Example:
 //   ASSIGN_OR_RETURN(std::string bytes,

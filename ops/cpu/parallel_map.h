@@ -6,9 +6,9 @@
 //  - kElementwiseMinBlock / kCopyMinBlock: the smallest block a parallel loop
 //    hands to one thread. Below it, one thread is faster than waking another.
 //  - ParallelCopy(): a memcpy split over the pool.
-//  - ParallelMap(): out[i] = f(a[i]) or f(a[i], b[i]) over the pool, in
-//    16-float chunks that GCC vectorizes even at -O2 (whose "very cheap" cost
-//    model refuses plain loops of unknown length).
+//  - ParallelMap(): out[i] = f(a[i]), f(a[i], b[i]) or f(a[i], b[i], c[i])
+//    over the pool, in 16-float chunks that GCC vectorizes even at -O2
+//    (whose "very cheap" cost model refuses plain loops of unknown length).
 //
 // Determinism: every helper computes each element by the same arithmetic
 // wherever the block boundaries fall, so results are bitwise equal at any
@@ -71,6 +71,20 @@ __attribute__((noinline)) void MapChunks(const float* __restrict a,
   }
 }
 
+template <typename F>
+__attribute__((noinline)) void MapChunks(const float* __restrict a,
+                                         const float* __restrict b,
+                                         const float* __restrict c,
+                                         float* __restrict out, int64_t chunks,
+                                         F f) {
+  for (int64_t k = 0; k < chunks; ++k) {
+    const int64_t o = k * kMapLanes;
+    for (int j = 0; j < kMapLanes; ++j) {
+      out[o + j] = f(a[o + j], b[o + j], c[o + j]);
+    }
+  }
+}
+
 }  // namespace map_internal
 
 // ParallelMap(pool, n, a, out, f) sets out[i] = f(a[i]) for i in [0, n).
@@ -124,6 +138,33 @@ void ParallelMap(ThreadPool* pool, int64_t n, const float* a, const float* b,
     std::memcpy(b_pad, b + done, static_cast<size_t>(rest) * sizeof(float));
     map_internal::MapChunks(a_pad, b_pad, out_pad, 1, f);
     std::memcpy(out + done, out_pad, static_cast<size_t>(rest) * sizeof(float));
+  }
+}
+
+// ParallelMap(pool, n, a, b, c, out, f) sets out[i] = f(a[i], b[i], c[i]);
+// the same contract, for three inputs (e.g. a VJP's dy, a and b).
+template <typename F>
+void ParallelMap(ThreadPool* pool, int64_t n, const float* a, const float* b,
+                 const float* c, float* out, F f) {
+  const int64_t full = n / kMapLanes;
+  pool->ParallelFor(
+      full,
+      [&](int64_t begin, int64_t end) {
+        const int64_t o = begin * kMapLanes;
+        map_internal::MapChunks(a + o, b + o, c + o, out + o, end - begin, f);
+      },
+      kElementwiseMinBlock / kMapLanes);
+  const int64_t done = full * kMapLanes;
+  const int64_t rest = n - done;
+  if (rest > 0) {
+    alignas(64) float pad[3][kMapLanes] = {};
+    alignas(64) float out_pad[kMapLanes];
+    const size_t bytes = static_cast<size_t>(rest) * sizeof(float);
+    std::memcpy(pad[0], a + done, bytes);
+    std::memcpy(pad[1], b + done, bytes);
+    std::memcpy(pad[2], c + done, bytes);
+    map_internal::MapChunks(pad[0], pad[1], pad[2], out_pad, 1, f);
+    std::memcpy(out + done, out_pad, bytes);
   }
 }
 

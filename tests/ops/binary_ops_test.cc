@@ -1,5 +1,6 @@
-// The binary ops: Add, Mul (elementwise, equal shapes), BiasAdd (a bias
-// per channel, axis 1) and MatMul (with either operand transposed).
+// The binary ops BiasAdd (a bias per channel, axis 1) and MatMul (with
+// either operand transposed). The broadcasting elementwise ops (Add, Mul,
+// ...) are tests/ops/broadcast_ops_test.cc.
 //
 // The family table (tests/testing/op_family.h) states per op: the shape and
 // attribute sweep, the inputs (uniform in [-1, 1); none of these ops has a
@@ -13,61 +14,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "ops/add.h"
 #include "ops/bias_add.h"
 #include "ops/mat_mul.h"
-#include "ops/mul.h"
 #include "tests/testing/gradient_checker.h"
 #include "tests/testing/op_family.h"
 
 namespace dagrad {
 namespace {
-
-// ElementwisePairReference() is y = f(a, b), dL/da = dy * df_da(a, b) and
-// dL/db = dy * df_db(a, b), each computed as one float operation so the
-// kernels must match exactly.
-ReferenceFn ElementwisePairReference(float (*f)(float, float),
-                                     float (*da)(float dy, float a, float b),
-                                     float (*db)(float dy, float a, float b)) {
-  return [=](const ReferenceArgs& args) {
-    const Tensor& a = args.inputs[0];
-    const Tensor& b = args.inputs[1];
-    Reference r;
-    r.y_shape = a.shape();
-    r.grads.assign(2, std::vector<double>(a.size()));
-    for (int64_t i = 0; i < a.size(); ++i) {
-      r.y.push_back(f(a[i], b[i]));
-      r.grads[0][i] = da(args.dy[i], a[i], b[i]);
-      r.grads[1][i] = db(args.dy[i], a[i], b[i]);
-    }
-    return r;
-  };
-}
-
-void AddElementwiseCases(OpKind kind, const OpAttrs& attrs,
-                         const ReferenceFn& reference,
-                         std::vector<OpCase>* cases) {
-  OpCase r = MakeCase(kind, attrs, "reference", [] {
-    return Inputs(RandomTensor(Shape({3, 5, 7}), 1),
-                  RandomTensor(Shape({3, 5, 7}), 2));
-  });
-  r.reference = reference;  // Exact.
-  cases->push_back(r);
-  for (const Shape& shape : {Shape({7}), Shape({4, 9}), Shape({2, 3, 5, 5})}) {
-    OpCase c = MakeCase(kind, attrs, "gradient_" + ShapeLabel(shape), [=] {
-      return Inputs(RandomTensor(shape, 11), RandomTensor(shape, 12));
-    });
-    c.gradient = GradientCheckOptions{};
-    cases->push_back(c);
-  }
-  OpCase t = MakeCase(kind, attrs, "threads", [] {
-    return Inputs(RandomTensor(Shape({100003}), 5),
-                  RandomTensor(Shape({100003}), 6));
-  });
-  t.reference = reference;
-  t.bitwise_threads = true;
-  cases->push_back(t);
-}
 
 // Spatial() is the product of the dimensions after the channel axis (1).
 int64_t Spatial(const Shape& s) {
@@ -136,19 +89,6 @@ Reference MatMulReference(const ReferenceArgs& args, bool ta, bool tb) {
 
 std::vector<OpCase> BinaryCases() {
   std::vector<OpCase> cases;
-  AddElementwiseCases(
-      OpKind::kAdd, AddAttrs{},
-      ElementwisePairReference([](float a, float b) { return a + b; },
-                               [](float dy, float, float) { return dy; },
-                               [](float dy, float, float) { return dy; }),
-      &cases);
-  AddElementwiseCases(
-      OpKind::kMul, MulAttrs{},
-      ElementwisePairReference([](float a, float b) { return a * b; },
-                               [](float dy, float, float b) { return dy * b; },
-                               [](float dy, float a, float) { return dy * a; }),
-      &cases);
-
   // BiasAdd: exact y and dx; db within 1e-4 of the double sum.
   auto bias_add = [&](const std::string& label, const Shape& shape,
                       uint64_t seed) {
@@ -228,16 +168,6 @@ INSTANTIATE_TEST_SUITE_P(Binary, OpCaseTest, ::testing::ValuesIn(BinaryCases()),
 
 std::vector<ShapeErrorCase> BinaryShapeErrorCases() {
   std::vector<ShapeErrorCase> cases = {
-      {"Add_unequal",
-       OpKind::kAdd,
-       AddAttrs{},
-       {Shape({2, 3}), Shape({3, 2})},
-       {}},
-      {"Mul_unequal",
-       OpKind::kMul,
-       MulAttrs{},
-       {Shape({2, 3}), Shape({3, 2})},
-       {}},
       {"BiasAdd_rank1",
        OpKind::kBiasAdd,
        BiasAddAttrs{},
@@ -288,10 +218,8 @@ std::vector<ShapeErrorCase> BinaryShapeErrorCases() {
        {"transpose_b=true"}},
   };
   for (const auto& [kind, attrs] : std::vector<std::pair<OpKind, OpAttrs>>{
-           {OpKind::kAdd, AddAttrs{}},
            {OpKind::kBiasAdd, BiasAddAttrs{}},
-           {OpKind::kMatMul, Transposes(false, false)},
-           {OpKind::kMul, MulAttrs{}}}) {
+           {OpKind::kMatMul, Transposes(false, false)}}) {
     cases.push_back({absl::StrCat(OpName(kind), "_one_input"),
                      kind,
                      attrs,

@@ -15,27 +15,44 @@
 #include "graph/graph.h"
 #include "graph/parameter_store.h"
 #include "gtest/gtest.h"
+#include "ops/abs.h"
+#include "ops/add.h"
 #include "ops/avg_pool2d.h"
 #include "ops/batch_norm.h"
 #include "ops/bias_add.h"
+#include "ops/concat.h"
 #include "ops/conv2d.h"
+#include "ops/div.h"
 #include "ops/dropout.h"
+#include "ops/elu.h"
+#include "ops/exp.h"
 #include "ops/flatten.h"
+#include "ops/gelu.h"
 #include "ops/identity.h"
+#include "ops/leaky_relu.h"
+#include "ops/log.h"
 #include "ops/log_softmax.h"
 #include "ops/mat_mul.h"
 #include "ops/max_pool2d.h"
+#include "ops/maximum.h"
 #include "ops/mean.h"
+#include "ops/minimum.h"
+#include "ops/mul.h"
+#include "ops/neg.h"
+#include "ops/pow.h"
+#include "ops/reduce_max.h"
 #include "ops/relu.h"
 #include "ops/reshape.h"
 #include "ops/scale.h"
 #include "ops/sigmoid.h"
 #include "ops/softmax.h"
 #include "ops/softmax_cross_entropy.h"
+#include "ops/softplus.h"
+#include "ops/sqrt.h"
+#include "ops/sub.h"
 #include "ops/sum.h"
 #include "ops/tanh.h"
-#include "ops/add.h"
-#include "ops/mul.h"
+#include "ops/transpose.h"
 #include "tests/io/onnx/ort_runner.h"
 
 namespace dagrad {
@@ -59,15 +76,15 @@ std::unique_ptr<Net> BuildNet() {
   auto net = std::make_unique<Net>();
   GraphBuilder b;
   auto param = [&](const std::string& name, Shape shape, float scale) {
-    return *b.AddParameter(name, std::move(shape),
-                           UniformInit(-scale, scale));
+    return *b.AddParameter(name, std::move(shape), UniformInit(-scale, scale));
   };
   net->x = *b.AddInput("x", Shape({kUnknown, 2, 12, 12}));
   net->labels = *b.AddInput("labels", Shape({kUnknown}));
   Conv2DAttrs same;
   same.padding = Padding::kSame;
-  NodeId h = *b.AddOp(same, {net->x, param("conv1/W", Shape({6, 2, 3, 3}), 0.5f),
-                              param("conv1/b", Shape({6}), 0.1f)},
+  NodeId h = *b.AddOp(same,
+                      {net->x, param("conv1/W", Shape({6, 2, 3, 3}), 0.5f),
+                       param("conv1/b", Shape({6}), 0.1f)},
                       {"", "conv1"});
   h = *b.AddOp(ReluAttrs{}, {h}, {"", "conv1"});
   h = *b.AddOp(MaxPool2DAttrs{}, {h}, {"", "pool1"});  // [?,6,6,6]
@@ -104,7 +121,8 @@ std::unique_ptr<Net> BuildNet() {
   ReshapeAttrs reshape;
   reshape.shape = {-1, 2, features / 2};
   const NodeId folded = *b.AddOp(reshape, {flat}, {"", "fold"});
-  h = *b.AddOp(MatMulAttrs{}, {flat, param("fc1/W", Shape({features, 10}), 0.3f)},
+  h = *b.AddOp(MatMulAttrs{},
+               {flat, param("fc1/W", Shape({features, 10}), 0.3f)},
                {"", "fc1"});
   h = *b.AddOp(BiasAddAttrs{}, {h, param("fc1/b", Shape({10}), 0.1f)},
                {"", "fc1"});
@@ -129,8 +147,8 @@ std::unique_ptr<Net> BuildNet() {
   const NodeId total = *b.AddOp(SumAttrs{}, {folded}, {"", "total"});
   const NodeId same_id = *b.AddOp(IdentityAttrs{}, {total}, {"", "copy"});
   net->outputs = {probs, log_probs, mean, same_id};
-  net->loss = *b.AddOp(SoftmaxCrossEntropyAttrs{}, {logits, net->labels},
-                       {"", "loss"});
+  net->loss =
+      *b.AddOp(SoftmaxCrossEntropyAttrs{}, {logits, net->labels}, {"", "loss"});
   net->grad = (*AddGradients(&b, net->loss, b.trainable_parameters()))[0];
   net->graph = *b.Finalize();
   EXPECT_TRUE(net->store.Initialize(net->graph, /*seed=*/7).ok());
@@ -178,14 +196,110 @@ TEST(OnnxExportTest, EveryOpMatchesOnnxRuntime) {
   }
 }
 
+// The elementwise, broadcasting and layout ops of issue 14 in one graph
+// (x [?, 2, 6] with a [6] parameter broadcast against it), each against
+// ONNX Runtime.
+TEST(OnnxExportTest, BroadcastMathAndLayoutOpsMatchOnnxRuntime) {
+  GraphBuilder b;
+  const NodeId x = *b.AddInput("x", Shape({kUnknown, 2, 6}));
+  const NodeId p = *b.AddParameter("p", Shape({6}), UniformInit(-1.0f, 1.0f));
+  const NodeId a = *b.AddOp(SubAttrs{}, {x, p}, {"", "sub"});
+  const NodeId q = *b.AddOp(ExpAttrs{}, {p}, {"", "exp_p"});
+  const NodeId d = *b.AddOp(DivAttrs{}, {a, q}, {"", "div"});
+  const NodeId mx = *b.AddOp(MaximumAttrs{}, {d, x}, {"", "max"});
+  const NodeId mn = *b.AddOp(MinimumAttrs{}, {mx, p}, {"", "min"});
+  const NodeId ng = *b.AddOp(
+      NegAttrs{}, {*b.AddOp(AbsAttrs{}, {mn}, {"", "abs"})}, {"", "neg"});
+  const NodeId s = *b.AddOp(
+      SqrtAttrs{}, {*b.AddOp(ExpAttrs{}, {ng}, {"", "exp"})}, {"", "sqrt"});
+  const NodeId l = *b.AddOp(LogAttrs{}, {s}, {"", "log"});
+  PowAttrs pow;
+  pow.exponent = 1.5f;
+  const NodeId pw = *b.AddOp(pow, {s}, {"", "pow"});
+  LeakyReluAttrs leaky;
+  leaky.alpha = 0.2f;
+  const NodeId lr = *b.AddOp(leaky, {x}, {"", "leaky"});
+  EluAttrs elu;
+  elu.alpha = 0.7f;
+  const NodeId el = *b.AddOp(elu, {x}, {"", "elu"});
+  const NodeId sp = *b.AddOp(SoftplusAttrs{}, {x}, {"", "softplus"});
+  ConcatAttrs concat;
+  concat.axis = 1;
+  const NodeId cat =
+      *b.AddOp(concat, {lr, el, sp, pw, l}, {"", "concat"});  // [?,10,6]
+  TransposeAttrs transpose;
+  transpose.perm = {0, 2, 1};
+  const NodeId t = *b.AddOp(transpose, {cat}, {"", "transpose"});  // [?,6,10]
+  ReduceMaxAttrs row_max;
+  row_max.axis = -1;
+  const NodeId r = *b.AddOp(row_max, {t}, {"", "row_max"});  // [?,6]
+  ReduceMaxAttrs all_max;
+  all_max.keep_dims = true;
+  const NodeId m = *b.AddOp(all_max, {cat}, {"", "all_max"});  // [1,1,1]
+  const std::vector<NodeId> outputs = {t, r, m};
+  Graph graph = *b.Finalize();
+  ParameterStore store;
+  ASSERT_TRUE(store.Initialize(graph, /*seed=*/5).ok());
+
+  const int64_t batch = 3;
+  ExecutorOptions options;
+  options.fetches = outputs;
+  options.batch_size = batch;
+  options.training = false;
+  auto exec = Executor::Create(graph, options);
+  ASSERT_TRUE(exec.ok()) << exec.status();
+  ASSERT_TRUE((*exec)->BindParameters(&store).ok());
+  Tensor images = Tensor::Zeros(Shape({batch, 2, 6}));
+  Rng rng(11, 0);
+  for (int64_t i = 0; i < images.size(); ++i) {
+    images[i] = rng.Uniform() * 4.0f - 2.0f;
+  }
+  ASSERT_TRUE((*exec)->Feed(x, images).ok());
+  ASSERT_TRUE((*exec)->Run().ok());
+
+  absl::StatusOr<std::string> bytes =
+      OnnxModelBytes(graph, store, {x}, outputs);
+  ASSERT_TRUE(bytes.ok()) << bytes.status();
+  absl::Status checked = CheckOnnxModel(*bytes);
+  ASSERT_TRUE(checked.ok()) << checked;
+  absl::StatusOr<std::vector<Tensor>> ort = RunOnnxRuntime(*bytes, {&images});
+  ASSERT_TRUE(ort.ok()) << ort.status();
+  ASSERT_EQ(ort->size(), outputs.size());
+  for (size_t k = 0; k < outputs.size(); ++k) {
+    const Tensor& ours = **(*exec)->Fetch(outputs[k]);
+    const Tensor& theirs = (*ort)[k];
+    ASSERT_EQ(theirs.size(), ours.size()) << "output " << k;
+    for (int64_t i = 0; i < ours.size(); ++i) {
+      EXPECT_NEAR(theirs[i], ours[i], 1e-5 * std::fabs(ours[i]) + 1e-6)
+          << "output " << k << " element " << i;
+    }
+  }
+}
+
+// Gelu has no opset-13 operator: the export names the node and refuses.
+TEST(OnnxExportTest, GeluHasNoOnnxEquivalent) {
+  GraphBuilder b;
+  const NodeId x = *b.AddInput("x", Shape({kUnknown, 4}));
+  const NodeId y = *b.AddOp(GeluAttrs{}, {x}, {"", "gelu"});
+  Graph graph = *b.Finalize();
+  ParameterStore store;
+  ASSERT_TRUE(store.Initialize(graph, /*seed=*/1).ok());
+  absl::StatusOr<std::string> bytes = OnnxModelBytes(graph, store, {x}, {y});
+  ASSERT_FALSE(bytes.ok());
+  EXPECT_TRUE(absl::StrContains(bytes.status().message(), "'gelu/Gelu' (Gelu)"))
+      << bytes.status();
+  EXPECT_TRUE(absl::StrContains(bytes.status().message(), "no ONNX equivalent"))
+      << bytes.status();
+}
+
 TEST(OnnxExportTest, LossAndReverseNodesAreRefusedByName) {
   std::unique_ptr<Net> net = BuildNet();
-  absl::StatusOr<std::string> loss =
-      OnnxModelBytes(net->graph, net->store, {net->x, net->labels},
-                     {net->loss});
+  absl::StatusOr<std::string> loss = OnnxModelBytes(
+      net->graph, net->store, {net->x, net->labels}, {net->loss});
   ASSERT_FALSE(loss.ok());
   EXPECT_EQ(loss.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_TRUE(absl::StrContains(loss.status().message(), "(SoftmaxCrossEntropy)"))
+  EXPECT_TRUE(
+      absl::StrContains(loss.status().message(), "(SoftmaxCrossEntropy)"))
       << loss.status();
   EXPECT_TRUE(absl::StrContains(loss.status().message(),
                                 net->graph.node(net->loss).name));
