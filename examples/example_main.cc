@@ -1,6 +1,11 @@
 #include "examples/example_main.h"
 
+#include <signal.h>
+
 #include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <memory>
@@ -13,6 +18,8 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/reflection.h"
 #include "absl/status/statusor.h"
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
@@ -20,11 +27,14 @@
 #include "core/flag_parse.h"
 #include "core/gemm.h"
 #include "core/status_macros.h"
+#include "core/thread_pool.h"
 #include "data/dataset.h"
 #include "graph/dot.h"
 #include "io/file_system.h"
 #include "io/npy.h"
+#include "io/onnx/onnx_export.h"
 #include "report/svg_plot.h"
+#include "train/callbacks.h"
 
 namespace dagrad {
 
@@ -55,7 +65,9 @@ ABSL_FLAG(std::optional<dagrad::OptimizerKind>, optimizer, std::nullopt,
           "sgd, momentum, nesterov, rmsprop, adam or adamw (default: the "
           "example's)");
 ABSL_FLAG(int64_t, seed, 0, "seed for initialization, shuffling, dropout");
-ABSL_FLAG(int32_t, threads, 1, "intra-op threads");
+ABSL_FLAG(int32_t, threads, 1,
+          "intra-op threads (more than the hardware threads: capped, with a "
+          "notice)");
 ABSL_FLAG(std::optional<int64_t>, train_limit, std::nullopt,
           "use only the first N training images, before the train/valid split "
           "(-1: all; default: the example's)");
@@ -73,6 +85,19 @@ ABSL_FLAG(std::string, dot, "",
           "write the training graph as Graphviz DOT here");
 ABSL_FLAG(std::string, npy_dir, "",
           "after training, write every parameter to DIR/<name>.npy (NumPy)");
+ABSL_FLAG(std::string, export_onnx, "",
+          "after training, write the inference model as ONNX here");
+ABSL_FLAG(int32_t, checkpoint_every, 0,
+          "also save the --save checkpoint every N epochs (0: only at the "
+          "end)");
+ABSL_FLAG(bool, resume, false,
+          "continue from the --save checkpoint if it exists, up to --epochs "
+          "in all");
+ABSL_FLAG(bool, allow_non_finite, false,
+          "train on when a loss or gradient is NaN/Inf (default: stop with an "
+          "error)");
+ABSL_FLAG(bool, drop_last, false,
+          "drop the last partial training batch of each epoch");
 
 namespace dagrad {
 namespace {
@@ -87,7 +112,56 @@ struct Settings {
   int64_t train_limit;
   int64_t valid_count;
   Activation activation = Activation::kSigmoid;
+  int checkpoint_every = 0;
 };
+
+// The interrupt a SIGINT or SIGTERM raises (FitOptions::interrupt), and
+// which signal it was. std::atomic<bool> is lock-free, so the handler may
+// store to it.
+std::atomic<bool> g_interrupt{false};
+volatile std::sig_atomic_t g_signal = 0;
+
+extern "C" void OnInterrupt(int signal) {
+  g_signal = signal;
+  g_interrupt.store(true);
+}
+
+// InstallInterruptHandlers() makes the first SIGINT/SIGTERM raise
+// g_interrupt; SA_RESETHAND lets a second one end the process at once.
+void InstallInterruptHandlers() {
+  struct sigaction action = {};
+  action.sa_handler = OnInterrupt;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESETHAND | SA_RESTART;
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+// CheckOutputs() checks, before any data is read or step taken, that every
+// output the flags ask for can be written.
+absl::Status CheckOutputs() {
+  const std::pair<const char*, std::string> files[] = {
+      {"save", absl::GetFlag(FLAGS_save)},
+      {"log_csv", absl::GetFlag(FLAGS_log_csv)},
+      {"plot", absl::GetFlag(FLAGS_plot)},
+      {"dot", absl::GetFlag(FLAGS_dot)},
+      {"export_onnx", absl::GetFlag(FLAGS_export_onnx)}};
+  for (const auto& [flag, path] : files) {
+    if (path.empty()) continue;
+    if (absl::Status s = CheckWritableFile(path); !s.ok()) {
+      return absl::Status(s.code(),
+                          absl::StrCat("--", flag, "=", path, ": ",
+                                       s.message()));
+    }
+  }
+  if (const std::string dir = absl::GetFlag(FLAGS_npy_dir); !dir.empty()) {
+    if (absl::Status s = CheckWritableDirectory(dir); !s.ok()) {
+      return absl::Status(
+          s.code(), absl::StrCat("--npy_dir=", dir, ": ", s.message()));
+    }
+  }
+  return absl::OkStatus();
+}
 
 // CheckFlagValues() parses, ahead of absl::ParseCommandLine(), the value of
 // every flag in argv that this file defines (--name=value, --name value, one
@@ -145,6 +219,37 @@ absl::StatusOr<Settings> ReadFlags(const ExampleSpec& spec) {
   s.seed = static_cast<uint64_t>(seed);
   s.threads = absl::GetFlag(FLAGS_threads);
   RETURN_IF_ERROR(AtLeast("threads", s.threads, 1));
+  if (s.threads > HardwareThreads()) {
+    std::fprintf(stderr,
+                 "%s: --threads=%d is more than the %d hardware threads; "
+                 "using %d\n",
+                 spec.name.c_str(), s.threads, HardwareThreads(),
+                 HardwareThreads());
+    s.threads = HardwareThreads();
+  }
+  s.checkpoint_every = absl::GetFlag(FLAGS_checkpoint_every);
+  RETURN_IF_ERROR(AtLeast("checkpoint_every", s.checkpoint_every, 0));
+  const bool saving = !absl::GetFlag(FLAGS_save).empty();
+  if (s.checkpoint_every > 0 && !saving) {
+    return absl::InvalidArgumentError(
+        "--checkpoint_every needs --save=PATH, the checkpoint it writes");
+  }
+  if (absl::GetFlag(FLAGS_resume)) {
+    if (!saving) {
+      return absl::InvalidArgumentError(
+          "--resume needs --save=PATH, the checkpoint it continues from");
+    }
+    if (!absl::GetFlag(FLAGS_load).empty()) {
+      return absl::InvalidArgumentError(
+          "--resume continues from --save; it does not take --load");
+    }
+  }
+  if (!spec.sweep.empty() &&
+      (s.checkpoint_every > 0 || absl::GetFlag(FLAGS_resume))) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--checkpoint_every and --resume are for one model; ", spec.name,
+        " trains one per ", spec.sweep_name));
+  }
   s.train_limit = absl::GetFlag(FLAGS_train_limit).value_or(spec.train_limit);
   RETURN_IF_ERROR(AtLeast("train_limit", s.train_limit, int64_t{-1}));
   if (s.train_limit == 0) {
@@ -171,6 +276,20 @@ struct Outcome {
   int64_t params = 0;
 };
 
+// Interrupted() ends a run stopped by SIGINT/SIGTERM: the --save
+// checkpoint is written (partial epoch included) and the status is
+// Cancelled; RunExample() exits with 128 + the signal.
+absl::Status Interrupted(Sequential* model, absl::string_view why) {
+  const std::string save = absl::GetFlag(FLAGS_save);
+  if (save.empty()) {
+    return absl::CancelledError(
+        absl::StrCat(why, "; no --save, so nothing was saved"));
+  }
+  RETURN_IF_ERROR(model->Save(save));
+  return absl::CancelledError(
+      absl::StrCat(why, "; saved ", save, " (--resume continues from it)"));
+}
+
 // TrainOne() builds, trains and tests one model (sweep value `variant`).
 // `bad_input` is set when the error is the user's (exit 2).
 absl::StatusOr<Outcome> TrainOne(const ExampleSpec& spec, const Settings& s,
@@ -189,11 +308,33 @@ absl::StatusOr<Outcome> TrainOne(const ExampleSpec& spec, const Settings& s,
   fit.optimizer_options = spec.optimizer_options;
   fit.loss = spec.loss;
   fit.num_threads = s.threads;
+  fit.allow_non_finite = absl::GetFlag(FLAGS_allow_non_finite);
+  fit.drop_last = absl::GetFlag(FLAGS_drop_last);
+  fit.interrupt = &g_interrupt;
+  const std::string save = absl::GetFlag(FLAGS_save);
+  PeriodicCheckpoint periodic(save, std::max(s.checkpoint_every, 1));
+  if (s.checkpoint_every > 0) fit.callbacks.push_back(&periodic);
   RETURN_IF_ERROR(model.Compile(spec.loss));
   if (const std::string path = absl::GetFlag(FLAGS_load); !path.empty()) {
     RETURN_IF_ERROR(model.Load(path));
     std::printf("loaded %s (%lld epochs done)\n", path.c_str(),
                 static_cast<long long>(model.epochs_done()));
+  }
+  if (absl::GetFlag(FLAGS_resume)) {
+    if (absl::Status found = ReadFileBytes(save).status();
+        absl::IsNotFound(found)) {
+      std::printf("resume: no checkpoint at %s yet; starting afresh\n",
+                  save.c_str());
+    } else {
+      RETURN_IF_ERROR(model.Load(save));
+      // --epochs counts the whole run; a partial epoch is still to do.
+      fit.epochs = static_cast<int>(
+          std::max<int64_t>(0, s.epochs - model.epochs_done()));
+      std::printf("resumed %s at epoch %lld, step %lld; %d epochs to go\n",
+                  save.c_str(),
+                  static_cast<long long>(model.epochs_done() + 1),
+                  static_cast<long long>(model.steps_done()), fit.epochs);
+    }
   }
   if (const std::string path = absl::GetFlag(FLAGS_dot); !path.empty()) {
     // The training graph with the buffer sizes planned for this batch size.
@@ -213,9 +354,24 @@ absl::StatusOr<Outcome> TrainOne(const ExampleSpec& spec, const Settings& s,
   }
   *bad_input = false;
   Outcome outcome;
-  if (s.epochs > 0) {
+  if (fit.epochs > 0) {
     const Dataset* valid = data.valid.size() > 0 ? &data.valid : nullptr;
-    ASSIGN_OR_RETURN(outcome.history, model.Fit(data.train, valid, fit));
+    const int64_t steps_before = model.steps_done();
+    absl::StatusOr<History> history = model.Fit(data.train, valid, fit);
+    if (!history.ok() && absl::IsCancelled(history.status())) {
+      return Interrupted(&model, history.status().message());
+    }
+    if (!history.ok()) {
+      // Found before the first step: the flags' or the data's (exit 2).
+      *bad_input = model.steps_done() == steps_before &&
+                   !absl::StrContains(history.status().message(),
+                                      "training step");
+      return history.status();
+    }
+    outcome.history = *std::move(history);
+  }
+  if (g_interrupt.load()) {
+    return Interrupted(&model, "interrupted after training");
   }
   if (const std::string path = absl::GetFlag(FLAGS_log_csv); !path.empty()) {
     RETURN_IF_ERROR(WriteFileAtomically(path, HistoryCsv(outcome.history)));
@@ -235,11 +391,27 @@ absl::StatusOr<Outcome> TrainOne(const ExampleSpec& spec, const Settings& s,
           *value));
     }
   }
+  if (const std::string path = absl::GetFlag(FLAGS_export_onnx);
+      !path.empty()) {
+    ASSIGN_OR_RETURN(Sequential::Endpoints endpoints,
+                     model.InferenceEndpoints());
+    ASSIGN_OR_RETURN(std::string bytes,
+                     OnnxModelBytes(*endpoints.graph, *endpoints.store,
+                                    {endpoints.input}, {endpoints.output}));
+    RETURN_IF_ERROR(WriteOnnxFile(bytes, path));
+    std::printf("wrote %s: ONNX opset %lld, %zu bytes\n", path.c_str(),
+                static_cast<long long>(kOnnxOpset), bytes.size());
+  }
   ASSIGN_OR_RETURN(outcome.test, model.Evaluate(data.test, 1000, spec.loss,
-                                                s.threads));
+                                                s.threads, "test"));
   outcome.params = model.parameter_count();
   std::printf("test_loss=%.4f test_acc=%.4f params=%lld\n", outcome.test.loss,
               outcome.test.accuracy, static_cast<long long>(outcome.params));
+  if (!std::isfinite(outcome.test.loss)) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "test_loss is %g: the trained model computes non-finite losses",
+        outcome.test.loss));
+  }
   return outcome;
 }
 
@@ -288,17 +460,21 @@ int RunExample(int argc, char** argv, const ExampleSpec& spec) {
   }
   absl::ParseCommandLine(argc, argv);
   absl::StatusOr<Settings> settings = ReadFlags(spec);
-  if (!settings.ok()) {
+  absl::Status outputs =
+      settings.ok() ? CheckOutputs() : settings.status();
+  if (!outputs.ok()) {
     std::fprintf(stderr, "%s: %s\n", spec.name.c_str(),
-                 std::string(settings.status().message()).c_str());
+                 std::string(outputs.message()).c_str());
     return 2;
   }
+  InstallInterruptHandlers();
   bool bad_input = false;
   const absl::Status status = Run(spec, *settings, &bad_input);
   if (!status.ok()) {
     std::fflush(stdout);  // The error is the last line a terminal shows.
     std::fprintf(stderr, "%s: %s\n", spec.name.c_str(),
                  std::string(status.message()).c_str());
+    if (absl::IsCancelled(status) && g_signal != 0) return 128 + g_signal;
     return bad_input ? 2 : 1;
   }
   return 0;

@@ -11,12 +11,31 @@
 //   --log_csv=PATH per-epoch stats     --plot=PATH.svg loss/accuracy curves
 //   --save=PATH / --load=PATH          checkpoints (--load --epochs=0
 //                                      evaluates a saved model)
+//   --checkpoint_every=N  also save --save after every N epochs
+//   --resume       continue from the --save checkpoint (if it exists) up to
+//                  --epochs in all, with the losses of an uninterrupted run
 //   --dot=PATH     the training graph in Graphviz DOT
 //   --npy_dir=DIR  every parameter as DIR/<name>.npy after training
+//   --export_onnx=PATH  the inference model as ONNX after training
+//   --allow_non_finite  train on when a loss or gradient is NaN/Inf
+//   --drop_last    drop each epoch's last partial training batch
 // The flags are typed Abseil flags. A bad flag value (one that does not
-// parse as the flag's type, or is out of range) or unreadable data is a
-// one-line error on stderr and exit status 2; an unknown flag is Abseil's
-// usage error (exit status 1).
+// parse as the flag's type, or is out of range), an output path that
+// cannot be written (a missing or read-only directory, a path that is a
+// directory; all are checked before the data is read) or unreadable data is
+// a one-line error on stderr and exit status 2; an unknown flag is Abseil's
+// usage error (exit status 1). --threads above the machine's hardware
+// threads is capped to them, with a one-line notice on stderr.
+//
+// Failures during training are a one-line error and exit status 1: a
+// diverging run (a NaN/Inf loss or gradient; with --allow_non_finite, a
+// non-finite test loss) never exits 0.
+//
+// Interruption: the first SIGINT or SIGTERM lets the current step finish,
+// then writes the --save checkpoint (if --save is set; the partial epoch
+// included) and exits with status 128 + the signal (130 for SIGINT, 143
+// for SIGTERM); a second signal ends the process at once. The same command
+// with --resume continues it.
 //
 // Output: the model summary, one line per epoch (report/history.h), then
 //   test_loss=0.4012 test_acc=0.8611 params=61684
@@ -60,7 +79,8 @@ struct ExampleSpec {
 inline constexpr char kDefaultDataDir[] = "/usr/share/datasets/fashion-mnist";
 
 // RunExample() runs the example as described above and returns the process
-// exit status (0, 1 on a training error, 2 on bad flags or data).
+// exit status (0; 1 on a training error; 2 on bad flags, outputs or data;
+// 128 + signal when interrupted).
 int RunExample(int argc, char** argv, const ExampleSpec& spec);
 
 }  // namespace dagrad

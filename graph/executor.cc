@@ -60,8 +60,8 @@ absl::StatusOr<std::unique_ptr<Executor>> Executor::Create(
   for (NodeId f : e->options_.fetches) e->is_fetch_[f.index] = true;
 
   RETURN_IF_ERROR(e->InferShapes());
-  const BufferIds ids = e->PlanBuffers(e->ComputeLiveness());
-  e->AllocateScratch();
+  ASSIGN_OR_RETURN(const BufferIds ids, e->PlanBuffers(e->ComputeLiveness()));
+  RETURN_IF_ERROR(e->AllocateScratch());
   e->BindValues(ids);
   e->BuildSteps(ids);
   e->pool_ = std::make_unique<ThreadPool>(e->options_.num_threads);
@@ -133,7 +133,8 @@ Executor::Liveness Executor::ComputeLiveness() const {
   return live;
 }
 
-Executor::BufferIds Executor::PlanBuffers(const Liveness& live) {
+absl::StatusOr<Executor::BufferIds> Executor::PlanBuffers(
+    const Liveness& live) {
   const int n = graph_.num_nodes();
   const int num_steps = static_cast<int>(schedule_.size());
   std::vector<BufferRequest> requests;
@@ -147,7 +148,12 @@ Executor::BufferIds Executor::PlanBuffers(const Liveness& live) {
       continue;
     }
     BufferRequest r;
-    r.bytes = shapes_[id.index].num_elements() * 4;
+    ASSIGN_OR_RETURN(
+        const int64_t count,
+        CheckedNumElements(shapes_[id.index],
+                           absl::StrCat("Executor::Create: ", Where(node),
+                                        " at batch ", options_.batch_size)));
+    r.bytes = count * 4;
     r.first = node.type == NodeType::kInput ? 0 : k;
     r.last = std::max(k, live.last_use[id.index]);
     if (node.type == NodeType::kInput || is_fetch_[id.index]) {
@@ -173,11 +179,17 @@ Executor::BufferIds Executor::PlanBuffers(const Liveness& live) {
   }
   plan_ = PlanMemory(std::move(requests), options_.plan_memory);
   plan_.node_bytes.assign(n, 0);
-  arena_ = AllocateAligned(std::max<int64_t>(plan_.peak_bytes / 4, 16));
+  absl::StatusOr<AlignedFloats> arena = TryAllocateAligned(
+      std::max<int64_t>(plan_.peak_bytes / 4, 16),
+      absl::StrCat("Executor::Create: the planned arena of ",
+                   plan_.peak_bytes, " bytes at batch ",
+                   options_.batch_size));
+  if (!arena.ok()) return arena.status();
+  arena_ = *std::move(arena);
   return ids;
 }
 
-void Executor::AllocateScratch() {
+absl::Status Executor::AllocateScratch() {
   int64_t scratch_floats = 0;
   for (NodeId id : schedule_) {
     const Node& node = graph_.node(id);
@@ -192,7 +204,14 @@ void Executor::AllocateScratch() {
         scratch_floats, OpScratchFloats(*node.def, q, is_op ? -1 : node.wrt));
   }
   plan_.scratch_bytes = RoundUpToAlignment(scratch_floats * 4);
-  if (scratch_floats > 0) scratch_ = AllocateAligned(scratch_floats);
+  if (scratch_floats == 0) return absl::OkStatus();
+  ASSIGN_OR_RETURN(scratch_,
+                   TryAllocateAligned(
+                       scratch_floats,
+                       absl::StrCat("Executor::Create: the scratch region at "
+                                    "batch ",
+                                    options_.batch_size)));
+  return absl::OkStatus();
 }
 
 float* Executor::BufferData(int buffer) const {
@@ -265,10 +284,15 @@ absl::Status Executor::BindParameters(ParameterStore* store) {
 }
 
 absl::Status Executor::Feed(NodeId input, const Tensor& value) {
-  if (!graph_.Contains(input) ||
-      graph_.node(input).type != NodeType::kInput) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "Feed: node id ", input.index, " is not an input of the graph"));
+  if (!graph_.Contains(input)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("Feed: node id ", input.index, " is not in the graph (",
+                     graph_.num_nodes(), " nodes)"));
+  }
+  if (graph_.node(input).type != NodeType::kInput) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("Feed: ", Where(graph_.node(input)),
+                     " is not an input; only input nodes are fed"));
   }
   const Node& node = graph_.node(input);
   if (std::find(needed_inputs_.begin(), needed_inputs_.end(), input) ==

@@ -65,7 +65,9 @@ class Executor {
  public:
   // Create() compiles `graph` (which must outlive the executor). Errors:
   // FailedPrecondition for an unfinalized graph; InvalidArgument for bad
-  // options, fetches not in the graph, or shapes that fail with this batch.
+  // options, fetches not in the graph, or shapes that fail with this batch;
+  // ResourceExhausted (naming the node, or the arena and its bytes) when a
+  // buffer is too large or cannot be allocated.
   static absl::StatusOr<std::unique_ptr<Executor>> Create(
       const Graph& graph, ExecutorOptions options);
 
@@ -74,7 +76,8 @@ class Executor {
   // InvalidArgument on a shape mismatch. `store` must outlive the executor.
   absl::Status BindParameters(ParameterStore* store);
   // Feed() copies `value` into the input's arena slot. InvalidArgument if
-  // `input` is not an input node or the shapes differ (names both). Feeding
+  // `input` is not an input node (naming the node and its op) or the shapes
+  // differ (naming the input and both shapes). Feeding
   // an input the fetches do not need is accepted and ignored.
   absl::Status Feed(NodeId input, const Tensor& value);
   // Run() executes the schedule once. Kernel errors are returned with the
@@ -138,12 +141,14 @@ class Executor {
   Liveness ComputeLiveness() const;
   // PlanBuffers() requests one arena buffer per scheduled output (inputs
   // and fetches live to the end) and per op aux, in schedule order, plans
-  // them (plan_) and allocates arena_.
-  BufferIds PlanBuffers(const Liveness& live);
+  // them (plan_) and allocates arena_. ResourceExhausted names the node
+  // whose buffer is too large, or the arena's bytes if it cannot be had.
+  absl::StatusOr<BufferIds> PlanBuffers(const Liveness& live);
   // AllocateScratch() sizes the one scratch region shared by all steps as
   // the max of OpScratchFloats() over the scheduled forwards and VJPs, and
-  // allocates scratch_ (plan_.scratch_bytes).
-  void AllocateScratch();
+  // allocates scratch_ (plan_.scratch_bytes); ResourceExhausted with the
+  // bytes if it cannot.
+  absl::Status AllocateScratch();
   // BindValues() points values_ at the arena (or at a constant's data) and
   // fills plan_.node_bytes.
   void BindValues(const BufferIds& ids);

@@ -31,7 +31,11 @@ absl::Status ParameterStore::Initialize(const Graph& graph, uint64_t seed) {
       }
       continue;
     }
-    Tensor value = Tensor::Zeros(node.shape);
+    absl::StatusOr<Tensor> zeros =
+        Tensor::TryZeros(node.shape, absl::StrCat("parameter '", node.name,
+                                                  "'"));
+    if (!zeros.ok()) return zeros.status();
+    Tensor value = *std::move(zeros);
     Rng rng(HashName(seed, node.name));
     absl::Status s = node.init(&value, &rng);
     if (!s.ok()) {

@@ -28,8 +28,9 @@ class ParameterStore {
   // Initialize() allocates and fills every parameter of `graph` that is not
   // yet in the store, with Rng(Hash(seed, name)) so creation order does not
   // matter. Existing values (e.g. loaded from a checkpoint) are kept if
-  // their shape matches; a shape mismatch is InvalidArgument. On error the
-  // store may hold some new values.
+  // their shape matches; a shape mismatch is InvalidArgument. A value that
+  // cannot be allocated is ResourceExhausted naming the parameter, its
+  // shape and the bytes. On error the store may hold some new values.
   absl::Status Initialize(const Graph& graph, uint64_t seed);
 
   Tensor* Find(absl::string_view name);

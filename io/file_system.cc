@@ -1,6 +1,7 @@
 #include "io/file_system.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -18,6 +19,33 @@ absl::Status Errno(const std::string& what, const std::string& path) {
       absl::StrCat(what, " '", path, "': ", std::strerror(errno)));
 }
 
+std::string DirName(const std::string& path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+// CreateError() is the status for failing to create a file in `dir` with
+// errno `err` (`what` says what was being created).
+absl::Status CreateError(const std::string& what, const std::string& dir,
+                         int err) {
+  if (err == ENOENT) {
+    return absl::NotFoundError(absl::StrCat(
+        "cannot create ", what, ": directory '", dir, "' does not exist"));
+  }
+  const std::string message = absl::StrCat(
+      "cannot create ", what, " in directory '", dir, "': ",
+      std::strerror(err));
+  if (err == EACCES || err == EPERM || err == EROFS) {
+    return absl::PermissionDeniedError(message);
+  }
+  if (err == ENOTDIR || err == EISDIR || err == ENAMETOOLONG) {
+    return absl::InvalidArgumentError(message);
+  }
+  return absl::InternalError(message);
+}
+
 // ReadError() is the status for failing to read `path` with errno `err`.
 absl::Status ReadError(const std::string& path, int err) {
   std::string message =
@@ -32,7 +60,9 @@ class Posix : public FileSystem {
   absl::StatusOr<int> OpenForWrite(const std::string& path) override {
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
                     0644);
-    if (fd < 0) return Errno("cannot create", path);
+    if (fd < 0) {
+      return CreateError(absl::StrCat("'", path, "'"), DirName(path), errno);
+    }
     return fd;
   }
   absl::Status Write(int fd, absl::string_view data) override {
@@ -70,11 +100,38 @@ class Posix : public FileSystem {
   }
 };
 
-std::string DirName(const std::string& path) {
-  size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
+bool IsDirectory(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+// ProbeDirectory() creates and removes a file in `dir`, which exists.
+absl::Status ProbeDirectory(const std::string& dir, const std::string& what) {
+  const std::string probe =
+      absl::StrCat(dir, "/.dagrad-write-probe-", ::getpid());
+  const int fd = ::open(probe.c_str(),
+                        O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    // The directory exists, so ENOENT (procfs) means it takes no files.
+    const int err = errno == ENOENT ? EACCES : errno;
+    if (err != EEXIST) return CreateError(what, dir, err);
+  } else {
+    ::close(fd);
+  }
+  ::unlink(probe.c_str());
+  return absl::OkStatus();
+}
+
+// NotADirectoryTarget() refuses a file path that names a directory.
+absl::Status NotADirectoryTarget(const std::string& path) {
+  if (path.empty()) {
+    return absl::InvalidArgumentError("the output path is empty");
+  }
+  if (path.back() == '/' || IsDirectory(path)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "'", path, "' is a directory; give a file path inside it"));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -96,6 +153,35 @@ absl::StatusOr<std::string> ReadFileBytes(const std::string& path) {
   return bytes;
 }
 
+absl::Status CheckWritableFile(const std::string& path) {
+  RETURN_IF_ERROR(NotADirectoryTarget(path));
+  const std::string dir = DirName(path);
+  struct stat st;
+  if (::stat(dir.c_str(), &st) != 0) {
+    return CreateError(absl::StrCat("'", path, "'"), dir, errno);
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "cannot create '", path, "': '", dir, "' is not a directory"));
+  }
+  return ProbeDirectory(dir, absl::StrCat("'", path, "'"));
+}
+
+absl::Status CheckWritableDirectory(const std::string& dir) {
+  if (dir.empty()) {
+    return absl::InvalidArgumentError("the output directory is empty");
+  }
+  struct stat st;
+  if (::stat(dir.c_str(), &st) != 0) {
+    return CreateError("files", dir, errno);
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("'", dir, "' is not a directory"));
+  }
+  return ProbeDirectory(dir, "files");
+}
+
 FileSystem* PosixFileSystem() {
   static Posix* fs = new Posix();
   return fs;
@@ -103,7 +189,8 @@ FileSystem* PosixFileSystem() {
 
 absl::Status WriteFileAtomically(const std::string& path,
                                  absl::string_view data, FileSystem* fs) {
-  const std::string tmp = path + ".tmp";
+  RETURN_IF_ERROR(NotADirectoryTarget(path));
+  const std::string tmp = path + ".tmp";  // Beside `path`, in its directory.
   ASSIGN_OR_RETURN(int fd, fs->OpenForWrite(tmp));
   absl::Status s = fs->Write(fd, data);
   if (s.ok()) s = fs->Sync(fd);
@@ -115,7 +202,10 @@ absl::Status WriteFileAtomically(const std::string& path,
                                                "' failed, previous file kept: ",
                                                s.message()));
   }
-  RETURN_IF_ERROR(fs->Rename(tmp, path));
+  if (absl::Status renamed = fs->Rename(tmp, path); !renamed.ok()) {
+    ::unlink(tmp.c_str());
+    return renamed;
+  }
   // The new file is in place; a failed directory sync only weakens
   // durability across a power loss, and is still reported.
   return fs->SyncDir(DirName(path));

@@ -2,14 +2,27 @@
 // write needs, behind an interface so tests can inject a failure between any
 // two of them.
 //
-// WriteFileAtomically() is the protocol: write `<path>.tmp`, fsync it, close
-// it, rename it over `path`, fsync the directory. A crash or error at any
-// step leaves `path` as it was (the old file, or no file); a leftover
-// `<path>.tmp` is overwritten by the next write.
+// WriteFileAtomically() is the protocol: write `<path>.tmp` (beside `path`,
+// in its directory), fsync it, close it, rename it over `path`, fsync the
+// directory. A crash or error at any step leaves `path` as it was (the old
+// file, or no file); a leftover `<path>.tmp` is overwritten by the next
+// write. A `path` that names a directory (or ends in '/') is refused before
+// anything is created.
 //
 // ReadFileBytes() is the read side: the whole file in memory.
 //
+// CheckWritableFile() and CheckWritableDirectory() test, before any work is
+// done, that a later write can succeed: a program checks every output path
+// up front instead of failing after hours of training.
+//
+// Error codes are the user's: a missing directory is NotFound, a directory
+// that refuses new files PermissionDenied, a path that is a directory (or a
+// parent that is a file) InvalidArgument; only an I/O failure after the
+// file was created (write, fsync, close, rename) is Internal.
+//
 // Example:
+//   RETURN_IF_ERROR(CheckWritableFile("/tmp/model.ckpt"));
+//   ...
 //   RETURN_IF_ERROR(WriteFileAtomically("/tmp/model.ckpt", bytes));
 //   ASSIGN_OR_RETURN(std::string back, ReadFileBytes("/tmp/model.ckpt"));
 #ifndef DAGRAD_IO_FILE_SYSTEM_H_
@@ -27,6 +40,18 @@ namespace dagrad {
 // an unreadable one PermissionDenied, any other failure (a directory, an I/O
 // error) InvalidArgument; each names the path and the system's reason.
 absl::StatusOr<std::string> ReadFileBytes(const std::string& path);
+
+// CheckWritableFile() is OK when `path` can be created or replaced by
+// WriteFileAtomically(): it is not empty, not a directory, and its
+// directory exists and accepts a new file (tested by creating and removing
+// a probe file there, so permissions, read-only file systems and root are
+// all judged as a real write would be). Errors name the path (codes as in
+// the file comment).
+absl::Status CheckWritableFile(const std::string& path);
+
+// CheckWritableDirectory() is OK when `dir` is an existing directory that
+// accepts new files (the same probe).
+absl::Status CheckWritableDirectory(const std::string& dir);
 
 // FileOp names the steps of an atomic write, in order.
 enum class FileOp { kOpen, kWrite, kSync, kClose, kRename, kSyncDir };

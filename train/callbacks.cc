@@ -1,5 +1,6 @@
 #include "train/callbacks.h"
 
+#include "absl/strings/str_cat.h"
 #include "core/status_macros.h"
 #include "train/sequential.h"
 
@@ -51,6 +52,19 @@ absl::StatusOr<CallbackAction> BestCheckpoint::OnEpochEnd(
     best_ = value;
     best_epoch_ = stats.epoch;
     RETURN_IF_ERROR(model->Save(path_));
+  }
+  return CallbackAction::kContinue;
+}
+
+absl::StatusOr<CallbackAction> PeriodicCheckpoint::OnEpochEnd(
+    const EpochStats&, Sequential* model) {
+  if (every_epochs_ < 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "PeriodicCheckpoint: every_epochs must be >= 1, got ", every_epochs_));
+  }
+  if (model->epochs_done() % every_epochs_ == 0) {
+    RETURN_IF_ERROR(model->Save(path_));
+    ++saves_;
   }
   return CallbackAction::kContinue;
 }

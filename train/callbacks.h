@@ -3,16 +3,22 @@
 // EarlyStopping stops training when the monitored statistic has not
 // improved by min_delta for `patience` recorded epochs. BestCheckpoint saves
 // the model whenever the monitored statistic improves, so the file always
-// holds the best model so far (written atomically).
+// holds the best model so far (written atomically). PeriodicCheckpoint
+// saves it every N epochs, so a run that is killed loses at most N epochs
+// (Load() and Fit() continue it with the same losses).
+//
+// Callbacks run after each recorded epoch (FitOptions::stats_interval).
 //
 // Example:
 //   EarlyStopping stop(Monitor::kValidLoss, /*patience=*/3);
 //   BestCheckpoint best("/tmp/best.ckpt", Monitor::kValidAcc);
-//   fit.callbacks = {&stop, &best};
+//   PeriodicCheckpoint every("/tmp/last.ckpt", /*every_epochs=*/1);
+//   fit.callbacks = {&stop, &best, &every};
 #ifndef DAGRAD_TRAIN_CALLBACKS_H_
 #define DAGRAD_TRAIN_CALLBACKS_H_
 
 #include <string>
+#include <utility>
 
 #include "absl/status/statusor.h"
 #include "report/history.h"
@@ -77,6 +83,26 @@ class BestCheckpoint : public Callback {
   bool has_best_ = false;
   double best_ = 0;
   int best_epoch_ = 0;
+};
+
+// PeriodicCheckpoint saves the model to `path` (Sequential::Save(),
+// atomic) at the end of every recorded epoch whose count of completed
+// epochs (Sequential::epochs_done()) is a multiple of every_epochs (>= 1).
+// A failed save ends Fit() with its error.
+class PeriodicCheckpoint : public Callback {
+ public:
+  PeriodicCheckpoint(std::string path, int every_epochs)
+      : path_(std::move(path)), every_epochs_(every_epochs) {}
+
+  absl::StatusOr<CallbackAction> OnEpochEnd(const EpochStats& stats,
+                                            Sequential* model) override;
+
+  int saves() const { return saves_; }
+
+ private:
+  std::string path_;
+  int every_epochs_;
+  int saves_ = 0;
 };
 
 }  // namespace dagrad

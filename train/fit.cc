@@ -1,9 +1,12 @@
 // train/fit.cc: Sequential's training and evaluation loops.
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "core/finite.h"
 #include "core/status_macros.h"
 #include "report/progress_bar.h"
 #include "train/sequential.h"
@@ -57,12 +60,45 @@ absl::Status CheckFitOptions(const FitOptions& o) {
   return absl::OkStatus();
 }
 
+// CheckFinite() is the data-boundary check of a batch tensor given
+// directly: InvalidArgument naming `what`, the value, the element and its
+// example.
+absl::Status CheckFinite(const Tensor& t, absl::string_view what) {
+  const int64_t i = FirstNonFinite(t.flat());
+  if (i < 0) return absl::OkStatus();
+  const int64_t per_example =
+      t.shape().rank() > 0 && t.shape().dim(0) > 0 ? t.size() / t.shape().dim(0)
+                                                   : 1;
+  return absl::InvalidArgumentError(absl::StrFormat(
+      "%s %s hold %g at element %d (example %d); the data must be finite",
+      what, t.shape().DebugString(), t.data()[i], i, i / per_example));
+}
+
+// NonFinite() is the error for a training step whose loss or gradient is
+// not finite; the update was not applied.
+absl::Status NonFinite(int64_t step, const std::string& what, float value) {
+  return absl::InvalidArgumentError(absl::StrFormat(
+      "training step %d: %s is %g, so training diverged (learning rate too "
+      "high?); the update is not applied and the parameters are those "
+      "before this step (FitOptions::allow_non_finite trains on)",
+      step, what, value));
+}
+
 }  // namespace
 
 absl::StatusOr<StepResult> Sequential::TrainStep(const Tensor& images,
                                                  const Tensor& labels,
                                                  const FitOptions& options,
                                                  float lr) {
+  RETURN_IF_ERROR(CheckFinite(images, "TrainStep: images"));
+  RETURN_IF_ERROR(CheckFinite(labels, "TrainStep: labels"));
+  return RunStep(images, labels, options, lr);
+}
+
+absl::StatusOr<StepResult> Sequential::RunStep(const Tensor& images,
+                                               const Tensor& labels,
+                                               const FitOptions& options,
+                                               float lr) {
   RETURN_IF_ERROR(status_);
   RETURN_IF_ERROR(Compile(options.loss));
   RETURN_IF_ERROR(optimizer_.Ensure(options.optimizer,
@@ -82,6 +118,19 @@ absl::StatusOr<StepResult> Sequential::TrainStep(const Tensor& images,
   }
   StepResult result;
   result.loss = loss->data()[0];
+  if (!options.allow_non_finite) {
+    if (!std::isfinite(result.loss)) {
+      return NonFinite(steps_done_ + 1, "the loss", result.loss);
+    }
+    for (const ParamSlot& slot : slots_) {
+      if (const int64_t i = FirstNonFinite(slot.grad->flat()); i >= 0) {
+        return NonFinite(steps_done_ + 1,
+                         absl::StrCat("the gradient of '", slot.name,
+                                      "' at element ", i),
+                         slot.grad->data()[i]);
+      }
+    }
+  }
   result.correct = CountCorrect(*output, labels);
   RETURN_IF_ERROR(optimizer_.get()->Step(slots_, lr, executor->pool()));
   ++steps_done_;
@@ -90,26 +139,41 @@ absl::StatusOr<StepResult> Sequential::TrainStep(const Tensor& images,
 
 absl::StatusOr<EvalResult> Sequential::RunEpoch(DataProvider* provider,
                                                 const FitOptions& options,
-                                                float lr) {
+                                                float lr, int64_t batches,
+                                                bool* interrupted) {
   provider->Reset();
-  ProgressBar bar(options.verbose ? stderr : nullptr,
-                  provider->num_batches());
-  double loss_sum = 0;
-  int64_t correct = 0, seen = 0, done = 0;
-  while (std::optional<Batch> batch = provider->Next()) {
+  ProgressBar bar(options.verbose ? stderr : nullptr, batches);
+  EpochProgress& p = partial_epoch_;  // Continued after an interrupt.
+  for (int64_t index = 0; index < batches; ++index) {
+    std::optional<Batch> batch = provider->Next();
+    if (!batch.has_value()) break;
+    if (index < p.batches) continue;  // Trained before the interrupt.
+    if (options.interrupt != nullptr && options.interrupt->load()) {
+      *interrupted = true;
+      return EvalResult{};
+    }
     const int64_t size = batch->labels.size();
-    ASSIGN_OR_RETURN(StepResult step,
-                     TrainStep(batch->images, batch->labels, options, lr));
-    loss_sum += static_cast<double>(step.loss) * size;
-    correct += step.correct;
-    seen += size;
-    bar.Update(++done, loss_sum / seen);
+    absl::StatusOr<StepResult> step =
+        RunStep(batch->images, batch->labels, options, lr);
+    if (!step.ok()) {
+      return absl::Status(
+          step.status().code(),
+          absl::StrFormat("epoch %d, batch %d of %d: %s", epochs_done_ + 1,
+                          index + 1, batches, step.status().message()));
+    }
+    p.loss_sum += static_cast<double>(step->loss) * size;
+    p.correct += step->correct;
+    p.examples += size;
+    ++p.batches;
+    bar.Update(p.batches, p.loss_sum / p.examples);
   }
   bar.Finish();
   EvalResult result;
-  result.examples = seen;
-  result.loss = seen > 0 ? loss_sum / seen : 0;
-  result.accuracy = seen > 0 ? static_cast<double>(correct) / seen : 0;
+  result.examples = p.examples;
+  result.loss = p.examples > 0 ? p.loss_sum / p.examples : 0;
+  result.accuracy =
+      p.examples > 0 ? static_cast<double>(p.correct) / p.examples : 0;
+  p = EpochProgress{};
   return result;
 }
 
@@ -118,13 +182,30 @@ absl::StatusOr<History> Sequential::Fit(const Dataset& train,
                                         const FitOptions& options) {
   RETURN_IF_ERROR(status_);
   RETURN_IF_ERROR(CheckFitOptions(options));
-  RETURN_IF_ERROR(Compile(options.loss));
-  RETURN_IF_ERROR(optimizer_.Ensure(options.optimizer,
-                                    options.optimizer_options, slots_));
+  // Everything checkable is checked before the first step.
   ASSIGN_OR_RETURN(DataProvider provider,
                    DataProvider::Create(&train, options.batch_size,
                                         options.shuffle,
-                                        seed_ ^ kShuffleSeedSalt));
+                                        seed_ ^ kShuffleSeedSalt, "train"));
+  RETURN_IF_ERROR(CheckImageShape(train.images.shape(), "Fit: train images"));
+  if (valid != nullptr && valid->size() > 0) {
+    RETURN_IF_ERROR(ValidateDataset(*valid, "valid"));
+    RETURN_IF_ERROR(
+        CheckImageShape(valid->images.shape(), "Fit: valid images"));
+  }
+  const int64_t batches = options.drop_last
+                              ? train.size() / options.batch_size
+                              : provider.num_batches();
+  if (batches == 0) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "Fit: drop_last with %d training examples and batch_size %d leaves "
+        "no batch to train on",
+        train.size(), options.batch_size));
+  }
+  RETURN_IF_ERROR(CheckBatchNormBatches(train.size(), options));
+  RETURN_IF_ERROR(Compile(options.loss));
+  RETURN_IF_ERROR(optimizer_.Ensure(options.optimizer,
+                                    options.optimizer_options, slots_));
   provider.SetEpoch(epochs_done_);
   History history;
   double best = 0;
@@ -132,7 +213,15 @@ absl::StatusOr<History> Sequential::Fit(const Dataset& train,
     const float lr = options.schedule.LearningRate(
         options.lr, static_cast<int>(epochs_done_));
     const auto start = std::chrono::steady_clock::now();
-    ASSIGN_OR_RETURN(EvalResult epoch, RunEpoch(&provider, options, lr));
+    bool interrupted = false;
+    ASSIGN_OR_RETURN(EvalResult epoch, RunEpoch(&provider, options, lr,
+                                                batches, &interrupted));
+    if (interrupted) {
+      return absl::CancelledError(absl::StrFormat(
+          "training interrupted after step %d (epoch %d, %d of %d batches "
+          "done)",
+          steps_done_, epochs_done_ + 1, partial_epoch_.batches, batches));
+    }
     const double seconds = std::chrono::duration<double>(
                                std::chrono::steady_clock::now() - start)
                                .count();
@@ -151,7 +240,7 @@ absl::StatusOr<History> Sequential::Fit(const Dataset& train,
       ASSIGN_OR_RETURN(
           EvalResult v,
           Evaluate(*valid, std::max<int64_t>(options.batch_size, 256),
-                   options.loss, options.num_threads));
+                   options.loss, options.num_threads, "valid"));
       stats.has_valid = true;
       stats.valid_loss = v.loss;
       stats.valid_acc = v.accuracy;
@@ -181,7 +270,8 @@ absl::StatusOr<History> Sequential::Fit(const Dataset& train,
 absl::StatusOr<EvalResult> Sequential::Evaluate(const Dataset& data,
                                                 int64_t batch_size,
                                                 std::optional<Loss> loss,
-                                                int num_threads) {
+                                                int num_threads,
+                                                const std::string& name) {
   RETURN_IF_ERROR(status_);
   if (batch_size < 1) {
     return absl::InvalidArgumentError(absl::StrFormat(
@@ -191,7 +281,9 @@ absl::StatusOr<EvalResult> Sequential::Evaluate(const Dataset& data,
       loss.value_or(compiled_ ? loss_kind_ : Loss::kSoftmaxCrossEntropy)));
   ASSIGN_OR_RETURN(DataProvider provider,
                    DataProvider::Create(&data, batch_size, /*shuffle=*/false,
-                                        /*seed=*/0));
+                                        /*seed=*/0, name));
+  RETURN_IF_ERROR(CheckImageShape(data.images.shape(),
+                                  absl::StrCat("Evaluate: ", name, " images")));
   provider.Reset();
   double loss_sum = 0;
   int64_t correct = 0, seen = 0;
@@ -229,16 +321,13 @@ absl::StatusOr<Tensor> Sequential::Predict(const Tensor& images,
         "Predict: batch_size must be >= 1, got %d", batch_size));
   }
   if (!compiled_) RETURN_IF_ERROR(Compile(loss_kind_));
+  RETURN_IF_ERROR(CheckImageShape(images.shape(), "Predict: images"));
+  RETURN_IF_ERROR(CheckFinite(images, "Predict: images"));
   const int64_t per_example = input_shape_.num_elements();
-  if (images.shape().rank() < 1 || images.shape().dim(0) < 1 ||
-      images.size() != images.shape().dim(0) * per_example) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "Predict: images %s do not fit the model input [N]+%s",
-        images.shape().DebugString(), input_shape_.DebugString()));
-  }
   const int64_t n = images.shape().dim(0);
   ASSIGN_OR_RETURN(Shape out, builder_->shape(output_));
-  Tensor result = Tensor::Zeros(Shape({n, out.dim(1)}));
+  ASSIGN_OR_RETURN(Tensor result, Tensor::TryZeros(Shape({n, out.dim(1)}),
+                                                   "Predict: the output"));
   std::vector<int64_t> dims = {0};
   for (int64_t d : input_shape_.dims()) dims.push_back(d);
   for (int64_t begin = 0; begin < n; begin += batch_size) {

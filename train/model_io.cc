@@ -1,6 +1,7 @@
 #include "train/model_io.h"
 
 #include <cmath>
+#include <cstring>
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
@@ -41,6 +42,41 @@ absl::StatusOr<int64_t> LegacyStep(const Tensor& step,
   return static_cast<int64_t>(step.data()[0]);
 }
 
+// The partial-epoch integers (absent between epochs).
+constexpr char kEpochBatches[] = "epoch_batches";
+constexpr char kEpochExamples[] = "epoch_examples";
+constexpr char kEpochCorrect[] = "epoch_correct";
+constexpr char kEpochLossSumBits[] = "epoch_loss_sum_bits";
+
+// DecodeEpochProgress() reads the partial-epoch integers, all or none.
+absl::StatusOr<EpochProgress> DecodeEpochProgress(const Checkpoint& ckpt,
+                                                  const std::string& path) {
+  EpochProgress p;
+  const int64_t* batches = ckpt.FindInteger(kEpochBatches);
+  if (batches == nullptr) return p;
+  const int64_t* examples = ckpt.FindInteger(kEpochExamples);
+  const int64_t* correct = ckpt.FindInteger(kEpochCorrect);
+  const int64_t* bits = ckpt.FindInteger(kEpochLossSumBits);
+  if (examples == nullptr || correct == nullptr || bits == nullptr ||
+      *batches < 0 || *examples < 0 || *correct < 0 || *correct > *examples) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "checkpoint %s: the partial-epoch counters are incomplete or "
+        "negative",
+        path));
+  }
+  p.batches = *batches;
+  p.examples = *examples;
+  p.correct = *correct;
+  std::memcpy(&p.loss_sum, bits, sizeof(p.loss_sum));
+  return p;
+}
+
+bool SameOptions(const OptimizerOptions& a, const OptimizerOptions& b) {
+  return a.momentum == b.momentum && a.rho == b.rho && a.beta1 == b.beta1 &&
+         a.beta2 == b.beta2 && a.epsilon == b.epsilon &&
+         a.weight_decay == b.weight_decay;
+}
+
 std::string KindName(std::optional<OptimizerKind> kind) {
   return kind.has_value() ? std::string(OptimizerKindName(*kind)) : "unnamed";
 }
@@ -58,6 +94,14 @@ Checkpoint EncodeModelCheckpoint(const ModelParameters& parameters,
   ckpt.metadata.push_back({"seed", absl::StrCat(counters.seed)});
   ckpt.integers.push_back({"epochs_done", counters.epochs_done});
   ckpt.integers.push_back({"steps_done", counters.steps_done});
+  if (const EpochProgress& p = counters.partial_epoch; p.batches > 0) {
+    int64_t bits;
+    std::memcpy(&bits, &p.loss_sum, sizeof(bits));
+    ckpt.integers.push_back({kEpochBatches, p.batches});
+    ckpt.integers.push_back({kEpochExamples, p.examples});
+    ckpt.integers.push_back({kEpochCorrect, p.correct});
+    ckpt.integers.push_back({kEpochLossSumBits, bits});
+  }
   for (const auto& [name, value] : parameters) {
     ckpt.tensors.push_back({name, value->Clone()});
   }
@@ -117,6 +161,8 @@ absl::StatusOr<ModelCheckpoint> DecodeModelCheckpoint(
     return absl::InvalidArgumentError(absl::StrFormat(
         "checkpoint %s lacks the epochs_done/steps_done/seed counters", path));
   }
+  ASSIGN_OR_RETURN(model.counters.partial_epoch,
+                   DecodeEpochProgress(ckpt, path));
   const std::string* name = ckpt.FindMetadata("optimizer");
   if (name != nullptr && !name->empty()) {
     absl::StatusOr<OptimizerKind> kind = ParseOptimizerKind(*name);
@@ -144,20 +190,25 @@ absl::StatusOr<ModelCheckpoint> DecodeModelCheckpoint(
 absl::Status ResumableOptimizer::Ensure(OptimizerKind kind,
                                         const OptimizerOptions& options,
                                         const std::vector<ParamSlot>& slots) {
-  if (optimizer_ != nullptr && optimizer_->kind() == kind) {
-    return absl::OkStatus();
-  }
-  ASSIGN_OR_RETURN(optimizer_, MakeOptimizer(kind, options));
-  RETURN_IF_ERROR(optimizer_->Init(slots));
-  if (held_state_.has_value()) {
+  const bool same_kind = optimizer_ != nullptr && optimizer_->kind() == kind;
+  if (same_kind && SameOptions(options, options_)) return absl::OkStatus();
+  ASSIGN_OR_RETURN(std::unique_ptr<Optimizer> fresh,
+                   MakeOptimizer(kind, options));
+  RETURN_IF_ERROR(fresh->Init(slots));
+  if (same_kind) {
+    // New settings for the same rule: the state carries over.
+    RETURN_IF_ERROR(fresh->ImportState(optimizer_->ExportState()));
+  } else if (held_state_.has_value()) {
     if (held_kind_ != kind) {
       return absl::InvalidArgumentError(absl::StrFormat(
           "the loaded checkpoint holds %s optimizer state; Fit asks for %s",
           KindName(held_kind_), OptimizerKindName(kind)));
     }
-    RETURN_IF_ERROR(optimizer_->ImportState(*held_state_));
+    RETURN_IF_ERROR(fresh->ImportState(*held_state_));
     held_state_.reset();
   }
+  optimizer_ = std::move(fresh);
+  options_ = options;
   return absl::OkStatus();
 }
 

@@ -7,7 +7,11 @@
 //             "optimizer" the optimizer's name ("" if it has none yet)
 //             "seed"      the model seed, in decimal (a uint64)
 //   integers  "epochs_done", "steps_done", and "optimizer/step" (the
-//             optimizer's step count) when there is an optimizer
+//             optimizer's step count) when there is an optimizer; for a
+//             run interrupted inside an epoch also "epoch_batches",
+//             "epoch_examples", "epoch_correct" and "epoch_loss_sum_bits"
+//             (the double's bits), so the epoch resumes at its next batch
+//             with the sums its epoch line is made of
 //   tensors   every parameter by name ("dense_1/W"), and the optimizer
 //             state as "optimizer/<param>/<slot>"
 // Checkpoints written before integer metadata (format version 1) held the
@@ -39,12 +43,23 @@
 
 namespace dagrad {
 
+// EpochProgress is how far an interrupted epoch got: its batches done and
+// the sums of their losses (weighted by batch size), correct predictions
+// and examples. All zero between epochs.
+struct EpochProgress {
+  int64_t batches = 0;
+  int64_t examples = 0;
+  int64_t correct = 0;
+  double loss_sum = 0;
+};
+
 // TrainingCounters is the training progress a checkpoint records.
 struct TrainingCounters {
   int64_t epochs_done = 0;
   int64_t steps_done = 0;
   // The seed is training state: shuffling and dropout streams continue.
   uint64_t seed = 0;
+  EpochProgress partial_epoch;
 };
 
 // ModelParameters lists a model's parameters as (name, value), the form
@@ -87,10 +102,12 @@ class ResumableOptimizer {
   // get() is the optimizer, or nullptr before the first Ensure().
   Optimizer* get() const { return optimizer_.get(); }
 
-  // Ensure() keeps the optimizer if it is of `kind`; otherwise it makes a
-  // fresh one of `kind` over `slots` (new state, step 0), then imports the
-  // held state, if any. InvalidArgument if the held state is of another
-  // kind, or from MakeOptimizer() / ImportState().
+  // Ensure() keeps the optimizer if it is of `kind` with `options`. Same
+  // kind, other options: it is rebuilt with them, keeping its state. Other
+  // kind (or none yet): a fresh one of `kind` over `slots` (new state,
+  // step 0), then the held state, if any, is imported. InvalidArgument if
+  // the held state is of another kind, or from MakeOptimizer() (options out
+  // of range) / ImportState(); the optimizer is then unchanged.
   absl::Status Ensure(OptimizerKind kind, const OptimizerOptions& options,
                       const std::vector<ParamSlot>& slots);
 
@@ -104,6 +121,7 @@ class ResumableOptimizer {
 
  private:
   std::unique_ptr<Optimizer> optimizer_;
+  OptimizerOptions options_;  // The optimizer's.
   // State restored before the optimizer existed, and the kind it names.
   std::optional<OptimizerState> held_state_;
   std::optional<OptimizerKind> held_kind_;

@@ -75,17 +75,22 @@ Sequential::~Sequential() = default;
 Sequential& Sequential::AddLayer(std::unique_ptr<Layer> layer,
                                  std::string name) {
   if (!status_.ok()) return *this;
-  if (compiled_) {
-    status_ = absl::FailedPreconditionError(absl::StrFormat(
-        "cannot add layer %s (%s): the model is already compiled", name,
-        layer->type()));
-    return *this;
-  }
   if (name.empty()) {
     const std::string base = LowerType(layer->type());
     int count = 1;
     for (const LayerInfo& info : layers_) count += info.type == layer->type();
     name = absl::StrCat(base, "_", count);
+  }
+  if (compiled_) {
+    // The trained model stays usable: only status() reports the refusal.
+    if (late_add_status_.ok()) {
+      late_add_status_ = absl::FailedPreconditionError(absl::StrFormat(
+          "cannot add layer '%s' (%s): the model is compiled (by Fit, "
+          "Evaluate, Predict, Save, Load or Compile) and its graph is "
+          "fixed; add every layer before those. The model is unchanged",
+          name, layer->type()));
+    }
+    return *this;
   }
   for (const LayerInfo& info : layers_) {
     if (info.name == name) {
@@ -112,6 +117,22 @@ Sequential& Sequential::AddLayer(std::unique_ptr<Layer> layer,
   info.output = *output;
   const std::vector<NodeId> params = builder_->parameters();
   info.parameters.assign(params.begin() + params_before, params.end());
+  // A parameter no buffer can hold (Dense(1 << 40)) is this layer's error,
+  // reported now rather than when the model is compiled.
+  for (NodeId p : info.parameters) {
+    absl::StatusOr<Shape> shape = builder_->shape(p);
+    absl::Status fits = shape.status();
+    if (fits.ok()) {
+      fits = CheckedNumElements(
+                 *shape, absl::StrFormat("layer '%s' (%s): parameter '%s'",
+                                         name, info.type, builder_->name(p)))
+                 .status();
+    }
+    if (!fits.ok()) {
+      status_ = fits;
+      return *this;
+    }
+  }
   layers_.push_back(std::move(info));
   layer_objects_.push_back(std::move(layer));
   output_ = *output;
@@ -264,15 +285,66 @@ absl::StatusOr<Executor*> Sequential::GetExecutor(ExecutorMode mode,
   return raw;
 }
 
+absl::Status Sequential::CheckImageShape(const Shape& images,
+                                         absl::string_view what) const {
+  // Allocates nothing when the shape fits (a training step checks it).
+  const int rank = input_shape_.rank();
+  bool fits = images.rank() == rank + 1;
+  for (int i = 0; fits && i < rank; ++i) {
+    fits = images.dim(i + 1) == input_shape_.dim(i);
+  }
+  if (!fits && rank == 1 && images.rank() >= 2) {
+    int64_t per_example = 1;  // A rank-1 input flattens each example.
+    for (int i = 1; i < images.rank(); ++i) per_example *= images.dim(i);
+    fits = per_example == input_shape_.dim(0);
+  }
+  if (fits && images.dim(0) >= 1) return absl::OkStatus();
+  Shape want = batched_input_shape_;
+  if (images.rank() >= 1) want.set_dim(0, images.dim(0));
+  return absl::InvalidArgumentError(absl::StrFormat(
+      "%s %s do not fit the model input %s (same order of dimensions, e.g. "
+      "NCHW; a rank-1 input takes any shape of as many elements)",
+      what, images.DebugString(), want.DebugString()));
+}
+
+absl::Status Sequential::CheckBatchNormBatches(
+    int64_t examples, const FitOptions& options) const {
+  const int64_t full = examples / options.batch_size;
+  const int64_t last = options.drop_last ? 0 : examples % options.batch_size;
+  for (const LayerInfo& info : layers_) {
+    if (info.type != "BatchNorm") continue;
+    ASSIGN_OR_RETURN(Shape shape, builder_->shape(info.output));
+    int64_t per_example = 1;  // Values per feature (channel) per example.
+    for (int i = 2; i < shape.rank(); ++i) per_example *= shape.dim(i);
+    if (full > 0 && options.batch_size * per_example < 2) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "layer '%s' (BatchNorm): batch_size %d gives it one value per "
+          "feature, and batch statistics need at least 2; use a larger "
+          "batch size",
+          info.name, options.batch_size));
+    }
+    if (last > 0 && last * per_example < 2) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "layer '%s' (BatchNorm): the last training batch would hold %d "
+          "example (%d examples, batch_size %d), too few for batch "
+          "statistics; set drop_last (FitOptions::drop_last, --drop_last) "
+          "or another batch size",
+          info.name, last, examples, options.batch_size));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Sequential::FeedBatch(Executor* executor, const Tensor& images,
                                    const Tensor& labels) {
   const int64_t batch = labels.size();
   Shape want = batched_input_shape_;  // No allocation up to rank 4.
   want.set_dim(0, batch);
-  if (images.size() != want.num_elements()) {
+  RETURN_IF_ERROR(CheckImageShape(images.shape(), "images"));
+  if (images.shape().dim(0) != batch) {
     return absl::InvalidArgumentError(absl::StrFormat(
-        "images %s do not fit the model input %s",
-        images.shape().DebugString(), want.DebugString()));
+        "images %s and labels %s hold different numbers of examples",
+        images.shape().DebugString(), labels.shape().DebugString()));
   }
   RETURN_IF_ERROR(executor->Feed(input_, images.ViewAs(want)));
   if (!WantsOneHot(loss_kind_)) return executor->Feed(labels_, labels);
@@ -283,7 +355,8 @@ absl::Status Sequential::FeedBatch(Executor* executor, const Tensor& images,
 
 absl::Status Sequential::Save(const std::string& path) {
   if (!compiled_) RETURN_IF_ERROR(Compile(loss_kind_));
-  const TrainingCounters counters{epochs_done_, steps_done_, seed_};
+  const TrainingCounters counters{epochs_done_, steps_done_, seed_,
+                                  partial_epoch_};
   return WriteCheckpoint(
       path, EncodeModelCheckpoint(store_.Items(), counters, optimizer_.get()));
 }
@@ -304,6 +377,7 @@ absl::Status Sequential::Load(const std::string& path) {
   }
   epochs_done_ = model.counters.epochs_done;
   steps_done_ = model.counters.steps_done;
+  partial_epoch_ = model.counters.partial_epoch;
   // The seed is training state: shuffling and dropout streams continue.
   if (model.counters.seed != seed_) {
     seed_ = model.counters.seed;

@@ -22,9 +22,24 @@
 //   ASSIGN_OR_RETURN(EvalResult test, model.Evaluate(data.test));
 //
 // Errors: Add() never fails loudly; the first error (naming the layer, op
-// and shapes) is kept, later Add()s are ignored, and status(), Summary(),
-// Fit(), Evaluate() and Predict() return it. A failed Fit() leaves the
-// parameters as they were after the last completed step.
+// and shapes, or a parameter too large to allocate: ResourceExhausted) is
+// kept, later Add()s are ignored, and status(), Summary(), Fit(),
+// Evaluate() and Predict() return it. Add() after the model is compiled
+// (by Fit, Evaluate, Predict, Save, Load or Compile) changes nothing: the
+// layer is refused, status() reports FailedPrecondition naming it, and the
+// compiled model keeps training, evaluating and predicting. A failed Fit()
+// leaves the parameters as they were after the last completed step.
+//
+// Bad numbers: a training step whose loss or gradient is NaN or Inf is an
+// error (InvalidArgument naming the epoch, the step and the value) and its
+// update is not applied, unless FitOptions::allow_non_finite. Batches given
+// directly (TrainStep, Predict) are checked for NaN/Inf first; data sets
+// (Fit, Evaluate) are checked whole by DataProvider (data/dataset.h).
+//
+// Input shapes: images must be [N] + the input shape exactly; a model whose
+// input is rank 1 ([784]) also takes any per-example shape of that many
+// elements ([N,1,28,28]), flattened. Anything else (NHWC data for an NCHW
+// model) is InvalidArgument naming both shapes.
 //
 // Loss and output: with Loss::kSoftmaxCrossEntropy (the default) the model's
 // output may be logits or end in a Softmax (Dense(10, kSoftmax), as in
@@ -38,6 +53,7 @@
 #ifndef DAGRAD_TRAIN_SEQUENTIAL_H_
 #define DAGRAD_TRAIN_SEQUENTIAL_H_
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -49,6 +65,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "core/shape.h"
 #include "core/tensor.h"
 #include "core/thread_pool.h"
@@ -97,6 +114,22 @@ struct FitOptions {
   bool verbose = true;
   // Report the first node whose output holds NaN/Inf as an error.
   bool check_numerics = false;
+  // allow_non_finite: by default a step whose loss or gradient holds NaN or
+  // Inf stops training with InvalidArgument naming the epoch and the step,
+  // and its update is not applied (the trainable parameters are those
+  // before the step; BatchNorm's running statistics, which the forward pass
+  // updates, may not be). True applies such updates and trains on.
+  bool allow_non_finite = false;
+  // drop_last: skip the last batch of each training epoch when it holds
+  // fewer than batch_size examples. Without it, a model with BatchNorm
+  // whose last batch would give BatchNorm a single value per feature is
+  // rejected before the first step, naming the layer.
+  bool drop_last = false;
+  // interrupt: not owned; when it becomes true (a signal handler may set
+  // it), Fit() finishes the current step and returns Cancelled. The model
+  // keeps its state, the partial epoch included (Save() records it), so a
+  // later Fit() with the same options continues the run exactly.
+  const std::atomic<bool>* interrupt = nullptr;
   // Not owned; each must outlive the call.
   std::vector<Callback*> callbacks;
 };
@@ -137,8 +170,11 @@ class Sequential {
   }
   Sequential& AddLayer(std::unique_ptr<Layer> layer, std::string name = "");
 
-  // status() is the first Add() error, or OK.
-  const absl::Status& status() const { return status_; }
+  // status() is the first Add() error, or OK; a layer refused because the
+  // model was compiled is reported here but does not stop the model.
+  const absl::Status& status() const {
+    return status_.ok() ? late_add_status_ : status_;
+  }
 
   // Summary() is a Keras-style table: layer (type), output shape, parameter
   // count, and the total.
@@ -149,8 +185,20 @@ class Sequential {
   // Fit() trains on `train` for options.epochs, evaluating on `valid`
   // (nullable) and printing one line per epoch (report/history.h). It
   // continues from the model's current state (parameters, optimizer state,
-  // epoch and step counters), so a model loaded from a checkpoint resumes
-  // where it stopped, with identical losses. `train` must outlive the call.
+  // epoch and step counters, and an epoch left partial by an interrupt), so
+  // a model loaded from a checkpoint resumes where it stopped, with
+  // identical losses; a partial epoch counts as one of options.epochs.
+  // `train` must outlive the call. Everything that can be checked is
+  // checked before the first step: the options, both data sets (names
+  // "train" and "valid" in errors), their image shapes and BatchNorm's
+  // batch sizes.
+  //
+  // Optimizer: the first Fit()/TrainStep() creates options.optimizer with
+  // options.optimizer_options. A later call asking for other options of
+  // the same kind rebuilds it with them and keeps its state (velocities,
+  // moments, step count), as changing a PyTorch param_group does; another
+  // kind starts a fresh optimizer (zero state). Options out of range are
+  // InvalidArgument naming the option, and the optimizer is kept.
   absl::StatusOr<History> Fit(const Dataset& train, const Dataset* valid,
                               const FitOptions& options);
 
@@ -160,7 +208,9 @@ class Sequential {
   // The first call compiles the model with options.loss and creates the
   // optimizer; once the executor for batch size B exists a step allocates
   // nothing (tests/train/train_step_allocations_test.cc). Fit() is a loop
-  // of these. On error the parameters are unchanged.
+  // of these. Images or labels holding NaN/Inf, and a non-finite loss or
+  // gradient (unless options.allow_non_finite), are InvalidArgument. On
+  // error the parameters are unchanged.
   absl::StatusOr<StepResult> TrainStep(const Tensor& images,
                                        const Tensor& labels,
                                        const FitOptions& options, float lr);
@@ -169,14 +219,18 @@ class Sequential {
   // `data`, the last partial batch included, in evaluation mode. `loss`
   // defaults to the loss the model was compiled with (softmax
   // cross-entropy for a model that was never compiled); another loss than
-  // the compiled one is FailedPrecondition.
+  // the compiled one is FailedPrecondition. `name` names the data in
+  // errors ("test"); the data is validated first (ValidateDataset()).
   absl::StatusOr<EvalResult> Evaluate(const Dataset& data,
                                       int64_t batch_size = 256,
                                       std::optional<Loss> loss = std::nullopt,
-                                      int num_threads = 1);
+                                      int num_threads = 1,
+                                      const std::string& name = "data");
 
   // Predict() returns the model's output for `images` [N, ...input_shape]
   // (probabilities if the model ends in a Softmax), in evaluation mode.
+  // Another shape (see the class comment) or a NaN/Inf in `images` is
+  // InvalidArgument; an output too large to allocate ResourceExhausted.
   absl::StatusOr<Tensor> Predict(const Tensor& images, int64_t batch_size = 256,
                                  int num_threads = 1);
 
@@ -233,17 +287,35 @@ class Sequential {
     }
   };
 
+  // CheckImageShape() accepts images of shape `images` for the model (see
+  // the class comment); `what` starts the message.
+  absl::Status CheckImageShape(const Shape& images,
+                               absl::string_view what) const;
+  // CheckBatchNormBatches() rejects training batches (of `examples` in
+  // batches of options.batch_size) that leave a BatchNorm layer a single
+  // value per feature.
+  absl::Status CheckBatchNormBatches(int64_t examples,
+                                     const FitOptions& options) const;
   // FeedBatch() feeds images and labels (one-hot when the loss wants it).
   absl::Status FeedBatch(Executor* executor, const Tensor& images,
                          const Tensor& labels);
-  // RunEpoch() trains one epoch; returns its train loss/accuracy.
+  // RunStep() is TrainStep() without the input checks (Fit's data sets are
+  // validated whole).
+  absl::StatusOr<StepResult> RunStep(const Tensor& images,
+                                     const Tensor& labels,
+                                     const FitOptions& options, float lr);
+  // RunEpoch() trains one epoch of `batches` batches (continuing
+  // partial_epoch_) and returns its train loss/accuracy; sets *interrupted
+  // and returns early when options.interrupt is raised.
   absl::StatusOr<EvalResult> RunEpoch(DataProvider* provider,
-                                      const FitOptions& options, float lr);
+                                      const FitOptions& options, float lr,
+                                      int64_t batches, bool* interrupted);
 
   Shape input_shape_;
   Shape batched_input_shape_;  // [kUnknownDim, input_shape_...]
   uint64_t seed_;
   absl::Status status_;
+  absl::Status late_add_status_;  // An Add() refused after Compile().
   std::unique_ptr<GraphBuilder> builder_;
   std::vector<LayerInfo> layers_;
   std::vector<std::unique_ptr<Layer>> layer_objects_;
@@ -268,6 +340,7 @@ class Sequential {
 
   int64_t epochs_done_ = 0;
   int64_t steps_done_ = 0;
+  EpochProgress partial_epoch_;  // All zero between epochs.
 };
 
 }  // namespace dagrad

@@ -1,7 +1,5 @@
 #include "io/onnx/onnx_export.h"
 
-#include <cstdio>
-#include <cstring>
 #include <exception>
 #include <string>
 #include <vector>
@@ -10,6 +8,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "core/status_macros.h"
+#include "io/file_system.h"
 #include "onnx/checker.h"
 #include "onnx/onnx_pb.h"
 #include "onnx/shape_inference/implementation.h"
@@ -456,21 +455,7 @@ absl::Status CheckOnnxModel(const std::string& bytes) {
 }
 
 absl::Status WriteOnnxFile(const std::string& bytes, const std::string& path) {
-  const std::string temp = path + ".tmp";
-  std::FILE* f = std::fopen(temp.c_str(), "wb");
-  if (f == nullptr) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "cannot write ONNX model '", path, "': ", std::strerror(errno)));
-  }
-  const bool written =
-      std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
-  const bool closed = std::fclose(f) == 0;
-  if (!written || !closed || std::rename(temp.c_str(), path.c_str()) != 0) {
-    std::remove(temp.c_str());
-    return absl::InvalidArgumentError(
-        absl::StrCat("cannot write ONNX model '", path, "'"));
-  }
-  return absl::OkStatus();
+  return WriteFileAtomically(path, bytes);
 }
 
 }  // namespace dagrad

@@ -63,9 +63,9 @@ absl::StatusOr<std::string> OnnxModelBytes(
 // the checker's message if it objects.
 absl::Status CheckOnnxModel(const std::string& bytes);
 
-// WriteOnnxFile() writes `bytes` to `path` atomically: a temporary file in
-// the same directory, then a rename, so `path` is either the old file or
-// the whole new one.
+// WriteOnnxFile() writes `bytes` to `path` with WriteFileAtomically()
+// (io/file_system.h): `path` is either the old file or the whole new one,
+// and errors carry that file's codes.
 absl::Status WriteOnnxFile(const std::string& bytes, const std::string& path);
 
 }  // namespace dagrad

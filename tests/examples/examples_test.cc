@@ -1,9 +1,14 @@
 // Runs every training example briefly (a few hundred images, 2 epochs) and
 // checks its output: the per-epoch lines parse, the loss goes down, the test
-// line is there, and the artifacts (CSV, SVG, checkpoint, DOT) are written.
-// Bad flags must give a one-line error and exit status 2.
+// line is there, and the artifacts (CSV, SVG, checkpoint, DOT, ONNX) are
+// written. Bad flags and unwritable outputs must give a one-line error and
+// exit status 2 before any training; divergence must not exit 0; a run
+// killed by SIGTERM and resumed must give the uninterrupted run's losses.
+// Every child runs under a time limit (tests/testing/subprocess.h), so a
+// hang fails the test instead of stalling it.
+#include <signal.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -17,7 +22,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
+#include "io/onnx/onnx_export.h"
 #include "report/history.h"
+#include "tests/testing/subprocess.h"
 
 namespace dagrad {
 namespace {
@@ -36,18 +43,42 @@ std::string TempDir() {
   return dir != nullptr ? dir : "/tmp";
 }
 
-RunResult RunCommand(const std::string& command) {
+// kTimeoutSeconds bounds every child: a hang is a failure, not a stall.
+constexpr double kTimeoutSeconds = 600;
+
+RunResult RunCommand(const std::string& command,
+                     const OutputWatcher& watcher = nullptr) {
+  const Subprocess child =
+      RunSubprocess({"/bin/sh", "-c", command}, kTimeoutSeconds, {}, watcher);
   RunResult result;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return result;
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) {
-    result.out.append(buffer, n);
-  }
-  const int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  result.exit_code = child.timed_out ? -2 : child.exit_code;
+  result.out = child.output;
+  if (child.timed_out) result.out += "\n[timed out]";
   return result;
+}
+
+// LastLine() is the last non-empty line of `out`.
+std::string LastLine(const std::string& out) {
+  const std::string trimmed(absl::StripTrailingAsciiWhitespace(out));
+  const size_t newline = trimmed.rfind('\n');
+  return newline == std::string::npos ? trimmed : trimmed.substr(newline + 1);
+}
+
+// EpochLines() parses every per-epoch line of `out`.
+std::vector<EpochStats> EpochLines(const std::string& out) {
+  std::vector<EpochStats> epochs;
+  for (absl::string_view line : absl::StrSplit(out, '\n')) {
+    if (!absl::StartsWith(line, "epoch ")) continue;
+    absl::StatusOr<EpochStats> stats = ParseEpochLine(line);
+    EXPECT_TRUE(stats.ok()) << stats.status();
+    if (stats.ok()) epochs.push_back(*stats);
+  }
+  return epochs;
+}
+
+bool Exists(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0;
 }
 
 std::string ReadFile(const std::string& path) {
@@ -133,7 +164,10 @@ TEST(ExampleFlagsTest, BadValuesAreOneLineErrorsWithStatus2) {
         Case{"--epochs=abc", "epochs"}, Case{"--batch_size 1.5", "batch_size"},
         Case{"--activation=bogus", "bogus"}, Case{"--optimizer=sgdd", "sgdd"},
         Case{"--data_dir=/nonexistent/dir", "/nonexistent/dir"},
-        Case{"--load=/nonexistent/x.ckpt --epochs=0", "/nonexistent/x.ckpt"}}) {
+        Case{"--load=/nonexistent/x.ckpt --epochs=0", "/nonexistent/x.ckpt"},
+        Case{"--checkpoint_every=-1", "checkpoint_every"},
+        Case{"--checkpoint_every=1", "--save"},
+        Case{"--resume", "--save"}}) {
     const RunResult r = RunCommand(absl::StrCat(Binary("lenet5"), " ", c.flags));
     EXPECT_EQ(r.exit_code, 2) << c.flags << "\n" << r.out;
     const std::string last_line(
@@ -144,6 +178,157 @@ TEST(ExampleFlagsTest, BadValuesAreOneLineErrorsWithStatus2) {
     EXPECT_TRUE(absl::StartsWith(last_line, "lenet5: ")) << r.out;
     EXPECT_TRUE(absl::StrContains(last_line, c.mentions)) << r.out;
   }
+}
+
+}  // namespace
+}  // namespace dagrad
+
+namespace dagrad {
+namespace {
+
+// ReadOnlyDir() is a directory that refuses new files, even to root.
+std::string ReadOnlyDir() {
+  if (geteuid() == 0) return "/proc";  // Root ignores permission bits.
+  const std::string dir = absl::StrCat(TempDir(), "/read_only");
+  mkdir(dir.c_str(), 0755);
+  chmod(dir.c_str(), 0555);
+  return dir;
+}
+
+TEST(ExampleOutputsTest, UnwritableOutputsFailBeforeTraining) {
+  const std::string tmp = TempDir();
+  const std::string file = absl::StrCat(tmp, "/plain_file");
+  std::FILE* f = std::fopen(file.c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  std::fclose(f);
+  const std::string read_only = ReadOnlyDir();
+  struct Case {
+    std::string flag;
+    std::string path;
+    const char* says;
+  };
+  const std::vector<Case> cases = {
+      {"save", "/nonexistent_dir/x.ckpt", "does not exist"},
+      {"save", tmp, "is a directory"},
+      {"save", "/tmp", "is a directory"},
+      {"save", tmp + "/", "is a directory"},
+      {"plot", read_only + "/curves.svg", "cannot create"},
+      {"log_csv", file + "/log.csv", "not a directory"},
+      {"dot", "/nonexistent_dir/g.dot", "does not exist"},
+      {"export_onnx", "/nonexistent_dir/m.onnx", "does not exist"},
+      {"export_onnx", read_only + "/m.onnx", "cannot create"},
+      {"npy_dir", "/nonexistent_dir", "does not exist"},
+      {"npy_dir", file, "not a directory"},
+      {"npy_dir", read_only, "cannot create"},
+  };
+  const bool had_tmp_tmp = Exists("/tmp.tmp");
+  for (const Case& c : cases) {
+    const std::string flags = absl::StrCat("--", c.flag, "=", c.path);
+    const RunResult r = RunCommand(absl::StrCat(
+        Binary("mnist_mlp"), " --train_limit=300 --epochs=1 ", flags));
+    EXPECT_EQ(r.exit_code, 2) << flags << "\n" << r.out;
+    EXPECT_FALSE(absl::StrContains(r.out, "\nepoch ")) << flags << r.out;
+    const std::string last = LastLine(r.out);
+    EXPECT_TRUE(absl::StartsWith(last, absl::StrCat("mnist_mlp: ", flags)))
+        << last;
+    EXPECT_TRUE(absl::StrContains(last, c.says)) << last;
+  }
+  EXPECT_FALSE(Exists(tmp + ".tmp"));
+  if (!had_tmp_tmp) {
+    EXPECT_FALSE(Exists("/tmp.tmp"));
+  }
+}
+
+TEST(ExampleOutputsTest, ExportOnnxWritesAModelThatPassesTheChecker) {
+  for (const char* name : {"mnist_mlp", "lenet5"}) {
+    const std::string path = absl::StrCat(TempDir(), "/", name, ".onnx");
+    const RunResult r = RunCommand(absl::StrCat(
+        Binary(name), " --train_limit=200 --epochs=", name[0] == 'l' ? 0 : 1,
+        " --export_onnx=", path));
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_TRUE(absl::StrContains(r.out, "wrote " + path)) << r.out;
+    const std::string bytes = ReadFile(path);
+    ASSERT_FALSE(bytes.empty()) << path;
+    const absl::Status checked = CheckOnnxModel(bytes);
+    EXPECT_TRUE(checked.ok()) << name << ": " << checked;
+  }
+}
+
+TEST(ExampleFaultsTest, ThreadsAboveTheCoresAreCappedWithANotice) {
+  const RunResult r = RunCommand(absl::StrCat(
+      Binary("mnist_mlp"), " --train_limit=300 --epochs=1 --threads=1000"));
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_TRUE(absl::StrContains(r.out, "--threads=1000 is more than the"))
+      << r.out;
+  EXPECT_TRUE(absl::StrContains(r.out, "test_acc=")) << r.out;
+}
+
+TEST(ExampleFaultsTest, DivergenceIsAnErrorNeverNanWithStatus0) {
+  for (const char* extra : {"", " --allow_non_finite"}) {
+    const RunResult r = RunCommand(absl::StrCat(
+        Binary("mnist_mlp"), " --train_limit=600 --epochs=2 --lr=1e30",
+        extra));
+    EXPECT_EQ(r.exit_code, 1) << extra << "\n" << r.out;
+    const std::string last = LastLine(r.out);
+    EXPECT_TRUE(absl::StartsWith(last, "mnist_mlp: ")) << last;
+    if (*extra == '\0') {
+      EXPECT_TRUE(absl::StrContains(last, "diverged")) << last;
+      EXPECT_TRUE(absl::StrContains(last, "epoch ")) << last;
+      EXPECT_FALSE(absl::StrContains(r.out, "test_loss=")) << r.out;
+    } else {
+      EXPECT_TRUE(absl::StrContains(last, "non-finite")) << last;
+    }
+  }
+}
+
+// The flags of the interrupted, resumed and uninterrupted runs.
+std::string ResumeFlags(const std::string& ckpt) {
+  return absl::StrCat(" --train_limit=1500 --batch_size=32 --epochs=6",
+                      " --save=", ckpt);
+}
+
+TEST(ExampleFaultsTest, KilledAndResumedRunHasTheUninterruptedLosses) {
+  const std::string lenet = Binary("lenet5");
+  const RunResult straight = RunCommand(
+      lenet + ResumeFlags(absl::StrCat(TempDir(), "/straight.ckpt")));
+  ASSERT_EQ(straight.exit_code, 0) << straight.out;
+  const std::vector<EpochStats> expected = EpochLines(straight.out);
+  ASSERT_EQ(expected.size(), 6u) << straight.out;
+
+  const std::string ckpt = absl::StrCat(TempDir(), "/killed.ckpt");
+  bool sent = false;
+  const RunResult killed = RunCommand(
+      absl::StrCat("exec ", lenet, ResumeFlags(ckpt), " --checkpoint_every=1"),
+      [&](pid_t pid, const std::string& out) {
+        if (!sent && absl::StrContains(out, "\nepoch 1/6 ")) {
+          sent = true;
+          usleep(20000);       // Past epoch 1's checkpoint, most likely,
+          kill(pid, SIGTERM);  // so into epoch 2; any moment is correct.
+        }
+      });
+  ASSERT_TRUE(sent) << killed.out;
+  EXPECT_EQ(killed.exit_code, 128 + SIGTERM) << killed.out;
+  EXPECT_TRUE(absl::StrContains(LastLine(killed.out), "interrupted"))
+      << killed.out;
+  EXPECT_TRUE(absl::StrContains(LastLine(killed.out), "saved " + ckpt))
+      << killed.out;
+  EXPECT_FALSE(Exists(ckpt + ".tmp"));
+
+  const RunResult resumed =
+      RunCommand(absl::StrCat(lenet, ResumeFlags(ckpt), " --resume"));
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.out;
+  EXPECT_TRUE(absl::StrContains(resumed.out, "resumed " + ckpt))
+      << resumed.out;
+  std::vector<EpochStats> got = EpochLines(killed.out);
+  for (const EpochStats& e : EpochLines(resumed.out)) got.push_back(e);
+  ASSERT_EQ(got.size(), expected.size()) << killed.out << resumed.out;
+  for (size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].train_loss, expected[i].train_loss) << "epoch " << i + 1;
+    EXPECT_EQ(got[i].train_acc, expected[i].train_acc) << "epoch " << i + 1;
+    EXPECT_EQ(got[i].valid_loss, expected[i].valid_loss) << "epoch " << i + 1;
+    EXPECT_EQ(got[i].valid_acc, expected[i].valid_acc) << "epoch " << i + 1;
+  }
+  EXPECT_EQ(LastLine(resumed.out), LastLine(straight.out));
 }
 
 }  // namespace

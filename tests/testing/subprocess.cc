@@ -14,7 +14,8 @@ namespace dagrad {
 
 Subprocess RunSubprocess(const std::vector<std::string>& argv,
                          double timeout_seconds,
-                         const std::vector<std::string>& extra_env) {
+                         const std::vector<std::string>& extra_env,
+                         const OutputWatcher& watcher) {
   Subprocess result;
   int pipe_fds[2];
   if (argv.empty() || pipe(pipe_fds) != 0) return result;
@@ -57,10 +58,14 @@ Subprocess RunSubprocess(const std::vector<std::string>& argv,
       poll(&p, 1, 50);
       char buffer[4096];
       ssize_t n;
+      const size_t before = result.output.size();
       while ((n = read(pipe_fds[0], buffer, sizeof(buffer))) > 0) {
         result.output.append(buffer, static_cast<size_t>(n));
       }
       if (n == 0) open = false;
+      if (watcher && result.output.size() > before) {
+        watcher(pid, result.output);
+      }
     } else {
       usleep(20000);
     }

@@ -12,6 +12,9 @@
 #ifndef DAGRAD_TESTS_TESTING_SUBPROCESS_H_
 #define DAGRAD_TESTS_TESTING_SUBPROCESS_H_
 
+#include <sys/types.h>
+
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -26,12 +29,17 @@ struct Subprocess {
   double seconds = 0;  // Wall time until the child ended.
 };
 
+// OutputWatcher is called with the child's pid and all its output so far
+// each time more arrives, e.g. to send it a signal at a given line.
+using OutputWatcher = std::function<void(pid_t pid, const std::string&)>;
+
 // RunSubprocess() runs argv[0] (a path, or a name looked up in PATH) with
 // `argv`, `extra_env` ("NAME=value") added to the environment, and waits at
-// most timeout_seconds.
+// most timeout_seconds, calling `watcher` (if set) as output arrives.
 Subprocess RunSubprocess(const std::vector<std::string>& argv,
                          double timeout_seconds,
-                         const std::vector<std::string>& extra_env = {});
+                         const std::vector<std::string>& extra_env = {},
+                         const OutputWatcher& watcher = nullptr);
 
 // RunfilePath() is the absolute path of a data dependency given by its
 // workspace-relative path, e.g. "tests/dist/communicator_worker".

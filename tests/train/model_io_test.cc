@@ -39,6 +39,64 @@ struct Model {
   }
 };
 
+TEST(ModelIoTest, RoundTripsAPartialEpochBitExactly) {
+  Model model;
+  TrainingCounters counters{3, 40, 5};
+  counters.partial_epoch = {7, 84, 61, 1.0 / 3.0};
+  Checkpoint ckpt = EncodeModelCheckpoint(model.parameters(), counters,
+                                          nullptr);
+  absl::StatusOr<ModelCheckpoint> back =
+      DecodeModelCheckpoint(std::move(ckpt), model.parameters(), "p.ckpt");
+  ASSERT_TRUE(back.ok()) << back.status();
+  const EpochProgress& p = back->counters.partial_epoch;
+  EXPECT_EQ(p.batches, 7);
+  EXPECT_EQ(p.examples, 84);
+  EXPECT_EQ(p.correct, 61);
+  EXPECT_EQ(p.loss_sum, counters.partial_epoch.loss_sum);
+  // Between epochs nothing is written, and a half-written set is refused.
+  counters.partial_epoch = {};
+  Checkpoint between = EncodeModelCheckpoint(model.parameters(), counters,
+                                             nullptr);
+  EXPECT_EQ(between.FindInteger("epoch_batches"), nullptr);
+  between.integers.push_back({"epoch_batches", 2});
+  absl::StatusOr<ModelCheckpoint> half =
+      DecodeModelCheckpoint(std::move(between), model.parameters(), "h.ckpt");
+  EXPECT_FALSE(half.ok());
+  EXPECT_TRUE(absl::StrContains(half.status().message(), "h.ckpt"));
+}
+
+TEST(ModelIoTest, EnsureRebuildsForNewOptionsAndKeepsTheState) {
+  Model model;
+  ResumableOptimizer optimizer;
+  OptimizerOptions options;
+  ASSERT_TRUE(optimizer.Ensure(OptimizerKind::kMomentum, options,
+                               model.slots())
+                  .ok());
+  ASSERT_TRUE(optimizer.get()->Step(model.slots(), 0.1f).ok());
+  const OptimizerState before = optimizer.get()->ExportState();
+  options.momentum = 0.5f;
+  ASSERT_TRUE(optimizer.Ensure(OptimizerKind::kMomentum, options,
+                               model.slots())
+                  .ok());
+  const OptimizerState after = optimizer.get()->ExportState();
+  EXPECT_EQ(after.steps, 1);
+  ASSERT_EQ(after.tensors.size(), before.tensors.size());
+  for (size_t i = 0; i < after.tensors.size(); ++i) {
+    EXPECT_EQ(after.tensors[i].tensor.flat(), before.tensors[i].tensor.flat());
+  }
+  Optimizer* kept = optimizer.get();
+  options.momentum = 5.0f;
+  EXPECT_FALSE(optimizer.Ensure(OptimizerKind::kMomentum, options,
+                                model.slots())
+                   .ok());
+  EXPECT_EQ(optimizer.get(), kept);
+  ASSERT_TRUE(
+      optimizer.Ensure(OptimizerKind::kAdam, OptimizerOptions{}, model.slots())
+          .ok());
+  EXPECT_EQ(optimizer.get()->kind(), OptimizerKind::kAdam);
+  EXPECT_EQ(optimizer.get()->steps(), 0);
+}
+
 TEST(ModelIoTest, RoundTripsCountersAndABigStepCount) {
   Model model;
   std::unique_ptr<Optimizer> adam =

@@ -1,6 +1,8 @@
 // Checkpoints through Sequential: bit-exact round trips, resumed training
 // identical to uninterrupted training, determinism across thread counts, and
 // clear errors for a checkpoint of another model.
+#include <atomic>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -13,6 +15,7 @@
 #include "layers/dropout.h"
 #include "layers/flatten.h"
 #include "layers/pooling.h"
+#include "train/callbacks.h"
 #include "train/sequential.h"
 #include "tests/train/synthetic_data.h"
 
@@ -56,14 +59,21 @@ std::vector<double> Losses(const History& h) {
   return out;
 }
 
+// StraightLosses() trains BuildNet() from `seed` for 4 uninterrupted
+// epochs and returns Losses() of it.
+std::vector<double> StraightLosses(uint64_t seed, const Dataset& train,
+                                   const Dataset& valid) {
+  Sequential straight(Shape({1, 8, 8}), seed);
+  BuildNet(&straight);
+  absl::StatusOr<History> all = straight.Fit(train, &valid, Options(4));
+  EXPECT_TRUE(all.ok()) << all.status();
+  return all.ok() ? Losses(*all) : std::vector<double>();
+}
+
 TEST(ResumeTest, ResumedTrainingContinuesWithIdenticalLosses) {
   const Dataset train = QuadrantData(100, 8, 1);
   const Dataset valid = QuadrantData(40, 8, 2);
-
-  Sequential straight(Shape({1, 8, 8}), /*seed=*/11);
-  BuildNet(&straight);
-  absl::StatusOr<History> all = straight.Fit(train, &valid, Options(4));
-  ASSERT_TRUE(all.ok()) << all.status();
+  const std::vector<double> expected = StraightLosses(11, train, valid);
 
   Sequential first(Shape({1, 8, 8}), /*seed=*/11);
   BuildNet(&first);
@@ -81,12 +91,60 @@ TEST(ResumeTest, ResumedTrainingContinuesWithIdenticalLosses) {
   absl::StatusOr<History> rest = resumed.Fit(train, &valid, Options(2));
   ASSERT_TRUE(rest.ok()) << rest.status();
 
-  const std::vector<double> expected = Losses(*all);
   std::vector<double> got = Losses(*half);
   for (double l : Losses(*rest)) got.push_back(l);
   ASSERT_EQ(got.size(), expected.size());
   for (size_t i = 0; i < got.size(); ++i) {
     EXPECT_EQ(got[i], expected[i]) << "value " << i;
+  }
+}
+
+// RaiseAfter raises `flag` at the end of epoch `epoch`, as a signal handler
+// would between two steps.
+class RaiseAfter : public Callback {
+ public:
+  RaiseAfter(int epoch, std::atomic<bool>* flag) : epoch_(epoch), flag_(flag) {}
+  absl::StatusOr<CallbackAction> OnEpochEnd(const EpochStats& stats,
+                                            Sequential*) override {
+    if (stats.epoch == epoch_) flag_->store(true);
+    return CallbackAction::kContinue;
+  }
+
+ private:
+  int epoch_;
+  std::atomic<bool>* flag_;
+};
+
+TEST(ResumeTest, InterruptedFitSavedAndResumedHasIdenticalLosses) {
+  const Dataset train = QuadrantData(100, 8, 1);
+  const Dataset valid = QuadrantData(40, 8, 2);
+  const std::vector<double> expected = StraightLosses(12, train, valid);
+
+  std::atomic<bool> interrupt{false};
+  RaiseAfter raise(2, &interrupt);
+  const std::string path = TempPath("interrupted.ckpt");
+  PeriodicCheckpoint periodic(path, 1);
+  Sequential first(Shape({1, 8, 8}), /*seed=*/12);
+  BuildNet(&first);
+  FitOptions fit = Options(4);
+  fit.interrupt = &interrupt;
+  fit.callbacks = {&periodic, &raise};
+  absl::StatusOr<History> cut = first.Fit(train, &valid, fit);
+  EXPECT_EQ(cut.status().code(), absl::StatusCode::kCancelled) << cut.status();
+  EXPECT_TRUE(absl::StrContains(cut.status().message(), "interrupted"));
+  EXPECT_EQ(first.epochs_done(), 2);
+  EXPECT_EQ(periodic.saves(), 2);
+
+  Sequential resumed(Shape({1, 8, 8}), /*seed=*/12);
+  BuildNet(&resumed);
+  ASSERT_TRUE(resumed.Load(path).ok());
+  absl::StatusOr<History> rest = resumed.Fit(train, &valid, Options(2));
+  ASSERT_TRUE(rest.ok()) << rest.status();
+  const std::vector<double> got = Losses(*rest);
+  ASSERT_EQ(got.size(), 4u);
+  ASSERT_EQ(expected.size(), 8u);
+  for (size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i], expected[i + 4]) << "value " << i;
   }
 }
 
