@@ -15,6 +15,7 @@
   X(CrossEntropy, 2, 2)               \
   X(Dropout, 1, 1)                    \
   X(Flatten, 1, 1)                    \
+  X(FusedActivation, 1, 4)            \
   X(Identity, 1, 1)                   \
   X(LogSoftmax, 1, 1)                 \
   X(MatMul, 2, 2)                     \

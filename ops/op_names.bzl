@@ -10,6 +10,7 @@ OP_FILES = [
     "cross_entropy",
     "dropout",
     "flatten",
+    "fused_activation",
     "identity",
     "log_softmax",
     "mat_mul",
