@@ -217,7 +217,7 @@ absl::StatusOr<EvalResult> Sequential::Evaluate(const Dataset& data,
 absl::StatusOr<Sequential::Endpoints> Sequential::InferenceEndpoints() {
   RETURN_IF_ERROR(status_);
   if (!compiled_) RETURN_IF_ERROR(Compile(loss_kind_));
-  return Endpoints{graph_.get(), &store_, input_, output_};
+  return Endpoints{built_graph_.get(), &store_, built_input_, built_output_};
 }
 
 absl::StatusOr<Tensor> Sequential::Predict(const Tensor& images,
@@ -237,7 +237,7 @@ absl::StatusOr<Tensor> Sequential::Predict(const Tensor& images,
         images.shape().DebugString(), input_shape_.DebugString()));
   }
   const int64_t n = images.shape().dim(0);
-  ASSIGN_OR_RETURN(Shape out, builder_->shape(output_));
+  const Shape out = graph_->node(output_).shape;
   Tensor result = Tensor::Zeros(Shape({n, out.dim(1)}));
   std::vector<int64_t> dims = {0};
   for (int64_t d : input_shape_.dims()) dims.push_back(d);
