@@ -17,9 +17,9 @@
 // into scratch, then the producer's VJP (or BiasAdd's dBias) on dz. The
 // results are therefore bitwise those of the unfused nodes. The forward
 // leaves the pre-activation in scratch (OpDef::intermediate_floats), so
-// check_numerics still names a fused node whose producer overflowed. The producer's
-// VJP must not read its own output (it no longer exists): Conv2D, MatMul and
-// MaxPool2D qualify (CanFuseActivation()).
+// check_numerics still names a fused node whose producer overflowed. The
+// producer's VJP must not read its own output (it no longer exists):
+// Conv2D, MatMul and MaxPool2D qualify (CanFuseActivation()).
 //
 // Example:
 //   FusedActivationAttrs a = *MakeFusedActivation(

@@ -11,7 +11,6 @@
 #include "ops/bias_add.h"
 #include "ops/conv2d.h"
 #include "ops/flatten.h"
-#include "ops/fused_activation.h"
 #include "ops/mat_mul.h"
 #include "ops/max_pool2d.h"
 #include "ops/relu.h"
@@ -19,7 +18,6 @@
 #include "ops/softmax_cross_entropy.h"
 #include "ops/tanh.h"
 #include "tests/graph/passes/pass_testing.h"
-#include "tests/testing/gradient_checker.h"
 
 namespace dagrad {
 namespace {
@@ -111,25 +109,6 @@ TEST(ActivationFusionTest, FusesConvAndReorderedPoolExactly) {
   const std::string dot = ToDot(r.graph);
   EXPECT_THAT(dot, HasSubstr("Conv2D+Relu"));
   EXPECT_THAT(dot, HasSubstr("MaxPool2D+Relu"));
-}
-
-TEST(FusedActivationTest, GradientMatchesCentralDifferences) {
-  FusedActivationAttrs attrs =
-      *MakeFusedActivation(OpKind::kMatMul, MatMulAttrs{}, true,
-                           OpKind::kTanh);
-  Tensor x = Ramp(Shape({3, 4}), 0.1f);
-  Tensor w = Ramp(Shape({4, 2}), 0.07f);
-  Tensor bias = Tensor::FromValues(Shape({2}), {0.1f, -0.2f});
-  GradientCheckOptions o;
-  o.epsilon = 1e-2;
-  absl::StatusOr<GradientCheckResult> r = CheckGradients(
-      OpKind::kFusedActivation, OpAttrs(attrs), {&x, &w, &bias}, o);
-  ASSERT_TRUE(r.ok()) << r.status();
-  EXPECT_GT(r->max_abs_numeric, 1e-2);
-  EXPECT_FALSE(
-      MakeFusedActivation(OpKind::kMaxPool2D, MaxPool2DAttrs{}, true,
-                          OpKind::kRelu)
-          .ok());
 }
 
 }  // namespace
