@@ -4,7 +4,6 @@
 #include <utility>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "ops/fused_activation.h"
 
@@ -59,8 +58,9 @@ bool ReadsGrad(const Graph& g, NodeId vjp, NodeId grad) {
   return !vjp.valid() || (grad.valid() && g.node(vjp).inputs[0] == grad);
 }
 
-bool FindChain(const Graph& g, const std::vector<std::vector<NodeId>>& users,
-               const std::vector<bool>& root, NodeId act, Chain* c) {
+bool FindChain(const Graph& g, const Uses& uses, NodeId act, Chain* c) {
+  const std::vector<std::vector<NodeId>>& users = uses.users;
+  const std::vector<bool>& root = uses.root;
   const Node& a = g.node(act);
   if (!IsActivation(a)) return false;
   c->act = act;
@@ -154,35 +154,27 @@ absl::StatusOr<Node> FusedNode(const Graph& g, const GraphRewriter& r,
 absl::StatusOr<PassResult> FuseActivations(const Graph& graph,
                                            absl::Span<const NodeId> roots) {
   GraphRewriter r(graph, kActivationFusionPass);
-  const std::vector<std::vector<NodeId>> users = Consumers(graph);
-  const std::vector<bool> root = RootMask(graph, roots);
+  const Uses uses = FindUses(graph, roots);
+  Matches index(graph.num_nodes());
   std::vector<Chain> chains;
-  absl::flat_hash_map<int32_t, int> role;
   for (int i = 0; i < graph.num_nodes(); ++i) {
     Chain c;
-    if (!FindChain(graph, users, root, NodeId{i}, &c)) continue;
-    bool taken = false;  // A node belongs to one chain at most.
+    if (!FindChain(graph, uses, NodeId{i}, &c)) continue;
     std::vector<NodeId> members = {c.producer, c.bias_add, c.act, c.act_vjp,
                                    c.bias_dx, c.bias_db};
     members.insert(members.end(), c.producer_vjps.begin(),
                    c.producer_vjps.end());
-    for (NodeId n : members) taken |= n.valid() && role.contains(n.index);
-    if (taken) continue;
-    const int k = static_cast<int>(chains.size());
-    chains.push_back(std::move(c));
-    for (NodeId n : members) {
-      if (n.valid()) role[n.index] = k;
-    }
+    if (index.Add(members) >= 0) chains.push_back(std::move(c));
   }
   std::vector<NodeId> absorbed;
   for (int i = 0; i < graph.num_nodes(); ++i) {
     const NodeId id{i};
-    auto it = role.find(i);
-    if (it == role.end()) {
+    const int k = index.Of(id);
+    if (k < 0) {
       RETURN_IF_ERROR(r.Keep(id));
       continue;
     }
-    Chain& c = chains[it->second];
+    Chain& c = chains[k];
     if (id == c.act) {
       ASSIGN_OR_RETURN(Node fused, FusedNode(graph, r, c));
       ASSIGN_OR_RETURN(c.fused, r.Emit(std::move(fused), id));

@@ -70,13 +70,24 @@ std::vector<std::vector<NodeId>> Consumers(const Graph& graph) {
   return out;
 }
 
-std::vector<bool> RootMask(const Graph& graph,
-                           absl::Span<const NodeId> roots) {
-  std::vector<bool> mask(graph.num_nodes(), false);
+Uses FindUses(const Graph& graph, absl::Span<const NodeId> roots) {
+  Uses uses;
+  uses.users = Consumers(graph);
+  uses.root.assign(graph.num_nodes(), false);
   for (NodeId r : roots) {
-    if (graph.Contains(r)) mask[r.index] = true;
+    if (graph.Contains(r)) uses.root[r.index] = true;
   }
-  return mask;
+  return uses;
+}
+
+int Matches::Add(const std::vector<NodeId>& members) {
+  for (NodeId n : members) {
+    if (n.valid() && of_[n.index] >= 0) return -1;
+  }
+  for (NodeId n : members) {
+    if (n.valid()) of_[n.index] = count_;
+  }
+  return count_++;
 }
 
 std::vector<std::vector<NodeId>> VjpsOf(const Graph& graph,

@@ -91,8 +91,30 @@ class GraphRewriter {
 // (DependenciesOf(): data inputs, and the forward of a VJP node), in id
 // order, once each.
 std::vector<std::vector<NodeId>> Consumers(const Graph& graph);
-// RootMask() marks the roots.
-std::vector<bool> RootMask(const Graph& graph, absl::Span<const NodeId> roots);
+
+// Uses is what a pattern pass asks of the old graph: each node's consumers
+// (Consumers()) and whether it is a root.
+struct Uses {
+  std::vector<std::vector<NodeId>> users;
+  std::vector<bool> root;
+};
+Uses FindUses(const Graph& graph, absl::Span<const NodeId> roots);
+
+// Matches records which pattern match each old node belongs to (one at
+// most), for passes that find matches first and rewrite them in one walk.
+class Matches {
+ public:
+  explicit Matches(int num_nodes) : of_(num_nodes, -1) {}
+  // Add() gives the valid ids of `members` to a new match and returns its
+  // index, or -1 (changing nothing) if one of them has a match already.
+  int Add(const std::vector<NodeId>& members);
+  // Of() is the index of the match `id` belongs to, or -1.
+  int Of(NodeId id) const { return of_[id.index]; }
+
+ private:
+  std::vector<int> of_;
+  int count_ = 0;
+};
 // VjpsOf() lists the VJP nodes whose forward is `forward`, per input index
 // (consumers as from Consumers()).
 std::vector<std::vector<NodeId>> VjpsOf(const Graph& graph,

@@ -2,7 +2,6 @@
 
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 
 namespace dagrad {
 namespace {
@@ -20,8 +19,9 @@ NodeId Only(const std::vector<NodeId>& v) {
   return v.size() == 1 ? v[0] : NodeId{};
 }
 
-bool FindMatch(const Graph& g, const std::vector<std::vector<NodeId>>& users,
-               const std::vector<bool>& root, NodeId pool, Match* m) {
+bool FindMatch(const Graph& g, const Uses& uses, NodeId pool, Match* m) {
+  const std::vector<std::vector<NodeId>>& users = uses.users;
+  const std::vector<bool>& root = uses.root;
   const Node& p = g.node(pool);
   if (!IsOp(p, OpKind::kMaxPool2D)) return false;
   const NodeId relu = p.inputs[0];
@@ -56,28 +56,24 @@ bool FindMatch(const Graph& g, const std::vector<std::vector<NodeId>>& users,
 absl::StatusOr<PassResult> ReorderReluMaxPool(const Graph& graph,
                                               absl::Span<const NodeId> roots) {
   GraphRewriter r(graph, kReluPoolReorderPass);
-  const std::vector<std::vector<NodeId>> users = Consumers(graph);
-  const std::vector<bool> root = RootMask(graph, roots);
+  const Uses uses = FindUses(graph, roots);
+  Matches index(graph.num_nodes());
   std::vector<Match> matches;
-  // Per old node: the match it takes part in.
-  absl::flat_hash_map<int32_t, int> role;
   for (int i = 0; i < graph.num_nodes(); ++i) {
     Match m;
-    if (!FindMatch(graph, users, root, NodeId{i}, &m)) continue;
-    const int k = static_cast<int>(matches.size());
-    matches.push_back(m);
-    for (NodeId n : {m.relu, m.pool, m.pool_vjp, m.relu_vjp}) {
-      if (n.valid()) role[n.index] = k;
+    if (FindMatch(graph, uses, NodeId{i}, &m) &&
+        index.Add({m.relu, m.pool, m.pool_vjp, m.relu_vjp}) >= 0) {
+      matches.push_back(m);
     }
   }
   for (int i = 0; i < graph.num_nodes(); ++i) {
     const NodeId id{i};
-    auto it = role.find(i);
-    if (it == role.end()) {
+    const int k = index.Of(id);
+    if (k < 0) {
       RETURN_IF_ERROR(r.Keep(id));
       continue;
     }
-    Match& m = matches[it->second];
+    Match& m = matches[k];
     const Node& node = graph.node(id);
     if (id == m.relu) continue;  // Emitted after the pool.
     if (id == m.pool) {
