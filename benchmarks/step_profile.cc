@@ -5,7 +5,7 @@
 // the optimizer).
 //
 // --passes=false profiles the graph as built (every graph pass off); the
-// first line names what each pass did.
+// profile's first line names what each pass did.
 //
 //   bazel run -c opt //benchmarks:step_profile -- --model=lenet5 --threads=2
 #include <chrono>
@@ -77,12 +77,6 @@ absl::Status Profile() {
   }
   std::printf("%s, batch %lld, %d thread(s), %d steps\n", name.c_str(),
               static_cast<long long>(batch), threads, steps);
-  std::string passes;
-  for (const PassLog& p : model.pass_log()) {
-    passes += p.name + (p.ran ? ": " + std::to_string(p.rewrites) : ": off");
-    passes += "  ";
-  }
-  std::printf("graph passes (rewrites): %s\n", passes.c_str());
   std::printf("planned arena %lld bytes\n",
               static_cast<long long>(executor->plan().peak_bytes));
   std::printf("%s", FormatProfile(*model.graph(), executor->profile(),

@@ -26,6 +26,10 @@ std::string TypeName(const Node& node) {
 
 std::string ToDot(const Graph& graph, const MemoryPlan* plan) {
   std::string out = "digraph dagrad {\n  rankdir=TB;\n";
+  if (!graph.passes().empty()) {
+    absl::StrAppend(&out, "  labelloc=t;\n  label=\"graph passes (rewrites): ",
+                    Escape(graph.passes()), "\";\n");
+  }
   for (int i = 0; i < graph.num_nodes(); ++i) {
     const Node& node = graph.node(NodeId{i});
     std::string label = absl::StrCat(Escape(node.name), "\\n", TypeName(node),

@@ -163,11 +163,17 @@ class Graph {
   const std::vector<Node>& nodes() const { return nodes_; }
   // FindNode() returns the node with this full name, or an invalid id.
   NodeId FindNode(absl::string_view name) const;
+  // passes() says which graph passes made this graph and how often each
+  // applied (graph/passes/pipeline.h sets it), or is empty for a graph as
+  // built. DOT and profiles print it.
+  const std::string& passes() const { return passes_; }
+  void set_passes(std::string summary) { passes_ = std::move(summary); }
 
  private:
   friend class GraphBuilder;
   std::vector<Node> nodes_;
   bool finalized_ = false;
+  std::string passes_;
 };
 
 class GraphBuilder {

@@ -38,8 +38,12 @@ std::string FormatProfile(const Graph& graph, absl::Span<const NodeTime> times,
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
     return MicrosPerRun(times[a]) > MicrosPerRun(times[b]);
   });
-  std::string out = absl::StrFormat("%10s %6s  %-11s %-24s %s\n", "us/run",
-                                    "share", "pass", "op", "node");
+  std::string out;
+  if (!graph.passes().empty()) {
+    out = absl::StrFormat("graph passes (rewrites): %s\n", graph.passes());
+  }
+  absl::StrAppendFormat(&out, "%10s %6s  %-11s %-24s %s\n", "us/run",
+                        "share", "pass", "op", "node");
   const size_t rows =
       std::min(order.size(), static_cast<size_t>(std::max(max_rows, 0)));
   for (size_t r = 0; r < rows; ++r) {

@@ -74,6 +74,7 @@ absl::StatusOr<PipelineResult> RunPasses(const Graph& graph,
     }
     out.log.push_back(std::move(log));
   }
+  out.graph.set_passes(out.Summary());
   return out;
 }
 

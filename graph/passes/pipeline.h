@@ -75,7 +75,8 @@ struct PipelineResult {
 };
 
 // RunPasses() runs the enabled passes on `graph` (finalized) and returns the
-// rewritten graph. Every root keeps a counterpart (Internal otherwise).
+// rewritten graph, whose Graph::passes() is Summary(). Every root keeps a
+// counterpart (Internal otherwise).
 absl::StatusOr<PipelineResult> RunPasses(const Graph& graph,
                                          absl::Span<const NodeId> roots,
                                          const PassOptions& options);

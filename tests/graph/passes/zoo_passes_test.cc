@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
+#include "graph/dot.h"
 #include "gtest/gtest.h"
 #include "layers/conv2d.h"
 #include "layers/dense.h"
@@ -143,6 +145,14 @@ TEST(ZooPassesTest, LeNet5HasNoStandaloneRelu) {
   ASSERT_EQ(log.size(), Passes().size());
   EXPECT_EQ(log[2].name, "relu_pool_reorder");
   EXPECT_EQ(log[2].rewrites, 2);
+  // --dot draws this graph: fused nodes by their chain, the passes named.
+  const std::string dot = ToDot(*model.graph());
+  EXPECT_TRUE(absl::StrContains(dot, "maxpool2d_1/MaxPool2D+Relu"));
+  EXPECT_TRUE(absl::StrContains(dot, "dense_1/MatMul+BiasAdd+Relu"));
+  EXPECT_TRUE(absl::StrContains(
+      dot, "cse: 0, constant_folding: 0, relu_pool_reorder: 2, "
+           "activation_fusion: 4"));
+  EXPECT_FALSE(absl::StrContains(dot, "\\nRelu"));
 }
 
 }  // namespace
