@@ -4,6 +4,9 @@
 // the slowest nodes (graph/profile.h) and the rest of the step (feeding and
 // the optimizer).
 //
+// --passes=false profiles the graph as built (every graph pass off); the
+// profile's first line names what each pass did.
+//
 //   bazel run -c opt //benchmarks:step_profile -- --model=lenet5 --threads=2
 #include <chrono>
 #include <cstdint>
@@ -24,6 +27,7 @@ ABSL_FLAG(std::string, model, "lenet5", "lenet5, mlp100 or mlp200_rmsprop");
 ABSL_FLAG(int, threads, 1, "executor threads");
 ABSL_FLAG(int, steps, 300, "profiled training steps (after 20 warm-up steps)");
 ABSL_FLAG(int, rows, 25, "nodes to list");
+ABSL_FLAG(bool, passes, true, "run the graph passes (graph/passes/)");
 
 namespace dagrad {
 namespace {
@@ -41,6 +45,9 @@ absl::Status Profile() {
   }
   Sequential model(Shape({1, 28, 28}), /*seed=*/0);
   workload->build(&model);
+  if (!absl::GetFlag(FLAGS_passes)) {
+    RETURN_IF_ERROR(model.SetPassOptions(PassOptions::None()));
+  }
   const FitOptions options = workload->Options(threads);
   const int64_t batch = workload->batch;
   const float lr = workload->lr;
@@ -70,6 +77,8 @@ absl::Status Profile() {
   }
   std::printf("%s, batch %lld, %d thread(s), %d steps\n", name.c_str(),
               static_cast<long long>(batch), threads, steps);
+  std::printf("planned arena %lld bytes\n",
+              static_cast<long long>(executor->plan().peak_bytes));
   std::printf("%s", FormatProfile(*model.graph(), executor->profile(),
                                   absl::GetFlag(FLAGS_rows))
                         .c_str());

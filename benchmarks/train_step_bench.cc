@@ -5,7 +5,10 @@
 //   BM_TrainStep/mlp100/threads:T          784-100-10 ReLU, batch 100, SGD
 //   BM_TrainStep/mlp200_rmsprop/threads:T  784-200-10 ReLU, batch 64, RMSProp
 // on fixed random images in [0, 1) and labels, at T = 1 and 2 threads (the
-// model's executor runs a ThreadPool of that size). items/s counts images.
+// model's executor runs a ThreadPool of that size). items/s counts images;
+// arena_bytes is the planned peak of the step's arena. BM_TrainStepNoPasses
+// is the same step with every graph pass off (graph/passes/pipeline.h),
+// for comparing the two in one run.
 //
 //   bazel run -c opt //benchmarks:train_step
 #include <cstdint>
@@ -21,9 +24,11 @@
 namespace dagrad {
 namespace {
 
-void RunStep(benchmark::State& state, const TrainWorkload& workload) {
+void RunStep(benchmark::State& state, const TrainWorkload& workload,
+             bool passes) {
   Sequential model(Shape({1, 28, 28}), /*seed=*/0);
   workload.build(&model);
+  if (!passes) (void)model.SetPassOptions(PassOptions::None());
   const RandomBatch data(workload.batch);
   const FitOptions options =
       workload.Options(static_cast<int>(state.range(0)));
@@ -39,19 +44,29 @@ void RunStep(benchmark::State& state, const TrainWorkload& workload) {
     benchmark::DoNotOptimize(r);
   }
   state.SetItemsProcessed(state.iterations() * workload.batch);
+  absl::StatusOr<Executor*> executor = model.GetExecutor(
+      ExecutorMode::kTrain, workload.batch, options.num_threads);
+  if (executor.ok()) {
+    state.counters["arena_bytes"] =
+        static_cast<double>((*executor)->plan().peak_bytes);
+  }
 }
 
 // BM_TrainStep/<workload>/threads:T/real_time, the names compare.py reads.
 const bool kRegistered = [] {
   for (const TrainWorkload& w : TrainWorkloads()) {
-    benchmark::RegisterBenchmark(
-        (std::string("BM_TrainStep/") + w.name).c_str(),
-        [&w](benchmark::State& state) { RunStep(state, w); })
-        ->ArgName("threads")
-        ->Arg(1)
-        ->Arg(2)
-        ->Unit(benchmark::kMicrosecond)
-        ->UseRealTime();
+    for (bool passes : {true, false}) {
+      benchmark::RegisterBenchmark(
+          (std::string(passes ? "BM_TrainStep/" : "BM_TrainStepNoPasses/") +
+           w.name)
+              .c_str(),
+          [&w, passes](benchmark::State& state) { RunStep(state, w, passes); })
+          ->ArgName("threads")
+          ->Arg(1)
+          ->Arg(2)
+          ->Unit(benchmark::kMicrosecond)
+          ->UseRealTime();
+    }
   }
   return true;
 }();

@@ -1,5 +1,6 @@
 #include "graph/autodiff.h"
 
+#include <string>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -9,8 +10,20 @@ namespace {
 
 // DifferentiableEdge() is true if gradients flow from `node` to input i.
 bool DifferentiableEdge(const Node& node, int i) {
-  return node.type == NodeType::kOp && node.def->vjp != nullptr &&
-         node.def->IsDifferentiableInput(i);
+  return node.type == NodeType::kOp && !node.reverse &&
+         node.def->vjp != nullptr && node.def->IsDifferentiableInput(i);
+}
+
+// AddSum() appends total + c as an Add node of the reverse pass.
+absl::StatusOr<NodeId> AddSum(GraphBuilder* b, NodeId total, NodeId c,
+                              const std::string& node_name) {
+  ASSIGN_OR_RETURN(const OpDef* add, GetOp(OpKind::kAdd));
+  NodeOptions options;
+  options.name = absl::StrCat("grad/", node_name, "/sum");
+  options.reverse = true;
+  return b->AddOpNode(OpKind::kAdd, add->default_attrs,
+                      add->default_attrs.type(), {total, c},
+                      std::move(options));
 }
 
 }  // namespace
@@ -77,10 +90,8 @@ absl::StatusOr<std::vector<NodeId>> AddGradients(GraphBuilder* b, NodeId loss,
     if (!reaches[i] || !from_wrt[i] || contributions[i].empty()) continue;
     NodeId total = contributions[i][0];
     for (size_t c = 1; c < contributions[i].size(); ++c) {
-      ASSIGN_OR_RETURN(
-          total, b->AddAccumulateNode(
-                     total, contributions[i][c],
-                     absl::StrCat("grad/", b->node(NodeId{i}).name, "/sum")));
+      ASSIGN_OR_RETURN(total, AddSum(b, total, contributions[i][c],
+                                     b->node(NodeId{i}).name));
     }
     grad[i] = total;
     const int num_inputs = static_cast<int>(b->node(NodeId{i}).inputs.size());

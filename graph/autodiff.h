@@ -1,12 +1,13 @@
 // graph/autodiff.h: reverse-mode differentiation as graph nodes.
 //
 // AddGradients() appends the reverse pass to the builder as VJP nodes
-// (forward node, input index) and accumulation nodes, in the same DAG, and
-// returns dL/d(wrt[k]) in the order of `wrt`.
+// (forward node, input index) and Add nodes summing fan-out, in the same
+// DAG, and returns dL/d(wrt[k]) in the order of `wrt`.
 //  - `loss` must have exactly one element (a scalar [] or [1], [1,1], ...);
 //    the seed dL/dloss = 1 is a constant node "grad/seed".
 //  - Only nodes on a path from some wrt node to the loss are visited.
-//  - Fan-out is summed with explicit kAccumulate nodes, in consumer order.
+//  - Fan-out is summed with ordinary Add op nodes (ops/add.h, marked
+//    NodeOptions::reverse), in consumer order: ((g1 + g2) + g3) + ...
 //  - Non-differentiable inputs (labels) and NotDifferentiable ops are never
 //    differentiated through; reverse nodes are not differentiable (no
 //    higher-order gradients).

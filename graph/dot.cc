@@ -10,14 +10,14 @@ std::string Escape(const std::string& s) {
   return absl::StrReplaceAll(s, {{"\"", "\\\""}});
 }
 
-const char* TypeName(const Node& node) {
+std::string TypeName(const Node& node) {
   switch (node.type) {
     case NodeType::kInput: return "Input";
     case NodeType::kParameter: return "Parameter";
     case NodeType::kConstant: return "Constant";
-    case NodeType::kOp: return node.def->name();
-    case NodeType::kVjp: return node.def->name();
-    case NodeType::kAccumulate: return "Accumulate";
+    case NodeType::kOp:
+    case NodeType::kVjp:
+      return OpLabel(*node.def, node.attrs);
   }
   return "?";
 }
@@ -26,12 +26,19 @@ const char* TypeName(const Node& node) {
 
 std::string ToDot(const Graph& graph, const MemoryPlan* plan) {
   std::string out = "digraph dagrad {\n  rankdir=TB;\n";
+  if (!graph.passes().empty()) {
+    absl::StrAppend(&out, "  labelloc=t;\n  label=\"graph passes (rewrites): ",
+                    Escape(graph.passes()), "\";\n");
+  }
   for (int i = 0; i < graph.num_nodes(); ++i) {
     const Node& node = graph.node(NodeId{i});
     std::string label = absl::StrCat(Escape(node.name), "\\n", TypeName(node),
                                      node.type == NodeType::kVjp
                                          ? absl::StrCat(" VJP d", node.wrt)
                                          : "");
+    if (node.rewritten_by != nullptr) {
+      absl::StrAppend(&label, "\\n(", node.rewritten_by, ")");
+    }
     if (plan != nullptr && i < static_cast<int>(plan->node_bytes.size()) &&
         plan->node_bytes[i] > 0) {
       absl::StrAppend(&label, "\\n", plan->node_bytes[i], " B");
@@ -44,11 +51,9 @@ std::string ToDot(const Graph& graph, const MemoryPlan* plan) {
         style = "shape=ellipse";
         break;
       case NodeType::kOp:
-        style = "shape=box,style=solid,color=black";
-        break;
       case NodeType::kVjp:
-      case NodeType::kAccumulate:
-        style = "shape=box,style=dashed,color=red";
+        style = node.is_reverse() ? "shape=box,style=dashed,color=red"
+                                  : "shape=box,style=solid,color=black";
         break;
     }
     absl::StrAppend(&out, "  n", i, " [label=\"", label, "\",", style, "];\n");

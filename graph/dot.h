@@ -1,9 +1,12 @@
 // graph/dot.h: Graphviz DOT rendering of a graph.
 //
 // Forward nodes are solid boxes (inputs/parameters/constants ellipses);
-// reverse nodes (VJP, accumulation) are dashed and red. Each edge is
+// reverse nodes (VJPs, fan-out sums) are dashed and red. A node's label is
+// its name and its op (OpLabel(): "Conv2D+Relu" for a fused node), then the
+// graph pass that made it, e.g. "(activation_fusion)", if any. Each edge is
 // labelled with its tensor's shape; with a plan, each node's label carries
-// its planned buffer size in bytes.
+// its planned buffer size in bytes. A graph made by the graph passes is
+// captioned with Graph::passes().
 #ifndef DAGRAD_GRAPH_DOT_H_
 #define DAGRAD_GRAPH_DOT_H_
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <string>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -102,13 +103,6 @@ absl::Status Executor::InferShapes() {
         s = shapes_[fwd.inputs[node.wrt].index];
         break;
       }
-      case NodeType::kAccumulate:
-        s = shapes_[node.inputs[0].index];
-        if (s != shapes_[node.inputs[1].index]) {
-          return absl::InvalidArgumentError(
-              absl::StrCat(Where(node), ": accumulated shapes differ"));
-        }
-        break;
     }
   }
   return absl::OkStatus();
@@ -238,17 +232,26 @@ void Executor::BuildSteps(const BufferIds& ids) {
     const Node& node = graph_.node(id);
     Step st;
     st.id = id;
-    st.seed = NodeSeed(options_.seed, static_cast<uint64_t>(id.index));
+    // Seeded by the id as built, so rewritten graphs draw the same masks.
+    const int32_t origin = node.origin >= 0 ? node.origin : id.index;
+    st.seed = NodeSeed(options_.seed, static_cast<uint64_t>(origin));
     if (node.type == NodeType::kOp) {
       st.input_begin = static_cast<int>(inputs_.size());
       st.num_inputs = static_cast<int>(node.inputs.size());
       for (NodeId i : node.inputs) inputs_.push_back(&values_[i.index]);
       if (ids.aux[id.index] >= 0) st.aux = BufferData(ids.aux[id.index]);
+      if (node.def->intermediate_floats != nullptr) {
+        const std::vector<Shape> in = InputShapes(node);
+        const ShapeQuery q{in, shapes_[id.index], node.attrs,
+                           options_.num_threads};
+        st.intermediate = node.def->intermediate_floats(q);
+      }
     } else if (node.type == NodeType::kVjp) {
       const Node& fwd = graph_.node(node.forward);
       st.input_begin = static_cast<int>(const_inputs_.size());
       st.num_inputs = static_cast<int>(fwd.inputs.size());
-      const bool uses_inputs = fwd.def->vjp_uses & kVjpUsesInputs;
+      const bool uses_inputs =
+          OpVjpUses(*fwd.def, fwd.attrs) & kVjpUsesInputs;
       for (NodeId i : fwd.inputs) {
         const_inputs_.push_back(uses_inputs ? &values_[i.index] : nullptr);
       }
@@ -313,15 +316,18 @@ absl::Status Executor::Feed(NodeId input, const Tensor& value) {
 
 namespace {
 
-// CheckFinite() is the check_numerics test of one node's output.
-absl::Status CheckFinite(const Node& node, const Tensor& out) {
-  const float* data = out.data();
-  const int64_t size = out.size();
+// CheckFinite() is the check_numerics test of `size` floats of one node's
+// output (`shape` set) or of its intermediate result (`shape` null).
+absl::Status CheckFinite(const Node& node, const float* data, int64_t size,
+                         const Shape* shape) {
   for (int64_t i = 0; i < size; ++i) {
     if (!std::isfinite(data[i])) {
+      const std::string what =
+          shape != nullptr ? absl::StrCat("output ", shape->DebugString())
+                           : std::string("intermediate result");
       return absl::InvalidArgumentError(absl::StrCat(
-          "check_numerics: ", Where(node), " output ",
-          out.shape().DebugString(), " holds ", data[i], " at element ", i,
+          "check_numerics: ", Where(node), " ", what, " holds ", data[i],
+          " at element ", i,
           node.is_reverse() ? " (reverse pass)" : " (forward pass)"));
     }
   }
@@ -372,7 +378,8 @@ absl::Status Executor::Run() {
       }
       case NodeType::kVjp: {
         const Node& fwd = graph_.node(node.forward);
-        const bool uses_output = fwd.def->vjp_uses & kVjpUsesOutput;
+        const bool uses_output =
+            OpVjpUses(*fwd.def, fwd.attrs) & kVjpUsesOutput;
         VjpContext ctx{
             absl::Span<const Tensor* const>(
                 const_inputs_.data() + st.input_begin, st.num_inputs),
@@ -388,14 +395,6 @@ absl::Status Executor::Run() {
         node.def->vjp(ctx);
         break;
       }
-      case NodeType::kAccumulate: {
-        const float* a = values_[node.inputs[0].index].data();
-        const float* b = values_[node.inputs[1].index].data();
-        float* y = out->data();
-        const int64_t size = out->size();
-        for (int64_t i = 0; i < size; ++i) y[i] = a[i] + b[i];
-        break;
-      }
       default:
         break;
     }
@@ -406,7 +405,14 @@ absl::Status Executor::Run() {
                       .count();
       ++nt.runs;
     }
-    if (options_.check_numerics) RETURN_IF_ERROR(CheckFinite(node, *out));
+    if (options_.check_numerics) {
+      if (st.intermediate > 0) {
+        RETURN_IF_ERROR(
+            CheckFinite(node, scratch_.get(), st.intermediate, nullptr));
+      }
+      RETURN_IF_ERROR(
+          CheckFinite(node, out->data(), out->size(), &out->shape()));
+    }
   }
   ++step_;
   has_run_ = true;

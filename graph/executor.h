@@ -116,6 +116,9 @@ class Executor {
     int num_inputs = 0;
     float* aux = nullptr;
     uint64_t seed = 0;
+    // intermediate: floats of scratch holding an intermediate result after
+    // the forward (OpDef::intermediate_floats), scanned by check_numerics.
+    int64_t intermediate = 0;
   };
 
   // Liveness: per node, the last schedule step that reads its output

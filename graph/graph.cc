@@ -185,6 +185,7 @@ absl::StatusOr<NodeId> GraphBuilder::AddOpNode(OpKind kind, OpAttrs attrs,
   node.inputs = std::move(inputs);
   node.def = def;
   node.attrs = std::move(attrs);
+  node.reverse = options.reverse;
   return Append(std::move(node));
 }
 
@@ -216,29 +217,39 @@ absl::StatusOr<NodeId> GraphBuilder::AddVjpNode(NodeId forward, int wrt,
   node.forward = forward;
   node.wrt = wrt;
   node.inputs.push_back(grad);
-  if (fwd.def->vjp_uses & kVjpUsesInputs) {
+  const uint32_t uses = OpVjpUses(*fwd.def, fwd.attrs);
+  if (uses & kVjpUsesInputs) {
     for (NodeId in : fwd.inputs) node.inputs.push_back(in);
   }
-  if (fwd.def->vjp_uses & kVjpUsesOutput) node.inputs.push_back(forward);
+  if (uses & kVjpUsesOutput) node.inputs.push_back(forward);
   return Append(std::move(node));
 }
 
-absl::StatusOr<NodeId> GraphBuilder::AddAccumulateNode(NodeId a, NodeId b,
-                                                       std::string name) {
-  if (!Contains(a) || !Contains(b)) {
-    return absl::InvalidArgumentError("AddAccumulateNode: bad input");
+absl::StatusOr<NodeId> GraphBuilder::AddNode(Node node) {
+  for (NodeId dep : DependenciesOf(node)) {
+    if (!Contains(dep)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "AddNode: node '", node.name, "': input node id ", dep.index,
+          " is not in this builder"));
+    }
   }
-  if (nodes_[a.index].shape != nodes_[b.index].shape) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "accumulation '", name, "': shapes differ: ",
-        nodes_[a.index].shape.DebugString(), " vs ",
-        nodes_[b.index].shape.DebugString()));
+  if (node.type == NodeType::kOp) {
+    std::vector<Shape> shapes;
+    for (NodeId in : node.inputs) shapes.push_back(nodes_[in.index].shape);
+    ASSIGN_OR_RETURN(node.shape,
+                     InferOpShape(*node.def, node.attrs, shapes, node.name));
+  } else if (node.type == NodeType::kVjp) {
+    const Node& fwd = nodes_[node.forward.index];
+    if (fwd.type != NodeType::kOp || node.wrt < 0 ||
+        node.wrt >= static_cast<int>(fwd.inputs.size())) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "AddNode: VJP node '", node.name, "' has a bad forward node"));
+    }
+    node.shape = nodes_[fwd.inputs[node.wrt].index].shape;
   }
-  Node node;
-  node.type = NodeType::kAccumulate;
-  node.name = UniqueName(std::move(name));
-  node.shape = nodes_[a.index].shape;
-  node.inputs = {a, b};
+  if (node.type != NodeType::kParameter) {
+    node.name = UniqueName(std::move(node.name));
+  }
   return Append(std::move(node));
 }
 
@@ -281,6 +292,9 @@ absl::StatusOr<Graph> GraphBuilder::Finalize() const {
   }
   Graph g;
   g.nodes_ = nodes_;
+  for (int i = 0; i < num_nodes(); ++i) {
+    if (g.nodes_[i].origin < 0) g.nodes_[i].origin = i;
+  }
   g.finalized_ = true;
   return g;
 }

@@ -6,8 +6,8 @@
 //  - constants (values owned by the graph, shared by copies of it),
 //  - op nodes (an OpDef from ops/op.h applied to earlier nodes),
 //  - reverse nodes added by AddGradients (graph/autodiff.h): VJP nodes
-//    (forward node, input index) and accumulation nodes (elementwise sums of
-//    fan-out gradient contributions).
+//    (forward node, input index) and the Add op nodes that sum fan-out
+//    gradient contributions (op nodes marked `reverse`).
 // Nodes are appended, and every input must already exist, so the node order
 // is a topological order and a cycle cannot be built.
 //
@@ -88,6 +88,9 @@ struct NodeId {
 struct NodeOptions {
   std::string name;
   std::string scope;
+  // reverse: the node belongs to the reverse pass (autodiff's fan-out sums);
+  // it is drawn as such and never differentiated.
+  bool reverse = false;
 };
 
 // ParameterInit fills a freshly allocated parameter value. Called by
@@ -104,8 +107,7 @@ enum class NodeType : int {
   kParameter,
   kConstant,
   kOp,
-  kVjp,         // Reverse: gradient of `forward`'s input `wrt`.
-  kAccumulate,  // Reverse: elementwise sum of its two inputs.
+  kVjp,  // Reverse: gradient of `forward`'s input `wrt`.
 };
 
 // Node is one node of a graph. Read-only outside the builder.
@@ -128,10 +130,17 @@ struct Node {
   bool trainable = true;
   // kConstant only (shared, immutable).
   std::shared_ptr<const Tensor> constant;
+  // reverse: an op node of the reverse pass (NodeOptions::reverse).
+  bool reverse = false;
+  // origin: the id this node had in the graph as built (Finalize() sets it;
+  // graph passes keep it). Random ops draw from a seed of it, so a rewritten
+  // graph draws the same dropout masks.
+  int32_t origin = -1;
+  // rewritten_by: the graph pass that made this node (graph/passes/), or
+  // nullptr for a node as built. Shown by DOT and profiles.
+  const char* rewritten_by = nullptr;
 
-  bool is_reverse() const {
-    return type == NodeType::kVjp || type == NodeType::kAccumulate;
-  }
+  bool is_reverse() const { return type == NodeType::kVjp || reverse; }
 };
 
 // DependenciesOf() lists every node that must run before `node`: its data
@@ -154,11 +163,17 @@ class Graph {
   const std::vector<Node>& nodes() const { return nodes_; }
   // FindNode() returns the node with this full name, or an invalid id.
   NodeId FindNode(absl::string_view name) const;
+  // passes() says which graph passes made this graph and how often each
+  // applied (graph/passes/pipeline.h sets it), or is empty for a graph as
+  // built. DOT and profiles print it.
+  const std::string& passes() const { return passes_; }
+  void set_passes(std::string summary) { passes_ = std::move(summary); }
 
  private:
   friend class GraphBuilder;
   std::vector<Node> nodes_;
   bool finalized_ = false;
+  std::string passes_;
 };
 
 class GraphBuilder {
@@ -193,10 +208,13 @@ class GraphBuilder {
                                    std::vector<NodeId> inputs,
                                    NodeOptions options);
 
-  // AddVjpNode()/AddAccumulateNode() are used by AddGradients.
+  // AddVjpNode() is used by AddGradients and the graph passes.
   absl::StatusOr<NodeId> AddVjpNode(NodeId forward, int wrt, NodeId grad);
-  absl::StatusOr<NodeId> AddAccumulateNode(NodeId a, NodeId b,
-                                           std::string name);
+  // AddNode() appends a copy of a node of another graph whose inputs (and,
+  // for a VJP, forward) already name nodes of this builder: the graph
+  // passes' copy step. Checks those ids, re-infers an op node's shape, takes
+  // a VJP node's shape from its forward's input, and keeps names unique.
+  absl::StatusOr<NodeId> AddNode(Node node);
 
   // shape() is the node's shape as inferred at build time.
   absl::StatusOr<Shape> shape(NodeId id) const;
@@ -225,6 +243,13 @@ class GraphBuilder {
     return id.index >= 0 && id.index < num_nodes();
   }
   const Node& node(NodeId id) const { return nodes_[id.index]; }
+
+  // SetProvenance() records, for a node a graph pass made, the origin it
+  // stands for (Node::origin) and the pass (Node::rewritten_by).
+  void SetProvenance(NodeId id, int32_t origin, const char* pass) {
+    nodes_[id.index].origin = origin;
+    nodes_[id.index].rewritten_by = pass;
+  }
 
   // Finalize() validates the graph (acyclic, every input defined) and
   // returns a frozen copy. The builder stays usable.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "absl/strings/str_format.h"
@@ -16,11 +17,9 @@ double MicrosPerRun(const NodeTime& t) {
 std::string PassOf(const Node& node) {
   switch (node.type) {
     case NodeType::kOp:
-      return "forward";
+      return node.reverse ? "fan-out sum" : "forward";
     case NodeType::kVjp:
       return absl::StrFormat("vjp wrt %d", node.wrt);
-    case NodeType::kAccumulate:
-      return "accumulate";
     default:
       return "-";
   }
@@ -39,8 +38,12 @@ std::string FormatProfile(const Graph& graph, absl::Span<const NodeTime> times,
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
     return MicrosPerRun(times[a]) > MicrosPerRun(times[b]);
   });
-  std::string out = absl::StrFormat("%10s %6s  %-11s %-24s %s\n", "us/run",
-                                    "share", "pass", "op", "node");
+  std::string out;
+  if (!graph.passes().empty()) {
+    out = absl::StrFormat("graph passes (rewrites): %s\n", graph.passes());
+  }
+  absl::StrAppendFormat(&out, "%10s %6s  %-11s %-24s %s\n", "us/run",
+                        "share", "pass", "op", "node");
   const size_t rows =
       std::min(order.size(), static_cast<size_t>(std::max(max_rows, 0)));
   for (size_t r = 0; r < rows; ++r) {
@@ -50,7 +53,8 @@ std::string FormatProfile(const Graph& graph, absl::Span<const NodeTime> times,
     absl::StrAppendFormat(
         &out, "%10.1f %5.1f%%  %-11s %-24s %s\n", us,
         total > 0.0 ? 100.0 * us / total : 0.0, PassOf(node),
-        node.def != nullptr ? node.def->name() : "-", node.name);
+        node.def != nullptr ? OpLabel(*node.def, node.attrs) : "-",
+        node.name);
   }
   absl::StrAppendFormat(&out, "%10.1f 100.0%%  total over %d nodes (%d not shown)\n",
                         total, static_cast<int>(times.size()),

@@ -21,7 +21,8 @@ namespace dagrad {
 // share of the total, the pass (forward, or the VJP with respect to input
 // k), the op and the node name; then a line with the total per run and the
 // count of nodes not shown. Nodes that never ran count as zero. `graph` is
-// the graph whose executor produced `times`.
+// the graph whose executor produced `times`; a graph made by the graph
+// passes first gets a line naming them (Graph::passes()).
 std::string FormatProfile(const Graph& graph, absl::Span<const NodeTime> times,
                           int max_rows);
 

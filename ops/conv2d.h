@@ -49,6 +49,8 @@
 #define DAGRAD_OPS_CONV2D_H_
 
 #include <cstdint>
+#include <tuple>
+#include <utility>
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
@@ -73,6 +75,20 @@ struct Conv2DAttrs {
   int64_t dilation_h = 1;
   int64_t dilation_w = 1;
   int64_t groups = 1;
+
+  // Fields() lists every attribute, for equality and hashing.
+  auto Fields() const {
+    return std::make_tuple(stride_h, stride_w, padding, pad_top, pad_bottom,
+                           pad_left, pad_right, dilation_h, dilation_w,
+                           groups);
+  }
+  friend bool operator==(const Conv2DAttrs& a, const Conv2DAttrs& b) {
+    return a.Fields() == b.Fields();
+  }
+  template <typename H>
+  friend H AbslHashValue(H h, const Conv2DAttrs& a) {
+    return H::combine(std::move(h), a.Fields());
+  }
 };
 
 // kConv2DMaxAttr bounds strides, dilations, explicit pads and kernel sizes,

@@ -72,6 +72,7 @@ DAGRAD_REGISTER_OP(OpDefBuilder(OpKind::kDropout)
                        .Shape(DropoutShape)
                        .Forward(DropoutForward)
                        .Vjp(DropoutVjp, kVjpUsesNothing)
+                       .Random()
                        .Aux(DropoutAuxFloats));
 
 }  // namespace dagrad

@@ -10,6 +10,7 @@
 #define DAGRAD_OPS_MAT_MUL_H_
 
 #include <cstdint>
+#include <utility>
 
 #include "ops/op.h"
 
@@ -19,6 +20,14 @@ struct MatMulAttrs {
   static constexpr OpKind kKind = OpKind::kMatMul;
   bool transpose_a = false;
   bool transpose_b = false;
+
+  friend bool operator==(const MatMulAttrs& a, const MatMulAttrs& b) {
+    return a.transpose_a == b.transpose_a && a.transpose_b == b.transpose_b;
+  }
+  template <typename H>
+  friend H AbslHashValue(H h, const MatMulAttrs& a) {
+    return H::combine(std::move(h), a.transpose_a, a.transpose_b);
+  }
 };
 
 // kMatMulRowBlock is the number of output rows one GEMM call computes. Fixed

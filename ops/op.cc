@@ -68,6 +68,22 @@ absl::StatusOr<const OpDef*> GetOp(OpKind kind) {
   return def;
 }
 
+bool OpAttrsEqual(const OpDef& def, const OpAttrs& a, const OpAttrs& b) {
+  return def.attrs_equal != nullptr && def.attrs_equal(a, b);
+}
+
+size_t OpAttrsHash(const OpDef& def, const OpAttrs& attrs) {
+  return def.attrs_hash != nullptr ? def.attrs_hash(attrs) : 0;
+}
+
+uint32_t OpVjpUses(const OpDef& def, const OpAttrs& attrs) {
+  return def.vjp_uses_of != nullptr ? def.vjp_uses_of(attrs) : def.vjp_uses;
+}
+
+std::string OpLabel(const OpDef& def, const OpAttrs& attrs) {
+  return def.label != nullptr ? def.label(attrs) : std::string(def.name());
+}
+
 int64_t OpAuxFloats(const OpDef& def, const ShapeQuery& query) {
   return def.aux_floats != nullptr ? def.aux_floats(query) : 0;
 }

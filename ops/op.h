@@ -19,7 +19,7 @@
 // which size them with OpAuxFloats() / OpScratchFloats() below.
 //
 // VJP contract: one call computes dL/d(input wrt) and OVERWRITES *grad_input
-// with it. The graph sums fan-out with explicit accumulation nodes; a VJP
+// with it. The graph sums fan-out with explicit Add nodes; a VJP
 // never accumulates. Inputs the op lists in `non_differentiable_inputs`
 // (labels) are never asked for.
 //
@@ -45,10 +45,13 @@
 
 #include <any>
 #include <cassert>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <type_traits>
+#include <utility>
 
+#include "absl/hash/hash.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
@@ -157,6 +160,18 @@ struct VjpContext {
 using ForwardFn = absl::Status (*)(const ForwardContext& ctx);
 using VjpFn = void (*)(const VjpContext& ctx);
 
+// AttrsEqualFn / AttrsHashFn compare and hash two OpAttrs of one op's attrs
+// type (OpDefBuilder::Attrs<T>() records them from T), so graph passes can
+// compare nodes (graph/passes/cse.h).
+using AttrsEqualFn = bool (*)(const OpAttrs& a, const OpAttrs& b);
+using AttrsHashFn = size_t (*)(const OpAttrs& attrs);
+// VjpUsesFn: per-node VjpUses, for ops whose VJP reads different tensors
+// depending on their attrs (ops/fused_activation.h).
+using VjpUsesFn = uint32_t (*)(const OpAttrs& attrs);
+// LabelFn: a node's op label for DOT and profiles when it is not the op
+// name, e.g. "Conv2D+Relu".
+using LabelFn = std::string (*)(const OpAttrs& attrs);
+
 // VjpUses says which forward tensors the VJP reads, so the memory planner can
 // free the others after the forward. Combine with |.
 enum VjpUses : uint32_t {
@@ -184,10 +199,58 @@ struct OpDef {
   uint32_t non_differentiable_inputs = 0;
   // Bit i set: the forward may update input i in place (running stats).
   uint32_t mutable_inputs = 0;
+  // random: the forward draws from its per-node seed (dropout), so two such
+  // nodes with equal inputs still differ; passes never merge or fold them.
+  bool random = false;
+  // attrs_equal / attrs_hash: set by Attrs<T>() when T is empty or defines
+  // operator== and AbslHashValue; nullptr means "never equal".
+  AttrsEqualFn attrs_equal = nullptr;
+  AttrsHashFn attrs_hash = nullptr;
+  // vjp_uses_of, when set, replaces vjp_uses per node (OpVjpUses()).
+  VjpUsesFn vjp_uses_of = nullptr;
+  // label, when set, names a node's op for DOT and profiles (OpLabel()).
+  LabelFn label = nullptr;
+  // intermediate_floats, when set: after the forward, the first this-many
+  // floats of its scratch hold an intermediate result (a fused op's
+  // pre-activation), which the executor's check_numerics scans too.
+  AuxFn intermediate_floats = nullptr;
 
   const char* name() const { return OpName(kind); }
   bool IsDifferentiableInput(int i) const {
     return !not_differentiable && !(non_differentiable_inputs >> i & 1u);
+  }
+};
+
+// OpAttrsEqual() is true when `a` and `b` (both of def's attrs type) are
+// equal by the op's recorded equality; false when it has none.
+bool OpAttrsEqual(const OpDef& def, const OpAttrs& a, const OpAttrs& b);
+// OpAttrsHash() hashes attrs consistently with OpAttrsEqual() (0 when the
+// op records no hash).
+size_t OpAttrsHash(const OpDef& def, const OpAttrs& attrs);
+// OpVjpUses() is what a node's VJP reads: vjp_uses_of(attrs) if the op has
+// it, else vjp_uses.
+uint32_t OpVjpUses(const OpDef& def, const OpAttrs& attrs);
+// OpLabel() is label(attrs) if the op has one, else its name.
+std::string OpLabel(const OpDef& def, const OpAttrs& attrs);
+
+// AttrsEquality<T> decides how Attrs<T>() compares and hashes T: empty
+// structs are all equal; a struct defining operator== (and, with it,
+// AbslHashValue) uses them; any other struct is never equal.
+template <typename T, typename = void>
+struct AttrsEquality {
+  static constexpr bool kComparable = std::is_empty_v<T>;
+  static bool Equal(const OpAttrs&, const OpAttrs&) { return true; }
+  static size_t Hash(const OpAttrs&) { return 0; }
+};
+template <typename T>
+struct AttrsEquality<T, std::void_t<decltype(std::declval<const T&>() ==
+                                             std::declval<const T&>())>> {
+  static constexpr bool kComparable = true;
+  static bool Equal(const OpAttrs& a, const OpAttrs& b) {
+    return AttrsAs<T>(a) == AttrsAs<T>(b);
+  }
+  static size_t Hash(const OpAttrs& a) {
+    return absl::Hash<T>{}(AttrsAs<T>(a));
   }
 };
 
@@ -215,6 +278,10 @@ class OpDefBuilder {
     static_assert(std::is_default_constructible_v<T>);
     assert(T::kKind == def_.kind);
     def_.default_attrs = T{};
+    if constexpr (AttrsEquality<T>::kComparable) {
+      def_.attrs_equal = &AttrsEquality<T>::Equal;
+      def_.attrs_hash = &AttrsEquality<T>::Hash;
+    }
     return *this;
   }
   OpDefBuilder& Shape(ShapeFn fn) { def_.shape_fn = fn; return *this; }
@@ -235,6 +302,23 @@ class OpDefBuilder {
   }
   OpDefBuilder& MutableInput(int i) {
     def_.mutable_inputs |= 1u << i;
+    return *this;
+  }
+  // Random() marks an op whose forward draws from its node's seed.
+  OpDefBuilder& Random() {
+    def_.random = true;
+    return *this;
+  }
+  OpDefBuilder& VjpUsesOf(VjpUsesFn fn) {
+    def_.vjp_uses_of = fn;
+    return *this;
+  }
+  OpDefBuilder& Label(LabelFn fn) {
+    def_.label = fn;
+    return *this;
+  }
+  OpDefBuilder& Intermediate(AuxFn fn) {
+    def_.intermediate_floats = fn;
     return *this;
   }
   OpDefBuilder& Aux(AuxFn fn) { def_.aux_floats = fn; return *this; }

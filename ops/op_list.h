@@ -20,6 +20,7 @@
   X(Elu, 1, 1)                        \
   X(Exp, 1, 1)                        \
   X(Flatten, 1, 1)                    \
+  X(FusedActivation, 1, 4)            \
   X(Gather, 2, 2)                     \
   X(Gelu, 1, 1)                       \
   X(GlobalAvgPool, 1, 1)              \

@@ -15,6 +15,7 @@ OP_FILES = [
     "elu",
     "exp",
     "flatten",
+    "fused_activation",
     "gather",
     "gelu",
     "global_avg_pool",

@@ -27,6 +27,8 @@
 #define DAGRAD_OPS_POOL_WINDOW_H_
 
 #include <cstdint>
+#include <tuple>
+#include <utility>
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
@@ -54,6 +56,20 @@ struct PoolWindow {
   int64_t pad_bottom = 0;
   int64_t pad_left = 0;
   int64_t pad_right = 0;
+
+  // Fields() lists every attribute, for equality and hashing (the pools'
+  // attrs structs derive both).
+  auto Fields() const {
+    return std::make_tuple(window_h, window_w, stride_h, stride_w, padding,
+                           pad_top, pad_bottom, pad_left, pad_right);
+  }
+  friend bool operator==(const PoolWindow& a, const PoolWindow& b) {
+    return a.Fields() == b.Fields();
+  }
+  template <typename H>
+  friend H AbslHashValue(H h, const PoolWindow& a) {
+    return H::combine(std::move(h), a.Fields());
+  }
 };
 
 // PoolShape() is both pools' shape function (see the file comment); `kind`

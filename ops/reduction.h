@@ -20,6 +20,7 @@
 
 #include <climits>
 #include <cstdint>
+#include <utility>
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
@@ -37,6 +38,14 @@ struct ReduceAttrs {
   bool keep_dims = false;
 
   bool all_axes() const { return axis == kAllAxes; }
+
+  friend bool operator==(const ReduceAttrs& a, const ReduceAttrs& b) {
+    return a.axis == b.axis && a.keep_dims == b.keep_dims;
+  }
+  template <typename H>
+  friend H AbslHashValue(H h, const ReduceAttrs& a) {
+    return H::combine(std::move(h), a.axis, a.keep_dims);
+  }
 };
 
 // ReduceScratchFloats() is the ScratchFn body of Sum and Mean: the

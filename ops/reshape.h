@@ -28,6 +28,7 @@
 #define DAGRAD_OPS_RESHAPE_H_
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "ops/op.h"
@@ -39,6 +40,14 @@ struct ReshapeAttrs {
   // shape is the target shape; one entry may be -1 (inferred). Empty means a
   // scalar (the input must then hold exactly one element).
   std::vector<int64_t> shape;
+
+  friend bool operator==(const ReshapeAttrs& a, const ReshapeAttrs& b) {
+    return a.shape == b.shape;
+  }
+  template <typename H>
+  friend H AbslHashValue(H h, const ReshapeAttrs& a) {
+    return H::combine(std::move(h), a.shape);
+  }
 };
 
 // ReshapeShape() infers the output shape; see the file comment.

@@ -309,7 +309,7 @@ absl::StatusOr<EvalResult> Sequential::Evaluate(const Dataset& data,
 absl::StatusOr<Sequential::Endpoints> Sequential::InferenceEndpoints() {
   RETURN_IF_ERROR(status_);
   if (!compiled_) RETURN_IF_ERROR(Compile(loss_kind_));
-  return Endpoints{graph_.get(), &store_, input_, output_};
+  return Endpoints{built_graph_.get(), &store_, built_input_, built_output_};
 }
 
 absl::StatusOr<Tensor> Sequential::Predict(const Tensor& images,
@@ -325,7 +325,7 @@ absl::StatusOr<Tensor> Sequential::Predict(const Tensor& images,
   RETURN_IF_ERROR(CheckFinite(images, "Predict: images"));
   const int64_t per_example = input_shape_.num_elements();
   const int64_t n = images.shape().dim(0);
-  ASSIGN_OR_RETURN(Shape out, builder_->shape(output_));
+  const Shape out = graph_->node(output_).shape;
   ASSIGN_OR_RETURN(Tensor result, Tensor::TryZeros(Shape({n, out.dim(1)}),
                                                    "Predict: the output"));
   std::vector<int64_t> dims = {0};

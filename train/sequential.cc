@@ -236,9 +236,23 @@ absl::Status Sequential::Compile(Loss loss) {
   params_ = builder_->trainable_parameters();
   ASSIGN_OR_RETURN(gradients_, AddGradients(builder_.get(), loss_, params_));
   ASSIGN_OR_RETURN(Graph graph, builder_->Finalize());
-  graph_ = std::make_unique<Graph>(std::move(graph));
+  built_graph_ = std::make_unique<Graph>(std::move(graph));
+  built_input_ = input_;
+  built_output_ = output_;
+  // The graph passes; the ids the executors use are remapped once here.
+  std::vector<NodeId*> kept = {&input_, &labels_, &output_, &loss_};
+  for (NodeId& g : gradients_) kept.push_back(&g);
+  std::vector<NodeId> roots;
+  for (NodeId* id : kept) roots.push_back(*id);
+  ASSIGN_OR_RETURN(PipelineResult passes,
+                   RunPasses(*built_graph_, roots, pass_options_));
+  for (NodeId* id : kept) {
+    ASSIGN_OR_RETURN(*id, passes.Map(*id));
+  }
+  graph_ = std::make_unique<Graph>(std::move(passes.graph));
+  pass_log_ = std::move(passes.log);
   if (!store_ready_) {
-    RETURN_IF_ERROR(store_.Initialize(*graph_, seed_));
+    RETURN_IF_ERROR(store_.Initialize(*built_graph_, seed_));
     store_ready_ = true;
   }
   slots_.clear();
@@ -255,6 +269,15 @@ absl::Status Sequential::Compile(Loss loss) {
   }
   loss_kind_ = loss;
   compiled_ = true;
+  return absl::OkStatus();
+}
+
+absl::Status Sequential::SetPassOptions(const PassOptions& options) {
+  if (compiled_) {
+    return absl::FailedPreconditionError(
+        "SetPassOptions: the model is already compiled");
+  }
+  pass_options_ = options;
   return absl::OkStatus();
 }
 
@@ -348,7 +371,7 @@ absl::Status Sequential::FeedBatch(Executor* executor, const Tensor& images,
   }
   RETURN_IF_ERROR(executor->Feed(input_, images.ViewAs(want)));
   if (!WantsOneHot(loss_kind_)) return executor->Feed(labels_, labels);
-  ASSIGN_OR_RETURN(Shape out, builder_->shape(output_));
+  const Shape& out = graph_->node(output_).shape;
   ASSIGN_OR_RETURN(Tensor targets, one_hot_.Encode(labels, out.dim(1)));
   return executor->Feed(labels_, targets);
 }

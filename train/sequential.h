@@ -49,6 +49,12 @@
 // CrossEntropyError). kMeanSquaredError and kSigmoidBinaryCrossEntropy
 // compare the output with one-hot targets made from the labels.
 //
+// Graph passes: Compile() runs the pipeline of graph/passes/pipeline.h
+// (CSE, constant folding, the ReLU/max-pool reorder, activation fusion) on
+// the finalized graph before any executor is made; every pass is exact
+// (outputs and gradients bitwise equal with it off) and on by default.
+// SetPassOptions() switches them before the first Compile().
+//
 // Thread safety: none; one thread drives a model.
 #ifndef DAGRAD_TRAIN_SEQUENTIAL_H_
 #define DAGRAD_TRAIN_SEQUENTIAL_H_
@@ -73,6 +79,7 @@
 #include "graph/executor.h"
 #include "graph/graph.h"
 #include "graph/parameter_store.h"
+#include "graph/passes/pipeline.h"
 #include "layers/layer.h"
 #include "report/history.h"
 #include "train/callbacks.h"
@@ -247,10 +254,24 @@ class Sequential {
   int64_t epochs_done() const { return epochs_done_; }
   int64_t steps_done() const { return steps_done_; }
 
+  // SetPassOptions() chooses the graph passes Compile() runs (default: all
+  // on). FailedPrecondition once the model is compiled.
+  absl::Status SetPassOptions(const PassOptions& options);
+  // pass_log() is what each pass did at Compile() (empty before).
+  const std::vector<PassLog>& pass_log() const { return pass_log_; }
+
   // Graph access, for DOT export and inspection: Compile() appends the loss
-  // and the reverse pass and finalizes (idempotent for the same loss).
+  // and the reverse pass, finalizes and runs the graph passes (idempotent
+  // for the same loss). graph() is the graph after the passes, the one the
+  // executors run.
   absl::Status Compile(Loss loss);
   const Graph* graph() const { return graph_.get(); }
+  // output_node(), loss_node() and gradient_nodes() (one per trainable
+  // parameter, in creation order) are nodes of graph() after Compile(); a
+  // kTrain executor fetches them all.
+  NodeId output_node() const { return output_; }
+  NodeId loss_node() const { return loss_; }
+  const std::vector<NodeId>& gradient_nodes() const { return gradients_; }
   // Endpoints is what an exporter needs: the compiled graph, the parameter
   // values, and the input and output nodes (the output is the last layer's,
   // before the loss).
@@ -261,7 +282,8 @@ class Sequential {
     NodeId output;
   };
   // InferenceEndpoints() compiles the model if needed and returns its
-  // Endpoints, valid while the model lives and is not re-compiled.
+  // Endpoints, valid while the model lives and is not re-compiled. The graph
+  // is the one as built (before the graph passes), made of the layers' ops.
   absl::StatusOr<Endpoints> InferenceEndpoints();
   ParameterStore* parameters() { return &store_; }
   // GetExecutor() is the compiled executor of `mode` for `batch` examples
@@ -322,8 +344,16 @@ class Sequential {
   NodeId input_;
   NodeId output_;
 
-  // Set by Compile().
+  PassOptions pass_options_;
+  std::vector<PassLog> pass_log_;
+
+  // Set by Compile(). input_, labels_, output_, loss_ and gradients_ are
+  // then ids of graph_ (after the passes); built_graph_ is the graph before
+  // them, with its ids built_input_ and built_output_.
   bool compiled_ = false;
+  std::unique_ptr<Graph> built_graph_;
+  NodeId built_input_;
+  NodeId built_output_;
   Loss loss_kind_ = Loss::kSoftmaxCrossEntropy;
   NodeId labels_;
   NodeId loss_;

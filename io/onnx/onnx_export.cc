@@ -417,13 +417,14 @@ absl::StatusOr<std::string> OnnxModelBytes(const Graph& graph,
                                    node.constant->data());
         break;
       case NodeType::kOp:
+      case NodeType::kVjp:
+        if (node.is_reverse()) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "ONNX export: node '", node.name,
+              "' is part of the reverse pass; export inference outputs only"));
+        }
         RETURN_IF_ERROR(writer.Emit(node));
         break;
-      case NodeType::kVjp:
-      case NodeType::kAccumulate:
-        return absl::InvalidArgumentError(absl::StrCat(
-            "ONNX export: node '", node.name,
-            "' is part of the reverse pass; export inference outputs only"));
     }
   }
   for (NodeId id : outputs) writer.AddValueInfo(g->add_output(), graph.node(id));

@@ -33,6 +33,24 @@ TEST(RegistryTest, EveryOpIsRegisteredCompletely) {
   }
 }
 
+TEST(RegistryTest, AttrsEqualityIsReflexiveWithAgreeingHashes) {
+  // Attrs<T>() records an equality for empty attrs structs and those with
+  // operator== (graph passes compare nodes with it).
+  for (int i = 0; i < kNumOps; ++i) {
+    const OpDef* def = FindOp(static_cast<OpKind>(i));
+    ASSERT_NE(def, nullptr);
+    SCOPED_TRACE(def->name());
+    EXPECT_EQ(def->attrs_equal == nullptr, def->attrs_hash == nullptr);
+    if (def->attrs_equal == nullptr) continue;
+    const OpAttrs copy = def->default_attrs;
+    EXPECT_TRUE(OpAttrsEqual(*def, def->default_attrs, copy));
+    EXPECT_EQ(OpAttrsHash(*def, def->default_attrs), OpAttrsHash(*def, copy));
+  }
+  EXPECT_NE(FindOp(OpKind::kConv2D)->attrs_equal, nullptr);
+  EXPECT_NE(FindOp(OpKind::kMatMul)->attrs_equal, nullptr);
+  EXPECT_NE(FindOp(OpKind::kRelu)->attrs_equal, nullptr);
+}
+
 TEST(RegistryTest, OpListIsSortedAndNamesAreUnique) {
   for (int i = 1; i < kNumOps; ++i) {
     EXPECT_LT(std::string(OpName(static_cast<OpKind>(i - 1))),
