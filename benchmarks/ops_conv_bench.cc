@@ -44,8 +44,14 @@ const ConvCase kCases[] = {
      Padding::kValid},
 };
 
-enum class What { kForward, kInputGrad, kFilterGrad, kBackward, kBiasForward,
-                  kBiasGrad };
+enum class What {
+  kForward,
+  kInputGrad,
+  kFilterGrad,
+  kBackward,
+  kBiasForward,
+  kBiasGrad
+};
 
 void RunConv(benchmark::State& state, const ConvCase& c, What what,
              int threads) {
@@ -99,8 +105,7 @@ void RunConv(benchmark::State& state, const ConvCase& c, What what,
                           : what == What::kBackward ? 2.0 * flops
                                                     : flops;
   SetFlopCounters(state, per_iter, c.x.dim(0));
-  state.SetLabel(absl::StrCat("x", c.x.DebugString(), " w",
-                              c.w.DebugString()));
+  state.SetLabel(absl::StrCat("x", c.x.DebugString(), " w", c.w.DebugString()));
 }
 
 const bool kRegistered = [] {

@@ -65,7 +65,9 @@ void BM_MatMul(benchmark::State& state) {
   }
   SetFlopCounters(state, 2.0 * c.m * c.n * c.k, c.m);
   state.SetLabel(absl::StrCat("[", c.m, ",", c.k, "]x[", c.k, ",", c.n, "]",
-                              wrt < 0 ? " fwd" : wrt == 0 ? " dA" : " dB"));
+                              wrt < 0    ? " fwd"
+                              : wrt == 0 ? " dA"
+                                         : " dB"));
 }
 
 void MatMulArgs(benchmark::internal::Benchmark* b) {
@@ -115,7 +117,9 @@ void BM_Elementwise(benchmark::State& state) {
   }
   const int64_t n = shape.num_elements();
   SetFlopCounters(state, static_cast<double>(n), n);
-  state.SetLabel(wrt < 0 ? "[64,200] fwd" : wrt == 0 ? "[64,200] d0" : "[64,200] d1");
+  state.SetLabel(wrt < 0    ? "[64,200] fwd"
+                 : wrt == 0 ? "[64,200] d0"
+                            : "[64,200] d1");
 }
 
 void ThreadArgs(benchmark::internal::Benchmark* b, std::vector<int> wrts) {

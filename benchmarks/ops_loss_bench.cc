@@ -48,9 +48,9 @@ void BM_SoftmaxCrossEntropy(benchmark::State& state) {
       labels[r] = static_cast<float>(label);
     }
   }
-  auto op = EagerOp::Create(OpKind::kSoftmaxCrossEntropy,
-                            SoftmaxCrossEntropyAttrs{},
-                            {shape, labels.shape()}, &pool);
+  auto op =
+      EagerOp::Create(OpKind::kSoftmaxCrossEntropy, SoftmaxCrossEntropyAttrs{},
+                      {shape, labels.shape()}, &pool);
   if (!op.ok()) {
     state.SkipWithError(std::string(op.status().message()).c_str());
     return;

@@ -101,8 +101,7 @@ void RunDropout(benchmark::State& state, const NormCase& c, What what,
 // vectors gamma, beta (+ running mean 0, variance 1 for BatchNorm) of shape
 // f: the forward, or the VJPs of x, gamma and beta.
 void RunNormOp(benchmark::State& state, const NormCase& c, What what,
-               int threads, OpKind kind, const OpAttrs& attrs,
-               const Shape& f) {
+               int threads, OpKind kind, const OpAttrs& attrs, const Shape& f) {
   ThreadPool pool(threads);
   Tensor x = RandomFill(c.x, 1);
   Tensor gamma = RandomFill(f, 2, 0.5f, 1.5f);

@@ -17,10 +17,10 @@
 #include "absl/flags/parse.h"
 #include "absl/status/status.h"
 #include "benchmarks/bench_util.h"
+#include "benchmarks/train_workloads.h"
 #include "core/status_macros.h"
 #include "core/tensor.h"
 #include "graph/profile.h"
-#include "benchmarks/train_workloads.h"
 #include "train/sequential.h"
 
 ABSL_FLAG(std::string, model, "lenet5", "lenet5, mlp100 or mlp200_rmsprop");
@@ -65,11 +65,10 @@ absl::Status Profile() {
   for (int i = 0; i < steps; ++i) {
     RETURN_IF_ERROR(model.TrainStep(images, labels, options, lr).status());
   }
-  const double step_us =
-      std::chrono::duration<double, std::micro>(
-          std::chrono::steady_clock::now() - start)
-          .count() /
-      steps;
+  const double step_us = std::chrono::duration<double, std::micro>(
+                             std::chrono::steady_clock::now() - start)
+                             .count() /
+                         steps;
   executor->set_profile(false);
   double nodes_us = 0.0;
   for (const NodeTime& t : executor->profile()) {
@@ -82,9 +81,10 @@ absl::Status Profile() {
   std::printf("%s", FormatProfile(*model.graph(), executor->profile(),
                                   absl::GetFlag(FLAGS_rows))
                         .c_str());
-  std::printf("%10.1f us/step in all; %.1f us outside the graph (feeding, "
-              "optimizer)\n",
-              step_us, step_us - nodes_us);
+  std::printf(
+      "%10.1f us/step in all; %.1f us outside the graph (feeding, "
+      "optimizer)\n",
+      step_us, step_us - nodes_us);
   return absl::OkStatus();
 }
 

@@ -17,8 +17,8 @@
 
 #include "benchmark/benchmark.h"
 #include "benchmarks/bench_util.h"
-#include "core/tensor.h"
 #include "benchmarks/train_workloads.h"
+#include "core/tensor.h"
 #include "train/sequential.h"
 
 namespace dagrad {
@@ -30,8 +30,7 @@ void RunStep(benchmark::State& state, const TrainWorkload& workload,
   workload.build(&model);
   if (!passes) (void)model.SetPassOptions(PassOptions::None());
   const RandomBatch data(workload.batch);
-  const FitOptions options =
-      workload.Options(static_cast<int>(state.range(0)));
+  const FitOptions options = workload.Options(static_cast<int>(state.range(0)));
   absl::StatusOr<StepResult> warm =
       model.TrainStep(data.images, data.labels, options, workload.lr);
   if (!warm.ok()) {

@@ -1,9 +1,9 @@
 #include "core/gemm.h"
 
+#include <cblas.h>
+
 #include <cassert>
 #include <limits>
-
-#include <cblas.h>
 
 #include "absl/strings/str_cat.h"
 
@@ -35,9 +35,8 @@ absl::Status Gemm(bool trans_a, bool trans_b, float alpha, const Tensor& a,
   const Shape& sc = c->shape();
   auto error = [&](const char* what) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "Gemm(trans_a=", trans_a, ", trans_b=", trans_b, "): ", what,
-        "; A", sa.DebugString(), " B", sb.DebugString(), " C",
-        sc.DebugString()));
+        "Gemm(trans_a=", trans_a, ", trans_b=", trans_b, "): ", what, "; A",
+        sa.DebugString(), " B", sb.DebugString(), " C", sc.DebugString()));
   };
   if (sa.rank() != 2 || sb.rank() != 2 || sc.rank() != 2) {
     return error("A, B and C must be rank 2");

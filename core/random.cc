@@ -36,11 +36,10 @@ void Rng::Seek(uint64_t index) {
 }
 
 void Rng::Refill() {
-  buffer_ = Philox4x32_10({static_cast<uint32_t>(block_),
-                           static_cast<uint32_t>(block_ >> 32),
-                           static_cast<uint32_t>(stream_),
-                           static_cast<uint32_t>(stream_ >> 32)},
-                          key_);
+  buffer_ = Philox4x32_10(
+      {static_cast<uint32_t>(block_), static_cast<uint32_t>(block_ >> 32),
+       static_cast<uint32_t>(stream_), static_cast<uint32_t>(stream_ >> 32)},
+      key_);
   ++block_;
   used_ = 0;
 }

@@ -13,9 +13,9 @@ absl::StatusOr<Shape> Shape::Make(absl::Span<const int64_t> dims) {
   int64_t count = 1;
   for (int64_t d : dims) {
     if (d < 0 && d != kUnknownDim) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "Shape: negative dimension ", d, " in [", absl::StrJoin(dims, ","),
-          "]"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("Shape: negative dimension ", d, " in [",
+                       absl::StrJoin(dims, ","), "]"));
     }
     if (d > 0 && count > std::numeric_limits<int64_t>::max() / d) {
       return absl::InvalidArgumentError(

@@ -23,17 +23,17 @@
 
 // RETURN_IF_ERROR(expr) evaluates `expr` (an absl::Status) once and returns it
 // from the enclosing function if it is not OK.
-#define RETURN_IF_ERROR(expr)                                         \
-  do {                                                                \
-    ::absl::Status dagrad_status_ = (expr);                           \
-    if (!dagrad_status_.ok()) return dagrad_status_;                  \
+#define RETURN_IF_ERROR(expr)                        \
+  do {                                               \
+    ::absl::Status dagrad_status_ = (expr);          \
+    if (!dagrad_status_.ok()) return dagrad_status_; \
   } while (false)
 
 // ASSIGN_OR_RETURN(lhs, expr) evaluates `expr` (an absl::StatusOr<T>) once.
 // On error it returns the status from the enclosing function; otherwise it
 // moves the value into `lhs`, which may be a declaration (`Shape s`).
-#define ASSIGN_OR_RETURN(lhs, expr)                                         \
-  DAGRAD_ASSIGN_OR_RETURN_IMPL_(                                            \
+#define ASSIGN_OR_RETURN(lhs, expr) \
+  DAGRAD_ASSIGN_OR_RETURN_IMPL_(    \
       DAGRAD_STATUS_CONCAT_(dagrad_statusor_, __LINE__), lhs, expr)
 
 #define DAGRAD_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, expr) \

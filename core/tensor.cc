@@ -1,7 +1,7 @@
 #include "core/tensor.h"
 
-#include <cassert>
 #include <algorithm>
+#include <cassert>
 #include <cstring>
 
 #include "absl/status/status.h"
@@ -21,11 +21,12 @@ absl::StatusOr<AlignedFloats> TryAllocateAligned(int64_t count,
                                                  const std::string& what) {
   constexpr int64_t kFloat = static_cast<int64_t>(sizeof(float));
   if (count < 0 || count > kMaxTensorBytes / kFloat) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        what, ": ", count, " floats are more than the ", kMaxTensorBytes,
-        " bytes one buffer may hold"));
+    return absl::ResourceExhaustedError(
+        absl::StrCat(what, ": ", count, " floats are more than the ",
+                     kMaxTensorBytes, " bytes one buffer may hold"));
   }
-  const int64_t bytes = RoundUpToAlignment(std::max<int64_t>(count * kFloat, 1));
+  const int64_t bytes =
+      RoundUpToAlignment(std::max<int64_t>(count * kFloat, 1));
   void* p = std::aligned_alloc(kTensorAlignment, static_cast<size_t>(bytes));
   if (p == nullptr) {
     return absl::ResourceExhaustedError(
@@ -54,8 +55,8 @@ absl::StatusOr<Tensor> Tensor::TryZeros(const Shape& shape,
                                         const std::string& what) {
   absl::StatusOr<int64_t> count = CheckedNumElements(shape, what);
   if (!count.ok()) return count.status();
-  absl::StatusOr<AlignedFloats> buffer = TryAllocateAligned(
-      *count, absl::StrCat(what, " ", shape.DebugString()));
+  absl::StatusOr<AlignedFloats> buffer =
+      TryAllocateAligned(*count, absl::StrCat(what, " ", shape.DebugString()));
   if (!buffer.ok()) return buffer.status();
   float* data = buffer->get();
   Tensor t(shape, data, *std::move(buffer));

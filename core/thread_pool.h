@@ -30,13 +30,13 @@
 #ifndef DAGRAD_CORE_THREAD_POOL_H_
 #define DAGRAD_CORE_THREAD_POOL_H_
 
+#include <pthread.h>
+
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
 #include <vector>
-
-#include <pthread.h>
 
 #include "absl/functional/function_ref.h"
 

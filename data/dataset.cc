@@ -42,20 +42,19 @@ absl::Status ValidateDataset(const Dataset& data, const std::string& name) {
   const Shape& is = data.images.shape();
   const Shape& ls = data.labels.shape();
   if (is.rank() != 4) {
-    return error(absl::StrCat("images ", is.DebugString(),
-                              " must be [N, C, H, W]"));
+    return error(
+        absl::StrCat("images ", is.DebugString(), " must be [N, C, H, W]"));
   }
   if (ls.rank() != 1) {
     return error(absl::StrCat("labels ", ls.DebugString(), " must be [N]"));
   }
   if (is.dim(0) != ls.dim(0)) {
-    return error(absl::StrCat(is.dim(0), " images ", is.DebugString(),
-                              " but ", ls.dim(0), " labels ",
-                              ls.DebugString()));
+    return error(absl::StrCat(is.dim(0), " images ", is.DebugString(), " but ",
+                              ls.dim(0), " labels ", ls.DebugString()));
   }
   if (data.num_classes < 1) {
-    return error(absl::StrCat("num_classes must be >= 1, got ",
-                              data.num_classes));
+    return error(
+        absl::StrCat("num_classes must be >= 1, got ", data.num_classes));
   }
   const int64_t n = is.dim(0);
   for (int64_t i = 0; i < n; ++i) {
@@ -63,8 +62,8 @@ absl::Status ValidateDataset(const Dataset& data, const std::string& name) {
     if (!(label >= 0.0f && label < static_cast<float>(data.num_classes)) ||
         label != std::floor(label)) {
       return error(absl::StrCat("label ", label, " of example ", i,
-                                " is not a class id in [0, ",
-                                data.num_classes, ")"));
+                                " is not a class id in [0, ", data.num_classes,
+                                ")"));
     }
   }
   const int64_t per_image = n > 0 ? data.images.size() / n : 0;
@@ -153,20 +152,19 @@ Dataset Slice(const Dataset& data, int64_t begin, int64_t end) {
 absl::StatusOr<MnistSplits> LoadMnistSplits(const std::string& dir,
                                             int64_t train_limit,
                                             int64_t valid_count) {
-  ASSIGN_OR_RETURN(
-      Dataset train_all,
-      LoadIdxDataset(FindFile(dir, "train-images-idx3-ubyte"),
-                     FindFile(dir, "train-labels-idx1-ubyte"), 10,
-                     train_limit));
+  ASSIGN_OR_RETURN(Dataset train_all,
+                   LoadIdxDataset(FindFile(dir, "train-images-idx3-ubyte"),
+                                  FindFile(dir, "train-labels-idx1-ubyte"), 10,
+                                  train_limit));
   ASSIGN_OR_RETURN(Dataset test,
                    LoadIdxDataset(FindFile(dir, "t10k-images-idx3-ubyte"),
                                   FindFile(dir, "t10k-labels-idx1-ubyte")));
   const int64_t n = train_all.size();
   if (valid_count < 0) valid_count = n / 6;
   if (valid_count >= n) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "data set '", dir, "': a validation split of ", valid_count,
-        " leaves no training examples out of ", n));
+    return absl::InvalidArgumentError(
+        absl::StrCat("data set '", dir, "': a validation split of ",
+                     valid_count, " leaves no training examples out of ", n));
   }
   MnistSplits splits;
   splits.train = Slice(train_all, 0, n - valid_count);
@@ -177,13 +175,11 @@ absl::StatusOr<MnistSplits> LoadMnistSplits(const std::string& dir,
 
 absl::StatusOr<DataProvider> DataProvider::Create(const Dataset* data,
                                                   int64_t batch_size,
-                                                  bool shuffle,
-                                                  uint64_t seed,
+                                                  bool shuffle, uint64_t seed,
                                                   const std::string& name) {
   if (batch_size < 1) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("DataProvider: batch size must be >= 1, got ",
-                     batch_size));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "DataProvider: batch size must be >= 1, got ", batch_size));
   }
   if (data == nullptr || data->size() == 0) {
     return absl::InvalidArgumentError("DataProvider: the data set is empty");

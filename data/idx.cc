@@ -87,15 +87,15 @@ class GzipSource : public ByteSource {
     int64_t got = 0;
     while (got < n && !ended_) {
       if (stream_.avail_in == 0) {
-        const size_t chunk = std::min<size_t>(
-            bytes_.size() - consumed_, std::numeric_limits<uInt>::max());
+        const size_t chunk = std::min<size_t>(bytes_.size() - consumed_,
+                                              std::numeric_limits<uInt>::max());
         stream_.next_in = reinterpret_cast<Bytef*>(
             const_cast<char*>(bytes_.data() + consumed_));
         stream_.avail_in = static_cast<uInt>(chunk);
         consumed_ += chunk;
       }
-      const int64_t want = std::min<int64_t>(
-          n - got, std::numeric_limits<uInt>::max());
+      const int64_t want =
+          std::min<int64_t>(n - got, std::numeric_limits<uInt>::max());
       stream_.next_out = reinterpret_cast<Bytef*>(dst + got);
       stream_.avail_out = static_cast<uInt>(want);
       const int rc = inflate(&stream_, Z_NO_FLUSH);
@@ -136,9 +136,8 @@ class GzipSource : public ByteSource {
         inflateReset(&stream_) == Z_OK) {
       return absl::OkStatus();
     }
-    return absl::InvalidArgumentError(
-        absl::StrCat("'", name_, "' has ", left,
-                     " bytes after the end of its gzip stream"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "'", name_, "' has ", left, " bytes after the end of its gzip stream"));
   }
 
   absl::string_view bytes_;
@@ -165,8 +164,8 @@ absl::StatusOr<IdxArray> Decode(ByteSource& source, const std::string& name) {
     return error(absl::StrCat("too short for a header (", got, " bytes)"));
   }
   if (head[0] != 0 || head[1] != 0) {
-    return error(absl::StrFormat("bad magic number 0x%02x%02x%02x%02x",
-                                 head[0], head[1], head[2], head[3]));
+    return error(absl::StrFormat("bad magic number 0x%02x%02x%02x%02x", head[0],
+                                 head[1], head[2], head[3]));
   }
   if (head[2] != kIdxTypeUnsignedByte) {
     return error(absl::StrFormat(
@@ -202,10 +201,9 @@ absl::StatusOr<IdxArray> Decode(ByteSource& source, const std::string& name) {
     return error(absl::StrCat(
         "dimensions [", absl::StrJoin(array.dims, ","), "] need ", count,
         " data bytes but the file has ",
-        payload < count ? absl::StrCat(payload, " (truncated)")
-                        : payload > count
-                              ? absl::StrCat(payload, " (trailing bytes)")
-                              : std::string("more (trailing bytes)")));
+        payload < count   ? absl::StrCat(payload, " (truncated)")
+        : payload > count ? absl::StrCat(payload, " (trailing bytes)")
+                          : std::string("more (trailing bytes)")));
   };
   const int64_t known = source.Remaining();
   if (known >= 0 && known != count) return size_error(known);

@@ -29,12 +29,12 @@ absl::Status Error(int rank, const char* call, int code) {
       "rank ", rank, ": ", call, " failed: ", std::string(message, length)));
 }
 
-#define DAGRAD_MPI_CALL_(rank, call, ...)                       \
-  do {                                                          \
-    const int dagrad_mpi_code_ = call(__VA_ARGS__);             \
-    if (dagrad_mpi_code_ != MPI_SUCCESS) {                      \
-      return Error(rank, #call, dagrad_mpi_code_);              \
-    }                                                           \
+#define DAGRAD_MPI_CALL_(rank, call, ...)           \
+  do {                                              \
+    const int dagrad_mpi_code_ = call(__VA_ARGS__); \
+    if (dagrad_mpi_code_ != MPI_SUCCESS) {          \
+      return Error(rank, #call, dagrad_mpi_code_);  \
+    }                                               \
   } while (false)
 
 // kMaxMessage bounds the elements of one MPI message (MPI counts are int).
@@ -87,10 +87,10 @@ class RankOrderSum : public PendingSum {
 
   // Start() posts the reduce-scatter step.
   absl::Status Start() {
-    DAGRAD_MPI_CALL_(rank_, MPI_Ialltoallv, data_.data(),
-                     chunks_.counts.data(), chunks_.displs.data(), MPI_FLOAT,
-                     received_.data(), recv_counts_.data(),
-                     recv_displs_.data(), MPI_FLOAT, comm_, &request_);
+    DAGRAD_MPI_CALL_(rank_, MPI_Ialltoallv, data_.data(), chunks_.counts.data(),
+                     chunks_.displs.data(), MPI_FLOAT, received_.data(),
+                     recv_counts_.data(), recv_displs_.data(), MPI_FLOAT, comm_,
+                     &request_);
     started_ = true;
     return absl::OkStatus();
   }
@@ -101,9 +101,9 @@ class RankOrderSum : public PendingSum {
     DAGRAD_MPI_CALL_(rank_, MPI_Wait, &request_, MPI_STATUS_IGNORE);
     const int mine = chunks_.counts[rank_];
     SumInRankOrder(received_.data(), ranks_, mine, mine, received_.data());
-    DAGRAD_MPI_CALL_(rank_, MPI_Iallgatherv, received_.data(), mine,
-                     MPI_FLOAT, data_.data(), chunks_.counts.data(),
-                     chunks_.displs.data(), MPI_FLOAT, comm_, &request_);
+    DAGRAD_MPI_CALL_(rank_, MPI_Iallgatherv, received_.data(), mine, MPI_FLOAT,
+                     data_.data(), chunks_.counts.data(), chunks_.displs.data(),
+                     MPI_FLOAT, comm_, &request_);
     DAGRAD_MPI_CALL_(rank_, MPI_Wait, &request_, MPI_STATUS_IGNORE);
     return absl::OkStatus();
   }
@@ -167,8 +167,8 @@ MpiCommunicator::~MpiCommunicator() {
 absl::Status MpiCommunicator::CheckRoot(int root) const {
   if (root < 0 || root >= size_) {
     return absl::InvalidArgumentError(
-        absl::StrCat("rank ", rank_, " of ", size_,
-                     " (mpi): broadcast root ", root, " is not a rank"));
+        absl::StrCat("rank ", rank_, " of ", size_, " (mpi): broadcast root ",
+                     root, " is not a rank"));
   }
   return absl::OkStatus();
 }
@@ -178,8 +178,8 @@ absl::Status MpiCommunicator::AllreduceSum(absl::Span<float> data) {
   return sum->Wait();
 }
 
-absl::StatusOr<std::unique_ptr<PendingSum>>
-MpiCommunicator::StartAllreduceSum(absl::Span<float> data) {
+absl::StatusOr<std::unique_ptr<PendingSum>> MpiCommunicator::StartAllreduceSum(
+    absl::Span<float> data) {
   ASSIGN_OR_RETURN(Chunks chunks,
                    ChunksOf(static_cast<int64_t>(data.size()), size_, rank_));
   auto sum = std::make_unique<RankOrderSum>(handle_->comm, rank_, size_, data,
@@ -218,14 +218,14 @@ absl::Status MpiCommunicator::BroadcastBytes(std::string* bytes, int root) {
 absl::StatusOr<std::vector<std::string>> MpiCommunicator::AllgatherBytes(
     const std::string& mine) {
   if (mine.size() > static_cast<size_t>(INT_MAX)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "rank ", rank_, ": AllgatherBytes of ", mine.size(),
-        " bytes is too long"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("rank ", rank_, ": AllgatherBytes of ", mine.size(),
+                     " bytes is too long"));
   }
   const int length = static_cast<int>(mine.size());
   std::vector<int> lengths(size_);
-  DAGRAD_MPI_CALL_(rank_, MPI_Allgather, &length, 1, MPI_INT, lengths.data(),
-                   1, MPI_INT, handle_->comm);
+  DAGRAD_MPI_CALL_(rank_, MPI_Allgather, &length, 1, MPI_INT, lengths.data(), 1,
+                   MPI_INT, handle_->comm);
   std::vector<int> displs(size_);
   int64_t total = 0;
   for (int r = 0; r < size_; ++r) {

@@ -43,12 +43,12 @@ namespace {
 absl::Status Quadratic(float x_value, float a_value, float b_value,
                        const std::string& dot_path) {
   GraphBuilder g;
-  ASSIGN_OR_RETURN(NodeId x, g.AddParameter("x", Shape({1}),
-                                            ConstantInit(x_value)));
-  ASSIGN_OR_RETURN(NodeId a, g.AddParameter("a", Shape({1}),
-                                            ConstantInit(a_value)));
-  ASSIGN_OR_RETURN(NodeId b, g.AddParameter("b", Shape({1}),
-                                            ConstantInit(b_value)));
+  ASSIGN_OR_RETURN(NodeId x,
+                   g.AddParameter("x", Shape({1}), ConstantInit(x_value)));
+  ASSIGN_OR_RETURN(NodeId a,
+                   g.AddParameter("a", Shape({1}), ConstantInit(a_value)));
+  ASSIGN_OR_RETURN(NodeId b,
+                   g.AddParameter("b", Shape({1}), ConstantInit(b_value)));
   ASSIGN_OR_RETURN(NodeId x2, g.AddOp(MulAttrs{}, {x, x}, {"x2", "f"}));
   ASSIGN_OR_RETURN(NodeId ax2, g.AddOp(MulAttrs{}, {a, x2}, {"ax2", "f"}));
   ASSIGN_OR_RETURN(NodeId f, g.AddOp(AddAttrs{}, {ax2, b}, {"f", "f"}));
@@ -70,14 +70,13 @@ absl::Status Quadratic(float x_value, float a_value, float b_value,
   }
   std::printf("f(x) = a*x^2 + b at x=%g a=%g b=%g\n", x_value, a_value,
               b_value);
-  std::printf("f=%.6g df/da=%.6g df/db=%.6g df/dx=%.6g\n", values[0],
-              values[1], values[2], values[3]);
+  std::printf("f=%.6g df/da=%.6g df/db=%.6g df/dx=%.6g\n", values[0], values[1],
+              values[2], values[3]);
   std::printf("closed form: f=%.6g df/da=%.6g df/db=1 df/dx=%.6g\n",
               a_value * x_value * x_value + b_value, x_value * x_value,
               2 * a_value * x_value);
   if (!dot_path.empty()) {
-    RETURN_IF_ERROR(
-        WriteFileAtomically(dot_path, ToDot(graph, &exec->plan())));
+    RETURN_IF_ERROR(WriteFileAtomically(dot_path, ToDot(graph, &exec->plan())));
     std::printf("wrote %s\n", dot_path.c_str());
   }
   return absl::OkStatus();
@@ -136,13 +135,13 @@ absl::Status TinyMlp() {
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
-  absl::Status s = dagrad::Quadratic(absl::GetFlag(FLAGS_x),
-                                     absl::GetFlag(FLAGS_a),
-                                     absl::GetFlag(FLAGS_b),
-                                     absl::GetFlag(FLAGS_dot));
+  absl::Status s =
+      dagrad::Quadratic(absl::GetFlag(FLAGS_x), absl::GetFlag(FLAGS_a),
+                        absl::GetFlag(FLAGS_b), absl::GetFlag(FLAGS_dot));
   if (s.ok()) s = dagrad::TinyMlp();
   if (!s.ok()) {
-    std::fprintf(stderr, "compose_graph: %s\n", std::string(s.message()).c_str());
+    std::fprintf(stderr, "compose_graph: %s\n",
+                 std::string(s.message()).c_str());
     return 1;
   }
   return 0;

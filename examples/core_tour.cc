@@ -39,9 +39,9 @@ int main() {
       return 1;
     }
   }
-  double seconds = std::chrono::duration<double>(
-                       std::chrono::steady_clock::now() - start)
-                       .count();
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
   std::printf("sgemm %ldx%ldx%ld: %.1f GFLOP/s on one thread\n", long(n),
               long(n), long(n), 2.0 * n * n * n * reps / seconds / 1e9);
 

@@ -17,8 +17,8 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/reflection.h"
-#include "absl/status/statusor.h"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -149,15 +149,14 @@ absl::Status CheckOutputs() {
   for (const auto& [flag, path] : files) {
     if (path.empty()) continue;
     if (absl::Status s = CheckWritableFile(path); !s.ok()) {
-      return absl::Status(s.code(),
-                          absl::StrCat("--", flag, "=", path, ": ",
-                                       s.message()));
+      return absl::Status(
+          s.code(), absl::StrCat("--", flag, "=", path, ": ", s.message()));
     }
   }
   if (const std::string dir = absl::GetFlag(FLAGS_npy_dir); !dir.empty()) {
     if (absl::Status s = CheckWritableDirectory(dir); !s.ok()) {
-      return absl::Status(
-          s.code(), absl::StrCat("--npy_dir=", dir, ": ", s.message()));
+      return absl::Status(s.code(),
+                          absl::StrCat("--npy_dir=", dir, ": ", s.message()));
     }
   }
   return absl::OkStatus();
@@ -201,9 +200,9 @@ absl::Status CheckFlagValues(int argc, char** argv) {
 template <typename T>
 absl::Status AtLeast(const char* name, T value, T min_value) {
   if (value >= min_value) return absl::OkStatus();
-  return absl::InvalidArgumentError(absl::StrFormat(
-      "--%s=%s must be >= %s", name, absl::StrCat(value),
-      absl::StrCat(min_value)));
+  return absl::InvalidArgumentError(absl::StrFormat("--%s=%s must be >= %s",
+                                                    name, absl::StrCat(value),
+                                                    absl::StrCat(min_value)));
 }
 
 absl::StatusOr<Settings> ReadFlags(const ExampleSpec& spec) {
@@ -246,9 +245,9 @@ absl::StatusOr<Settings> ReadFlags(const ExampleSpec& spec) {
   }
   if (!spec.sweep.empty() &&
       (s.checkpoint_every > 0 || absl::GetFlag(FLAGS_resume))) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--checkpoint_every and --resume are for one model; ", spec.name,
-        " trains one per ", spec.sweep_name));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--checkpoint_every and --resume are for one model; ",
+                     spec.name, " trains one per ", spec.sweep_name));
   }
   s.train_limit = absl::GetFlag(FLAGS_train_limit).value_or(spec.train_limit);
   RETURN_IF_ERROR(AtLeast("train_limit", s.train_limit, int64_t{-1}));
@@ -331,16 +330,15 @@ absl::StatusOr<Outcome> TrainOne(const ExampleSpec& spec, const Settings& s,
       fit.epochs = static_cast<int>(
           std::max<int64_t>(0, s.epochs - model.epochs_done()));
       std::printf("resumed %s at epoch %lld, step %lld; %d epochs to go\n",
-                  save.c_str(),
-                  static_cast<long long>(model.epochs_done() + 1),
+                  save.c_str(), static_cast<long long>(model.epochs_done() + 1),
                   static_cast<long long>(model.steps_done()), fit.epochs);
     }
   }
   if (const std::string path = absl::GetFlag(FLAGS_dot); !path.empty()) {
     // The training graph with the buffer sizes planned for this batch size.
-    ASSIGN_OR_RETURN(Executor * train,
-                     model.GetExecutor(ExecutorMode::kTrain, s.batch_size,
-                                       s.threads));
+    ASSIGN_OR_RETURN(
+        Executor * train,
+        model.GetExecutor(ExecutorMode::kTrain, s.batch_size, s.threads));
     const MemoryPlan& plan = train->plan();
     RETURN_IF_ERROR(WriteFileAtomically(path, ToDot(*model.graph(), &plan)));
     std::printf(
@@ -363,9 +361,9 @@ absl::StatusOr<Outcome> TrainOne(const ExampleSpec& spec, const Settings& s,
     }
     if (!history.ok()) {
       // Found before the first step: the flags' or the data's (exit 2).
-      *bad_input = model.steps_done() == steps_before &&
-                   !absl::StrContains(history.status().message(),
-                                      "training step");
+      *bad_input =
+          model.steps_done() == steps_before &&
+          !absl::StrContains(history.status().message(), "training step");
       return history.status();
     }
     outcome.history = *std::move(history);
@@ -419,8 +417,8 @@ absl::Status Run(const ExampleSpec& spec, const Settings& s, bool* bad_input) {
   *bad_input = true;
   SetBlasThreads(1);
   ASSIGN_OR_RETURN(MnistSplits data,
-                   LoadMnistSplits(absl::GetFlag(FLAGS_data_dir),
-                                   s.train_limit, s.valid_count));
+                   LoadMnistSplits(absl::GetFlag(FLAGS_data_dir), s.train_limit,
+                                   s.valid_count));
   std::printf("%s: %lld train, %lld valid, %lld test examples from %s\n",
               spec.name.c_str(), static_cast<long long>(data.train.size()),
               static_cast<long long>(data.valid.size()),
@@ -445,7 +443,7 @@ absl::Status Run(const ExampleSpec& spec, const Settings& s, bool* bad_input) {
                           variant, o.params, last.train_loss, last.valid_acc,
                           o.test.loss, o.test.accuracy, time_s);
   }
-  std::printf("summary (%s activation):\n%s", 
+  std::printf("summary (%s activation):\n%s",
               std::string(ActivationName(s.activation)).c_str(), table.c_str());
   return absl::OkStatus();
 }
@@ -460,8 +458,7 @@ int RunExample(int argc, char** argv, const ExampleSpec& spec) {
   }
   absl::ParseCommandLine(argc, argv);
   absl::StatusOr<Settings> settings = ReadFlags(spec);
-  absl::Status outputs =
-      settings.ok() ? CheckOutputs() : settings.status();
+  absl::Status outputs = settings.ok() ? CheckOutputs() : settings.status();
   if (!outputs.ok()) {
     std::fprintf(stderr, "%s: %s\n", spec.name.c_str(),
                  std::string(outputs.message()).c_str());

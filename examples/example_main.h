@@ -54,9 +54,9 @@
 namespace dagrad {
 
 struct ExampleSpec {
-  std::string name;         // e.g. "lenet5"
-  std::string title;        // e.g. "LeNet-5"
-  Shape input_shape;        // per example, e.g. {1, 28, 28}
+  std::string name;   // e.g. "lenet5"
+  std::string title;  // e.g. "LeNet-5"
+  Shape input_shape;  // per example, e.g. {1, 28, 28}
   Loss loss = Loss::kSoftmaxCrossEntropy;
   // Defaults for the flags the user leaves unset.
   int epochs = 3;

@@ -21,8 +21,6 @@ int main(int argc, char** argv) {
   spec.lr = 0.01f;
   spec.optimizer = OptimizerKind::kMomentum;
   spec.optimizer_options.momentum = 0.9f;
-  spec.build = [](Sequential* model, Activation, int) {
-    AddLeNet5(model);
-  };
+  spec.build = [](Sequential* model, Activation, int) { AddLeNet5(model); };
   return RunExample(argc, argv, spec);
 }

@@ -31,9 +31,8 @@ absl::StatusOr<NodeId> AddSum(GraphBuilder* b, NodeId total, NodeId c,
 absl::StatusOr<std::vector<NodeId>> AddGradients(GraphBuilder* b, NodeId loss,
                                                  std::vector<NodeId> wrt) {
   if (!b->Contains(loss)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("AddGradients: loss node id ", loss.index,
-                     " is not in the graph"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "AddGradients: loss node id ", loss.index, " is not in the graph"));
   }
   const Shape loss_shape = b->node(loss).shape;
   if (loss_shape.num_elements() != 1) {

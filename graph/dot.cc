@@ -12,9 +12,12 @@ std::string Escape(const std::string& s) {
 
 std::string TypeName(const Node& node) {
   switch (node.type) {
-    case NodeType::kInput: return "Input";
-    case NodeType::kParameter: return "Parameter";
-    case NodeType::kConstant: return "Constant";
+    case NodeType::kInput:
+      return "Input";
+    case NodeType::kParameter:
+      return "Parameter";
+    case NodeType::kConstant:
+      return "Constant";
     case NodeType::kOp:
     case NodeType::kVjp:
       return OpLabel(*node.def, node.attrs);
@@ -32,10 +35,9 @@ std::string ToDot(const Graph& graph, const MemoryPlan* plan) {
   }
   for (int i = 0; i < graph.num_nodes(); ++i) {
     const Node& node = graph.node(NodeId{i});
-    std::string label = absl::StrCat(Escape(node.name), "\\n", TypeName(node),
-                                     node.type == NodeType::kVjp
-                                         ? absl::StrCat(" VJP d", node.wrt)
-                                         : "");
+    std::string label = absl::StrCat(
+        Escape(node.name), "\\n", TypeName(node),
+        node.type == NodeType::kVjp ? absl::StrCat(" VJP d", node.wrt) : "");
     if (node.rewritten_by != nullptr) {
       absl::StrAppend(&label, "\\n(", node.rewritten_by, ")");
     }

@@ -158,8 +158,7 @@ absl::StatusOr<Executor::BufferIds> Executor::PlanBuffers(
     requests.push_back(std::move(r));
     if (node.type != NodeType::kOp) continue;
     const std::vector<Shape> in = InputShapes(node);
-    const ShapeQuery q{in, shapes_[id.index], node.attrs,
-                       options_.num_threads};
+    const ShapeQuery q{in, shapes_[id.index], node.attrs, options_.num_threads};
     const int64_t aux_floats = OpAuxFloats(*node.def, q);
     if (aux_floats > 0) {
       BufferRequest a;
@@ -175,9 +174,8 @@ absl::StatusOr<Executor::BufferIds> Executor::PlanBuffers(
   plan_.node_bytes.assign(n, 0);
   absl::StatusOr<AlignedFloats> arena = TryAllocateAligned(
       std::max<int64_t>(plan_.peak_bytes / 4, 16),
-      absl::StrCat("Executor::Create: the planned arena of ",
-                   plan_.peak_bytes, " bytes at batch ",
-                   options_.batch_size));
+      absl::StrCat("Executor::Create: the planned arena of ", plan_.peak_bytes,
+                   " bytes at batch ", options_.batch_size));
   if (!arena.ok()) return arena.status();
   arena_ = *std::move(arena);
   return ids;
@@ -199,12 +197,12 @@ absl::Status Executor::AllocateScratch() {
   }
   plan_.scratch_bytes = RoundUpToAlignment(scratch_floats * 4);
   if (scratch_floats == 0) return absl::OkStatus();
-  ASSIGN_OR_RETURN(scratch_,
-                   TryAllocateAligned(
-                       scratch_floats,
-                       absl::StrCat("Executor::Create: the scratch region at "
-                                    "batch ",
-                                    options_.batch_size)));
+  ASSIGN_OR_RETURN(
+      scratch_,
+      TryAllocateAligned(scratch_floats,
+                         absl::StrCat("Executor::Create: the scratch region at "
+                                      "batch ",
+                                      options_.batch_size)));
   return absl::OkStatus();
 }
 
@@ -221,8 +219,8 @@ void Executor::BindValues(const BufferIds& ids) {
       values_[id.index] = Tensor::View(shapes_[id.index], BufferData(b));
       plan_.node_bytes[id.index] = plan_.buffers[b].bytes;
     } else if (node.type == NodeType::kConstant) {
-      values_[id.index] = Tensor::View(
-          node.shape, const_cast<float*>(node.constant->data()));
+      values_[id.index] =
+          Tensor::View(node.shape, const_cast<float*>(node.constant->data()));
     }
   }
 }
@@ -250,8 +248,7 @@ void Executor::BuildSteps(const BufferIds& ids) {
       const Node& fwd = graph_.node(node.forward);
       st.input_begin = static_cast<int>(const_inputs_.size());
       st.num_inputs = static_cast<int>(fwd.inputs.size());
-      const bool uses_inputs =
-          OpVjpUses(*fwd.def, fwd.attrs) & kVjpUsesInputs;
+      const bool uses_inputs = OpVjpUses(*fwd.def, fwd.attrs) & kVjpUsesInputs;
       for (NodeId i : fwd.inputs) {
         const_inputs_.push_back(uses_inputs ? &values_[i.index] : nullptr);
       }
@@ -272,10 +269,10 @@ absl::Status Executor::BindParameters(ParameterStore* store) {
           "parameter '", node.name, "' is not in the ParameterStore"));
     }
     if (value->shape() != node.shape) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "parameter '", node.name, "': store value has shape ",
-          value->shape().DebugString(), ", graph expects ",
-          node.shape.DebugString()));
+      return absl::InvalidArgumentError(
+          absl::StrCat("parameter '", node.name, "': store value has shape ",
+                       value->shape().DebugString(), ", graph expects ",
+                       node.shape.DebugString()));
     }
   }
   for (NodeId id : needed_params_) {
@@ -303,11 +300,11 @@ absl::Status Executor::Feed(NodeId input, const Tensor& value) {
     return absl::OkStatus();  // Not needed by the fetches.
   }
   if (value.shape() != shapes_[input.index]) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "Feed: input '", node.name, "' expects shape ",
-        shapes_[input.index].DebugString(), " (declared ",
-        node.shape.DebugString(), ", batch ", options_.batch_size,
-        "), got ", value.shape().DebugString()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("Feed: input '", node.name, "' expects shape ",
+                     shapes_[input.index].DebugString(), " (declared ",
+                     node.shape.DebugString(), ", batch ", options_.batch_size,
+                     "), got ", value.shape().DebugString()));
   }
   values_[input.index].CopyFrom(value);
   fed_[input.index] = true;
@@ -343,9 +340,8 @@ absl::Status Executor::Run() {
   }
   for (NodeId id : needed_inputs_) {
     if (!fed_[id.index]) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("Executor::Run: input '", graph_.node(id).name,
-                       "' was not fed"));
+      return absl::FailedPreconditionError(absl::StrCat(
+          "Executor::Run: input '", graph_.node(id).name, "' was not fed"));
     }
   }
   const uint64_t step = static_cast<uint64_t>(step_);
@@ -358,17 +354,16 @@ absl::Status Executor::Run() {
     Tensor* out = &values_[st.id.index];
     switch (node.type) {
       case NodeType::kOp: {
-        ForwardContext ctx{
-            absl::Span<Tensor* const>(inputs_.data() + st.input_begin,
-                                      st.num_inputs),
-            out,
-            node.attrs,
-            st.aux,
-            scratch_.get(),
-            pool_.get(),
-            options_.training,
-            st.seed,
-            step};
+        ForwardContext ctx{absl::Span<Tensor* const>(
+                               inputs_.data() + st.input_begin, st.num_inputs),
+                           out,
+                           node.attrs,
+                           st.aux,
+                           scratch_.get(),
+                           pool_.get(),
+                           options_.training,
+                           st.seed,
+                           step};
         absl::Status s = node.def->forward(ctx);
         if (!s.ok()) {
           return absl::Status(s.code(),

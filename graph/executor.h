@@ -168,11 +168,11 @@ class Executor {
   ExecutorOptions options_;
   std::vector<NodeId> schedule_;
   std::vector<Shape> shapes_;
-  std::vector<Tensor> values_;       // One per graph node (views).
+  std::vector<Tensor> values_;  // One per graph node (views).
   std::vector<bool> is_fetch_;
   std::vector<Step> steps_;
-  std::vector<NodeTime> profile_;  // Parallel to steps_.
-  std::vector<Tensor*> inputs_;      // Forward input pointers, flat.
+  std::vector<NodeTime> profile_;            // Parallel to steps_.
+  std::vector<Tensor*> inputs_;              // Forward input pointers, flat.
   std::vector<const Tensor*> const_inputs_;  // VJP input pointers, flat.
   std::vector<NodeId> needed_inputs_;
   std::vector<NodeId> needed_params_;

@@ -61,9 +61,9 @@ NodeId GraphBuilder::Append(Node node) {
 absl::StatusOr<NodeId> GraphBuilder::AddInput(std::string name, Shape shape) {
   for (int i = 0; i < shape.rank(); ++i) {
     if (shape.dim(i) < 0 && !(i == 0 && shape.dim(i) == Shape::kUnknownDim)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "input '", name, "': shape ", shape.DebugString(),
-          " may have an unknown dim only at dim 0"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("input '", name, "': shape ", shape.DebugString(),
+                       " may have an unknown dim only at dim 0"));
     }
   }
   Node node;
@@ -73,8 +73,7 @@ absl::StatusOr<NodeId> GraphBuilder::AddInput(std::string name, Shape shape) {
   return Append(std::move(node));
 }
 
-absl::StatusOr<NodeId> GraphBuilder::AddParameter(std::string name,
-                                                  Shape shape,
+absl::StatusOr<NodeId> GraphBuilder::AddParameter(std::string name, Shape shape,
                                                   ParameterInit init,
                                                   bool trainable) {
   if (!shape.is_fully_defined()) {
@@ -87,9 +86,10 @@ absl::StatusOr<NodeId> GraphBuilder::AddParameter(std::string name,
         absl::StrCat("parameter '", name, "': no initializer"));
   }
   if (std::find(names_.begin(), names_.end(), name) != names_.end()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "parameter '", name, "': name already used (parameter names key the "
-        "ParameterStore and must be unique)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("parameter '", name,
+                     "': name already used (parameter names key the "
+                     "ParameterStore and must be unique)"));
   }
   Node node;
   node.type = NodeType::kParameter;
@@ -170,9 +170,9 @@ absl::StatusOr<NodeId> GraphBuilder::AddOpNode(OpKind kind, OpAttrs attrs,
   std::vector<Shape> shapes;
   for (int i = 0; i < n; ++i) {
     if (!Contains(inputs[i])) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          where, ": input ", i, " (node id ", inputs[i].index,
-          ") is not a node of this graph"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, ": input ", i, " (node id ", inputs[i].index,
+                       ") is not a node of this graph"));
     }
     shapes.push_back(nodes_[inputs[i].index].shape);
   }
@@ -198,15 +198,15 @@ absl::StatusOr<NodeId> GraphBuilder::AddVjpNode(NodeId forward, int wrt,
   const Node& fwd = nodes_[forward.index];
   if (wrt < 0 || wrt >= static_cast<int>(fwd.inputs.size()) ||
       !fwd.def->IsDifferentiableInput(wrt) || fwd.def->vjp == nullptr) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "node '", fwd.name, "' (", fwd.def->name(), "): input ", wrt,
-        " is not differentiable"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("node '", fwd.name, "' (", fwd.def->name(), "): input ",
+                     wrt, " is not differentiable"));
   }
   if (nodes_[grad.index].shape != fwd.shape) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "node '", fwd.name, "': gradient shape ",
-        nodes_[grad.index].shape.DebugString(), " differs from output shape ",
-        fwd.shape.DebugString()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("node '", fwd.name, "': gradient shape ",
+                     nodes_[grad.index].shape.DebugString(),
+                     " differs from output shape ", fwd.shape.DebugString()));
   }
   Node node;
   node.type = NodeType::kVjp;
@@ -228,9 +228,9 @@ absl::StatusOr<NodeId> GraphBuilder::AddVjpNode(NodeId forward, int wrt,
 absl::StatusOr<NodeId> GraphBuilder::AddNode(Node node) {
   for (NodeId dep : DependenciesOf(node)) {
     if (!Contains(dep)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "AddNode: node '", node.name, "': input node id ", dep.index,
-          " is not in this builder"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("AddNode: node '", node.name, "': input node id ",
+                       dep.index, " is not in this builder"));
     }
   }
   if (node.type == NodeType::kOp) {

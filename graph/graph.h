@@ -47,7 +47,8 @@
 //     const Tensor* g = *exec->Fetch(grads[k]);
 //     for (int64_t i = 0; i < w->size(); ++i) (*w)[i] -= 0.1f * (*g)[i];
 //   }
-// (tests/graph/header_example_test.cc runs this example; it needs //ops:mat_mul.)
+// (tests/graph/header_example_test.cc runs this example; it needs
+// //ops:mat_mul.)
 #ifndef DAGRAD_GRAPH_GRAPH_H_
 #define DAGRAD_GRAPH_GRAPH_H_
 

@@ -31,16 +31,15 @@ absl::Status ParameterStore::Initialize(const Graph& graph, uint64_t seed) {
       }
       continue;
     }
-    absl::StatusOr<Tensor> zeros =
-        Tensor::TryZeros(node.shape, absl::StrCat("parameter '", node.name,
-                                                  "'"));
+    absl::StatusOr<Tensor> zeros = Tensor::TryZeros(
+        node.shape, absl::StrCat("parameter '", node.name, "'"));
     if (!zeros.ok()) return zeros.status();
     Tensor value = *std::move(zeros);
     Rng rng(HashName(seed, node.name));
     absl::Status s = node.init(&value, &rng);
     if (!s.ok()) {
-      return absl::Status(s.code(), absl::StrCat("parameter '", node.name,
-                                                 "': ", s.message()));
+      return absl::Status(
+          s.code(), absl::StrCat("parameter '", node.name, "': ", s.message()));
     }
     values_.emplace(node.name, std::move(value));
   }

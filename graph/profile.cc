@@ -42,8 +42,8 @@ std::string FormatProfile(const Graph& graph, absl::Span<const NodeTime> times,
   if (!graph.passes().empty()) {
     out = absl::StrFormat("graph passes (rewrites): %s\n", graph.passes());
   }
-  absl::StrAppendFormat(&out, "%10s %6s  %-11s %-24s %s\n", "us/run",
-                        "share", "pass", "op", "node");
+  absl::StrAppendFormat(&out, "%10s %6s  %-11s %-24s %s\n", "us/run", "share",
+                        "pass", "op", "node");
   const size_t rows =
       std::min(order.size(), static_cast<size_t>(std::max(max_rows, 0)));
   for (size_t r = 0; r < rows; ++r) {
@@ -53,12 +53,11 @@ std::string FormatProfile(const Graph& graph, absl::Span<const NodeTime> times,
     absl::StrAppendFormat(
         &out, "%10.1f %5.1f%%  %-11s %-24s %s\n", us,
         total > 0.0 ? 100.0 * us / total : 0.0, PassOf(node),
-        node.def != nullptr ? OpLabel(*node.def, node.attrs) : "-",
-        node.name);
+        node.def != nullptr ? OpLabel(*node.def, node.attrs) : "-", node.name);
   }
-  absl::StrAppendFormat(&out, "%10.1f 100.0%%  total over %d nodes (%d not shown)\n",
-                        total, static_cast<int>(times.size()),
-                        static_cast<int>(times.size() - rows));
+  absl::StrAppendFormat(
+      &out, "%10.1f 100.0%%  total over %d nodes (%d not shown)\n", total,
+      static_cast<int>(times.size()), static_cast<int>(times.size() - rows));
   return out;
 }
 

@@ -48,8 +48,8 @@ class Reader {
       : bytes_(bytes), name_(name) {}
 
   absl::Status Error(const std::string& what) const {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "checkpoint '", name_, "': ", what, " at byte ", pos_));
+    return absl::InvalidArgumentError(
+        absl::StrCat("checkpoint '", name_, "': ", what, " at byte ", pos_));
   }
   absl::StatusOr<uint32_t> U32(const char* what) {
     if (remaining() < 4) return Error(absl::StrCat("truncated ", what));
@@ -202,14 +202,13 @@ absl::StatusOr<Checkpoint> ParseCheckpoint(absl::string_view bytes,
     }
     absl::StatusOr<Shape> shape = Shape::Make(dims);
     if (!shape.ok() || !shape->is_fully_defined()) {
-      return r.Error(absl::StrCat("tensor '", tensor_name,
-                                  "' has invalid dimensions"));
+      return r.Error(
+          absl::StrCat("tensor '", tensor_name, "' has invalid dimensions"));
     }
     const uint64_t count = static_cast<uint64_t>(shape->num_elements());
     if (count > r.remaining() / sizeof(float)) {
       return r.Error(absl::StrCat("tensor '", tensor_name, "' ",
-                                  shape->DebugString(),
-                                  " overruns the file"));
+                                  shape->DebugString(), " overruns the file"));
     }
     ASSIGN_OR_RETURN(absl::string_view data,
                      r.Bytes(count * sizeof(float), "tensor data"));

@@ -34,9 +34,9 @@ absl::Status CreateError(const std::string& what, const std::string& dir,
     return absl::NotFoundError(absl::StrCat(
         "cannot create ", what, ": directory '", dir, "' does not exist"));
   }
-  const std::string message = absl::StrCat(
-      "cannot create ", what, " in directory '", dir, "': ",
-      std::strerror(err));
+  const std::string message =
+      absl::StrCat("cannot create ", what, " in directory '", dir,
+                   "': ", std::strerror(err));
   if (err == EACCES || err == EPERM || err == EROFS) {
     return absl::PermissionDeniedError(message);
   }
@@ -58,8 +58,8 @@ absl::Status ReadError(const std::string& path, int err) {
 class Posix : public FileSystem {
  public:
   absl::StatusOr<int> OpenForWrite(const std::string& path) override {
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-                    0644);
+    int fd =
+        ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) {
       return CreateError(absl::StrCat("'", path, "'"), DirName(path), errno);
     }
@@ -109,8 +109,8 @@ bool IsDirectory(const std::string& path) {
 absl::Status ProbeDirectory(const std::string& dir, const std::string& what) {
   const std::string probe =
       absl::StrCat(dir, "/.dagrad-write-probe-", ::getpid());
-  const int fd = ::open(probe.c_str(),
-                        O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  const int fd =
+      ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
     // The directory exists, so ENOENT (procfs) means it takes no files.
     const int err = errno == ENOENT ? EACCES : errno;
@@ -198,9 +198,9 @@ absl::Status WriteFileAtomically(const std::string& path,
   if (s.ok()) s = closed;
   if (!s.ok()) {
     ::unlink(tmp.c_str());
-    return absl::Status(s.code(), absl::StrCat("writing '", path,
-                                               "' failed, previous file kept: ",
-                                               s.message()));
+    return absl::Status(
+        s.code(), absl::StrCat("writing '", path,
+                               "' failed, previous file kept: ", s.message()));
   }
   if (absl::Status renamed = fs->Rename(tmp, path); !renamed.ok()) {
     ::unlink(tmp.c_str());

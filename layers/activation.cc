@@ -26,9 +26,9 @@ absl::string_view ActivationName(Activation activation) {
 }
 
 absl::StatusOr<Activation> ParseActivation(absl::string_view name) {
-  for (Activation a : {Activation::kNone, Activation::kRelu,
-                       Activation::kSigmoid, Activation::kTanh,
-                       Activation::kSoftmax}) {
+  for (Activation a :
+       {Activation::kNone, Activation::kRelu, Activation::kSigmoid,
+        Activation::kTanh, Activation::kSoftmax}) {
     if (name == ActivationName(a)) return a;
   }
   return absl::InvalidArgumentError(absl::StrFormat(

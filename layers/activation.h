@@ -44,11 +44,15 @@ class ActivationLayer : public Layer {
 };
 
 // The Edinburgh framework's names.
-inline ActivationLayer ReluLayer() { return ActivationLayer(Activation::kRelu); }
+inline ActivationLayer ReluLayer() {
+  return ActivationLayer(Activation::kRelu);
+}
 inline ActivationLayer SigmoidLayer() {
   return ActivationLayer(Activation::kSigmoid);
 }
-inline ActivationLayer TanhLayer() { return ActivationLayer(Activation::kTanh); }
+inline ActivationLayer TanhLayer() {
+  return ActivationLayer(Activation::kTanh);
+}
 inline ActivationLayer SoftmaxLayer() {
   return ActivationLayer(Activation::kSoftmax);
 }

@@ -14,22 +14,21 @@ absl::StatusOr<NodeId> BatchNorm::Build(GraphBuilder* graph,
                       "input must be [N, F] or [N, C, H, W]");
   }
   const Shape features({in.dim(1)});
-  ASSIGN_OR_RETURN(NodeId gamma,
-                   graph->AddParameter(scope + "/gamma", features,
-                                       ParameterInitFrom(Initializer::Constant(1))));
-  ASSIGN_OR_RETURN(NodeId beta,
-                   graph->AddParameter(scope + "/beta", features,
-                                       ParameterInitFrom(Initializer::Zeros())));
   ASSIGN_OR_RETURN(
-      NodeId mean,
-      graph->AddParameter(scope + "/running_mean", features,
-                          ParameterInitFrom(Initializer::Zeros()),
-                          /*trainable=*/false));
-  ASSIGN_OR_RETURN(
-      NodeId var,
-      graph->AddParameter(scope + "/running_var", features,
-                          ParameterInitFrom(Initializer::Constant(1)),
-                          /*trainable=*/false));
+      NodeId gamma,
+      graph->AddParameter(scope + "/gamma", features,
+                          ParameterInitFrom(Initializer::Constant(1))));
+  ASSIGN_OR_RETURN(NodeId beta, graph->AddParameter(
+                                    scope + "/beta", features,
+                                    ParameterInitFrom(Initializer::Zeros())));
+  ASSIGN_OR_RETURN(NodeId mean,
+                   graph->AddParameter(scope + "/running_mean", features,
+                                       ParameterInitFrom(Initializer::Zeros()),
+                                       /*trainable=*/false));
+  ASSIGN_OR_RETURN(NodeId var, graph->AddParameter(
+                                   scope + "/running_var", features,
+                                   ParameterInitFrom(Initializer::Constant(1)),
+                                   /*trainable=*/false));
   BatchNormAttrs attrs;
   attrs.epsilon = epsilon_;
   attrs.momentum = momentum_;

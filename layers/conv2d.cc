@@ -16,20 +16,17 @@ namespace {
 // x not rank 4, groups < 1), so that the shape function reports the input
 // or the groups at fault rather than W.
 absl::StatusOr<NodeId> AddConv(GraphBuilder* graph, const std::string& scope,
-                               NodeId input, int64_t filters,
-                               int64_t kernel_h, int64_t kernel_w,
-                               const Conv2DAttrs& attrs, bool use_bias,
-                               const Conv2DOptions& options) {
+                               NodeId input, int64_t filters, int64_t kernel_h,
+                               int64_t kernel_w, const Conv2DAttrs& attrs,
+                               bool use_bias, const Conv2DOptions& options) {
   ASSIGN_OR_RETURN(Shape in, graph->shape(input));
-  const int64_t channels =
-      in.rank() == 4 && attrs.groups >= 1
-          ? std::max<int64_t>(in.dim(1) / attrs.groups, 1)
-          : 1;
-  ASSIGN_OR_RETURN(
-      NodeId w,
-      graph->AddParameter(scope + "/W",
-                          Shape({filters, channels, kernel_h, kernel_w}),
-                          ParameterInitFrom(options.weight_init)));
+  const int64_t channels = in.rank() == 4 && attrs.groups >= 1
+                               ? std::max<int64_t>(in.dim(1) / attrs.groups, 1)
+                               : 1;
+  ASSIGN_OR_RETURN(NodeId w, graph->AddParameter(
+                                 scope + "/W",
+                                 Shape({filters, channels, kernel_h, kernel_w}),
+                                 ParameterInitFrom(options.weight_init)));
   std::vector<NodeId> inputs = {input, w};
   if (use_bias) {
     ASSIGN_OR_RETURN(NodeId b,
@@ -74,9 +71,8 @@ absl::StatusOr<NodeId> Conv2D::Build(GraphBuilder* graph,
                                      const std::string& scope,
                                      NodeId input) const {
   ASSIGN_OR_RETURN(NodeId y,
-                   AddConv(graph, scope, input, filters_, kernel_h_,
-                           kernel_w_, options_.attrs, options_.use_bias,
-                           options_));
+                   AddConv(graph, scope, input, filters_, kernel_h_, kernel_w_,
+                           options_.attrs, options_.use_bias, options_));
   return AddActivation(graph, options_.activation, y, scope);
 }
 
@@ -85,8 +81,9 @@ DepthwiseSeparableConv2D::DepthwiseSeparableConv2D(int64_t filters,
                                                    Conv2DOptions options)
     : filters_(filters), kernel_(kernel), options_(std::move(options)) {}
 
-absl::StatusOr<NodeId> DepthwiseSeparableConv2D::Build(
-    GraphBuilder* graph, const std::string& scope, NodeId input) const {
+absl::StatusOr<NodeId> DepthwiseSeparableConv2D::Build(GraphBuilder* graph,
+                                                       const std::string& scope,
+                                                       NodeId input) const {
   ASSIGN_OR_RETURN(Shape in, graph->shape(input));
   // One filter per channel (C of a rank-4 input; else 1, and Conv2DShape
   // rejects the input).
@@ -97,9 +94,9 @@ absl::StatusOr<NodeId> DepthwiseSeparableConv2D::Build(
                    AddConv(graph, scope + "/depthwise", input,
                            /*filters=*/channels, kernel_, kernel_,
                            depthwise_attrs, /*use_bias=*/false, options_));
-  ASSIGN_OR_RETURN(NodeId y, AddConv(graph, scope + "/pointwise", depthwise,
-                                     filters_, 1, 1, Conv2DAttrs{},
-                                     options_.use_bias, options_));
+  ASSIGN_OR_RETURN(
+      NodeId y, AddConv(graph, scope + "/pointwise", depthwise, filters_, 1, 1,
+                        Conv2DAttrs{}, options_.use_bias, options_));
   return AddActivation(graph, options_.activation, y, scope);
 }
 

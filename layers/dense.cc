@@ -36,9 +36,9 @@ absl::StatusOr<NodeId> Dense::Build(GraphBuilder* graph,
   node.scope = scope;
   ASSIGN_OR_RETURN(NodeId y, graph->AddOp(MatMulAttrs{}, {input, w}, node));
   if (options_.use_bias) {
-    ASSIGN_OR_RETURN(NodeId b,
-                     graph->AddParameter(scope + "/b", Shape({units_}),
-                                         ParameterInitFrom(options_.bias_init)));
+    ASSIGN_OR_RETURN(
+        NodeId b, graph->AddParameter(scope + "/b", Shape({units_}),
+                                      ParameterInitFrom(options_.bias_init)));
     ASSIGN_OR_RETURN(y, graph->AddOp(BiasAddAttrs{}, {y, b}, node));
   }
   return AddActivation(graph, options_.activation, y, scope);

@@ -41,9 +41,9 @@ std::string Initializer::DebugString() const {
 absl::Status Initializer::Fill(Tensor* value, Rng* rng) const {
   const Shape& shape = value->shape();
   auto error = [&](const char* what) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "initializer %s for a parameter of shape %s: %s", DebugString(),
-        shape.DebugString(), what));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("initializer %s for a parameter of shape %s: %s",
+                        DebugString(), shape.DebugString(), what));
   };
   float* data = value->data();
   const int64_t n = value->size();
@@ -53,8 +53,8 @@ absl::Status Initializer::Fill(Tensor* value, Rng* rng) const {
       const double limit =
           std::sqrt(6.0 / static_cast<double>(FanIn(shape) + FanOut(shape)));
       for (int64_t i = 0; i < n; ++i) {
-        data[i] = rng->Uniform(-static_cast<float>(limit),
-                               static_cast<float>(limit));
+        data[i] =
+            rng->Uniform(-static_cast<float>(limit), static_cast<float>(limit));
       }
       return absl::OkStatus();
     }

@@ -36,7 +36,9 @@ class Initializer {
  public:
   enum class Kind { kGlorotUniform, kHeNormal, kUniform, kNormal, kConstant };
 
-  static Initializer GlorotUniform() { return Initializer(Kind::kGlorotUniform, 0, 0); }
+  static Initializer GlorotUniform() {
+    return Initializer(Kind::kGlorotUniform, 0, 0);
+  }
   static Initializer HeNormal() { return Initializer(Kind::kHeNormal, 0, 0); }
   static Initializer Uniform(float lo, float hi) {
     return Initializer(Kind::kUniform, lo, hi);

@@ -17,8 +17,7 @@ PoolGeometry GeometryOf(const Shape& x, const OpAttrs& attrs) {
 
 absl::StatusOr<Shape> AvgPool2DShape(absl::Span<const Shape> inputs,
                                      const OpAttrs& attrs) {
-  return PoolShape(OpKind::kAvgPool2D, inputs,
-                   AttrsAs<AvgPool2DAttrs>(attrs));
+  return PoolShape(OpKind::kAvgPool2D, inputs, AttrsAs<AvgPool2DAttrs>(attrs));
 }
 
 // y[n,c,i,j] = 1/(KH*KW) * sum_{u<KH, v<KW} xpad[n,c,i*sh + u, j*sw + v]

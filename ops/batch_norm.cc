@@ -117,8 +117,8 @@ void BatchNormVjp(const VjpContext& ctx) {
                             : ctx.wrt == kBatchNormGamma ? BatchNormGrad::kGamma
                                                          : BatchNormGrad::kBeta;
   BatchNormVjpKernel(ctx.pool, dims, x.data(),
-                     ctx.input(kBatchNormGamma).data(),
-                     ctx.grad_output.data(), /*mean=*/ctx.aux,
+                     ctx.input(kBatchNormGamma).data(), ctx.grad_output.data(),
+                     /*mean=*/ctx.aux,
                      /*mean_lo=*/ctx.aux + dims.f,
                      /*inv_std=*/ctx.aux + 2 * dims.f, ctx.training, wrt,
                      ctx.grad_input->data());

@@ -21,10 +21,10 @@ absl::StatusOr<Shape> BiasAddShape(absl::Span<const Shape> inputs,
   const Shape& x = inputs[0];
   const Shape& bias = inputs[1];
   if (x.rank() < 2) {
-    return ShapeError(OpKind::kBiasAdd, inputs,
-                      absl::StrCat("x ", x.DebugString(),
-                                   " must have rank >= 2 ",
-                                   "(channels on axis 1)"));
+    return ShapeError(
+        OpKind::kBiasAdd, inputs,
+        absl::StrCat("x ", x.DebugString(), " must have rank >= 2 ",
+                     "(channels on axis 1)"));
   }
   if (bias.rank() != 1 || bias.dim(0) != x.dim(1)) {
     return ShapeError(OpKind::kBiasAdd, inputs,
@@ -38,8 +38,8 @@ absl::StatusOr<Shape> BiasAddShape(absl::Span<const Shape> inputs,
 // y[n,c,s] = x[n,c,s] + bias[c]   (x viewed as [N, C, S])
 absl::Status BiasAddForward(const ForwardContext& ctx) {
   const Shape& xs = ctx.input(0).shape();
-  AddChannelBias(ctx.pool, ctx.input(0).data(), ctx.input(1).data(),
-                 xs.dim(0), xs.dim(1), Spatial(xs), ctx.output->data());
+  AddChannelBias(ctx.pool, ctx.input(0).data(), ctx.input(1).data(), xs.dim(0),
+                 xs.dim(1), Spatial(xs), ctx.output->data());
   return absl::OkStatus();
 }
 

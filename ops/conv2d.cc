@@ -63,8 +63,8 @@ ConvGeometry Conv2DGeometryOf(absl::Span<const Shape> inputs,
   return geo;
 }
 
-ConvPlan Conv2DPlanOf(absl::Span<const Shape> inputs,
-                      const Conv2DAttrs& attrs, int wrt) {
+ConvPlan Conv2DPlanOf(absl::Span<const Shape> inputs, const Conv2DAttrs& attrs,
+                      int wrt) {
   return PlanOf(Conv2DGeometryOf(inputs, attrs), PassOf(wrt));
 }
 
@@ -81,8 +81,8 @@ absl::StatusOr<Shape> Conv2DShape(absl::Span<const Shape> inputs,
   const Shape& x = inputs[0];
   const Shape& w = inputs[1];
   if (x.rank() != 4) {
-    return error(absl::StrCat("input x ", x.DebugString(),
-                              " must be rank 4 (NCHW)"));
+    return error(
+        absl::StrCat("input x ", x.DebugString(), " must be rank 4 (NCHW)"));
   }
   if (w.rank() != 4) {
     return error(absl::StrCat("weight w ", w.DebugString(),
@@ -90,61 +90,66 @@ absl::StatusOr<Shape> Conv2DShape(absl::Span<const Shape> inputs,
   }
   if ((x.dim(0) < 0 && x.dim(0) != Shape::kUnknownDim) || x.dim(1) < 1 ||
       x.dim(2) < 1 || x.dim(3) < 1) {
-    return error(absl::StrCat("input x ", x.DebugString(),
-                              " must have C, H, W >= 1"));
+    return error(
+        absl::StrCat("input x ", x.DebugString(), " must have C, H, W >= 1"));
   }
   if (w.dim(0) < 1 || w.dim(1) < 1 || w.dim(2) < 1 || w.dim(3) < 1) {
     return error(absl::StrCat("weight w ", w.DebugString(),
                               " must have every dimension >= 1"));
   }
   if (a.stride_h < 1 || a.stride_w < 1) {
-    return error(absl::StrCat("stride (h, w) = ",
-                              Dims2(a.stride_h, a.stride_w), " must be >= 1"));
+    return error(absl::StrCat("stride (h, w) = ", Dims2(a.stride_h, a.stride_w),
+                              " must be >= 1"));
   }
   if (a.dilation_h < 1 || a.dilation_w < 1) {
-    return error(absl::StrCat("dilation (h, w) = ",
-                              Dims2(a.dilation_h, a.dilation_w),
-                              " must be >= 1"));
+    return error(
+        absl::StrCat("dilation (h, w) = ", Dims2(a.dilation_h, a.dilation_w),
+                     " must be >= 1"));
   }
   if (a.groups < 1) {
     return error(absl::StrCat("groups = ", a.groups, " must be >= 1"));
   }
   if (!IsKnownPadding(a.padding)) {
-    return error(
-        absl::StrCat("unknown padding ", static_cast<int>(a.padding)));
+    return error(absl::StrCat("unknown padding ", static_cast<int>(a.padding)));
   }
   const bool explicit_pad = a.padding == Padding::kExplicit;
   if (explicit_pad && (a.pad_top < 0 || a.pad_bottom < 0 || a.pad_left < 0 ||
                        a.pad_right < 0)) {
-    return error(absl::StrCat(
-        "explicit padding (top, bottom, left, right) = (", a.pad_top, ", ",
-        a.pad_bottom, ", ", a.pad_left, ", ", a.pad_right,
-        ") must be >= 0"));
+    return error(absl::StrCat("explicit padding (top, bottom, left, right) = (",
+                              a.pad_top, ", ", a.pad_bottom, ", ", a.pad_left,
+                              ", ", a.pad_right, ") must be >= 0"));
   }
-  const int64_t bounded[] = {
-      a.stride_h, a.stride_w, a.dilation_h, a.dilation_w, w.dim(2), w.dim(3),
-      x.dim(2),   x.dim(3),   explicit_pad ? a.pad_top : 0,
-      explicit_pad ? a.pad_bottom : 0, explicit_pad ? a.pad_left : 0,
-      explicit_pad ? a.pad_right : 0};
+  const int64_t bounded[] = {a.stride_h,
+                             a.stride_w,
+                             a.dilation_h,
+                             a.dilation_w,
+                             w.dim(2),
+                             w.dim(3),
+                             x.dim(2),
+                             x.dim(3),
+                             explicit_pad ? a.pad_top : 0,
+                             explicit_pad ? a.pad_bottom : 0,
+                             explicit_pad ? a.pad_left : 0,
+                             explicit_pad ? a.pad_right : 0};
   for (int64_t v : bounded) {
     if (v > kConv2DMaxAttr) {
-      return error(absl::StrCat("image/kernel sizes, strides, dilations and "
-                                "pads must be at most ",
-                                kConv2DMaxAttr, ", got ", v));
+      return error(
+          absl::StrCat("image/kernel sizes, strides, dilations and "
+                       "pads must be at most ",
+                       kConv2DMaxAttr, ", got ", v));
     }
   }
   const int64_t c_in = x.dim(1);
   const int64_t c_out = w.dim(0);
   if (c_in % a.groups != 0 || c_out % a.groups != 0) {
-    return error(absl::StrCat("groups = ", a.groups,
-                              " must divide C_in = ", c_in, " and C_out = ",
-                              c_out));
+    return error(absl::StrCat("groups = ", a.groups, " must divide C_in = ",
+                              c_in, " and C_out = ", c_out));
   }
   if (w.dim(1) != c_in / a.groups) {
     return error(absl::StrCat("weight w ", w.DebugString(), " has ", w.dim(1),
                               " input channels per group, expected C_in/groups"
-                              " = ", c_in, "/", a.groups, " = ",
-                              c_in / a.groups));
+                              " = ",
+                              c_in, "/", a.groups, " = ", c_in / a.groups));
   }
   if (inputs.size() == 3 &&
       (inputs[2].rank() != 1 || inputs[2].dim(0) != c_out)) {
@@ -183,8 +188,7 @@ absl::Status Conv2DForward(const ForwardContext& ctx) {
   const Shape shapes[] = {ctx.input(0).shape(), ctx.input(1).shape()};
   const ConvPlan plan =
       Conv2DPlanOf(shapes, AttrsAs<Conv2DAttrs>(ctx.attrs), -1);
-  const float* bias =
-      ctx.inputs.size() == 3 ? ctx.input(2).data() : nullptr;
+  const float* bias = ctx.inputs.size() == 3 ? ctx.input(2).data() : nullptr;
   ConvForward(plan, ctx.input(0).data(), ctx.input(1).data(), bias,
               ctx.output->data(), ctx.scratch, ctx.pool);
   return absl::OkStatus();
@@ -233,8 +237,7 @@ void Conv2DVjp(const VjpContext& ctx) {
   float* grad = ctx.grad_input->data();
   switch (plan.pass) {
     case ConvPass::kInputGrad:
-      ConvInputGrad(plan, dy, ctx.input(1).data(), grad, ctx.scratch,
-                    ctx.pool);
+      ConvInputGrad(plan, dy, ctx.input(1).data(), grad, ctx.scratch, ctx.pool);
       break;
     case ConvPass::kWeightGrad:
       ConvWeightGrad(plan, dy, ctx.input(0).data(), grad, ctx.scratch,

@@ -79,8 +79,7 @@ struct Conv2DAttrs {
   // Fields() lists every attribute, for equality and hashing.
   auto Fields() const {
     return std::make_tuple(stride_h, stride_w, padding, pad_top, pad_bottom,
-                           pad_left, pad_right, dilation_h, dilation_w,
-                           groups);
+                           pad_left, pad_right, dilation_h, dilation_w, groups);
   }
   friend bool operator==(const Conv2DAttrs& a, const Conv2DAttrs& b) {
     return a.Fields() == b.Fields();
@@ -103,8 +102,8 @@ ConvGeometry Conv2DGeometryOf(absl::Span<const Shape> inputs,
 // Conv2DPlanOf() is the plan the kernels follow for the forward (wrt -1)
 // or the VJP of input `wrt` (0 x, 1 w, 2 bias): the path, the image blocks
 // and the scratch.
-ConvPlan Conv2DPlanOf(absl::Span<const Shape> inputs,
-                      const Conv2DAttrs& attrs, int wrt);
+ConvPlan Conv2DPlanOf(absl::Span<const Shape> inputs, const Conv2DAttrs& attrs,
+                      int wrt);
 
 absl::StatusOr<Shape> Conv2DShape(absl::Span<const Shape> inputs,
                                   const OpAttrs& attrs);

@@ -44,17 +44,17 @@ absl::Status EagerOp::Forward(std::vector<Tensor*> inputs,
   }
   for (size_t i = 0; i < inputs.size(); ++i) {
     if (inputs[i]->shape() != input_shapes_[i]) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          def_->name(), ": input ", i, " has shape ",
-          inputs[i]->shape().DebugString(), ", op was built for ",
-          input_shapes_[i].DebugString()));
+      return absl::InvalidArgumentError(
+          absl::StrCat(def_->name(), ": input ", i, " has shape ",
+                       inputs[i]->shape().DebugString(), ", op was built for ",
+                       input_shapes_[i].DebugString()));
     }
   }
   inputs_ = std::move(inputs);
   training_ = options.training;
-  ForwardContext ctx{inputs_,         &output_,         attrs_,
-                     aux_.get(),      scratch_.get(),   pool_,
-                     options.training, options.seed,    options.step};
+  ForwardContext ctx{inputs_,          &output_,       attrs_,
+                     aux_.get(),       scratch_.get(), pool_,
+                     options.training, options.seed,   options.step};
   has_forward_ = false;
   RETURN_IF_ERROR(def_->forward(ctx));
   has_forward_ = true;
@@ -69,8 +69,8 @@ absl::Status EagerOp::Vjp(int wrt, const Tensor& grad_output,
   }
   if (wrt < 0 || wrt >= static_cast<int>(inputs_.size()) ||
       !def_->IsDifferentiableInput(wrt) || def_->vjp == nullptr) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        def_->name(), ": input ", wrt, " is not differentiable"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(def_->name(), ": input ", wrt, " is not differentiable"));
   }
   if (grad_output.shape() != output_.shape() ||
       grad_input->shape() != input_shapes_[wrt]) {
@@ -84,11 +84,9 @@ absl::Status EagerOp::Vjp(int wrt, const Tensor& grad_output,
   if (def_->vjp_uses & kVjpUsesInputs) {
     for (size_t i = 0; i < inputs_.size(); ++i) vjp_inputs[i] = inputs_[i];
   }
-  const Tensor* output =
-      (def_->vjp_uses & kVjpUsesOutput) ? &output_ : nullptr;
-  VjpContext ctx{vjp_inputs, output,         grad_output, attrs_,
-                 aux_.get(), scratch_.get(), pool_,       training_,
-                 wrt,        grad_input};
+  const Tensor* output = (def_->vjp_uses & kVjpUsesOutput) ? &output_ : nullptr;
+  VjpContext ctx{vjp_inputs,     output, grad_output, attrs_, aux_.get(),
+                 scratch_.get(), pool_,  training_,   wrt,    grad_input};
   def_->vjp(ctx);
   return absl::OkStatus();
 }

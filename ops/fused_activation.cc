@@ -20,9 +20,9 @@ int ProducerInputs(const FusedActivationAttrs& a, size_t inputs) {
 // attrs, the same output shape.
 ShapeQuery ProducerQuery(const ShapeQuery& query) {
   const FusedActivationAttrs& a = Typed(query.attrs);
-  return ShapeQuery{query.inputs.subspan(
-                        0, ProducerInputs(a, query.inputs.size())),
-                    query.output, a.producer_attrs, query.num_threads};
+  return ShapeQuery{
+      query.inputs.subspan(0, ProducerInputs(a, query.inputs.size())),
+      query.output, a.producer_attrs, query.num_threads};
 }
 
 // TempFloats() is the scratch copy of one output, 64-byte aligned.
@@ -67,8 +67,7 @@ bool HoldsAttrsOf(const OpDef* def, const OpAttrs& attrs) {
 
 }  // namespace
 
-bool operator==(const FusedActivationAttrs& a,
-                const FusedActivationAttrs& b) {
+bool operator==(const FusedActivationAttrs& a, const FusedActivationAttrs& b) {
   if (a.producer != b.producer || a.bias != b.bias ||
       a.activation != b.activation) {
     return false;
@@ -89,9 +88,9 @@ size_t FusedActivationAttrs::ProducerHash() const {
 }
 
 bool CanFuseActivation(OpKind producer, bool bias, OpKind activation) {
-  const bool producer_ok =
-      producer == OpKind::kConv2D || producer == OpKind::kMatMul ||
-      (producer == OpKind::kMaxPool2D && !bias);
+  const bool producer_ok = producer == OpKind::kConv2D ||
+                           producer == OpKind::kMatMul ||
+                           (producer == OpKind::kMaxPool2D && !bias);
   const bool activation_ok = activation == OpKind::kRelu ||
                              activation == OpKind::kTanh ||
                              activation == OpKind::kSigmoid;
@@ -100,12 +99,14 @@ bool CanFuseActivation(OpKind producer, bool bias, OpKind activation) {
          (!bias || FindOp(OpKind::kBiasAdd) != nullptr);
 }
 
-absl::StatusOr<FusedActivationAttrs> MakeFusedActivation(
-    OpKind producer, OpAttrs producer_attrs, bool bias, OpKind activation) {
+absl::StatusOr<FusedActivationAttrs> MakeFusedActivation(OpKind producer,
+                                                         OpAttrs producer_attrs,
+                                                         bool bias,
+                                                         OpKind activation) {
   if (!CanFuseActivation(producer, bias, activation)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "FusedActivation: cannot fuse ", OpName(producer),
-        bias ? "+BiasAdd" : "", "+", OpName(activation)));
+    return absl::InvalidArgumentError(
+        absl::StrCat("FusedActivation: cannot fuse ", OpName(producer),
+                     bias ? "+BiasAdd" : "", "+", OpName(activation)));
   }
   FusedActivationAttrs a;
   a.producer = producer;
@@ -132,12 +133,11 @@ absl::StatusOr<Shape> FusedActivationShape(absl::Span<const Shape> inputs,
   const OpDef* producer = FindOp(a.producer);
   const int n = ProducerInputs(a, inputs.size());
   if (n < OpMinInputs(a.producer) || n > OpMaxInputs(a.producer)) {
-    return ShapeError(OpKind::kFusedActivation, inputs,
-                      absl::StrCat(FusedActivationLabel(attrs), ": ",
-                                   OpName(a.producer), " takes ",
-                                   OpMinInputs(a.producer), "..",
-                                   OpMaxInputs(a.producer), " inputs, got ",
-                                   n));
+    return ShapeError(
+        OpKind::kFusedActivation, inputs,
+        absl::StrCat(FusedActivationLabel(attrs), ": ", OpName(a.producer),
+                     " takes ", OpMinInputs(a.producer), "..",
+                     OpMaxInputs(a.producer), " inputs, got ", n));
   }
   if (a.producer_attrs.type() != producer->default_attrs.type()) {
     return ShapeError(OpKind::kFusedActivation, inputs,
@@ -176,15 +176,15 @@ absl::Status FusedActivationForward(const ForwardContext& ctx) {
   if (a.bias) {
     const OpDef& bias_add = *FindOp(OpKind::kBiasAdd);
     Tensor* in[] = {ctx.output, ctx.inputs[n]};
-    const ForwardContext b{in,        &temp,    bias_add.default_attrs,
-                           nullptr,   nullptr,  ctx.pool,
+    const ForwardContext b{in,           &temp,    bias_add.default_attrs,
+                           nullptr,      nullptr,  ctx.pool,
                            ctx.training, ctx.seed, ctx.step};
     RETURN_IF_ERROR(bias_add.forward(b));
   }
   Tensor* in[] = {&temp};
-  const ForwardContext f{in,      ctx.output, act.default_attrs,
-                         nullptr, nullptr,    ctx.pool,
-                         ctx.training, ctx.seed, ctx.step};
+  const ForwardContext f{in,           ctx.output, act.default_attrs,
+                         nullptr,      nullptr,    ctx.pool,
+                         ctx.training, ctx.seed,   ctx.step};
   return act.forward(f);
 }
 
@@ -197,15 +197,15 @@ void FusedActivationVjp(const VjpContext& ctx) {
   const Shape& out = ctx.grad_output.shape();
   Tensor dz = Tensor::View(out, ctx.scratch);
   const Tensor* none[] = {nullptr};
-  const VjpContext f{none,     ctx.output, ctx.grad_output, act.default_attrs,
-                     nullptr,  nullptr,    ctx.pool,        ctx.training,
-                     0,        &dz};
+  const VjpContext f{none,    ctx.output, ctx.grad_output, act.default_attrs,
+                     nullptr, nullptr,    ctx.pool,        ctx.training,
+                     0,       &dz};
   act.vjp(f);
   if (ctx.wrt == n) {  // dBias.
     const OpDef& bias_add = *FindOp(OpKind::kBiasAdd);
     const Tensor* two[] = {nullptr, nullptr};
-    const VjpContext b{two,     nullptr, dz,           bias_add.default_attrs,
-                       nullptr, nullptr, ctx.pool,     ctx.training,
+    const VjpContext b{two,     nullptr,       dz,       bias_add.default_attrs,
+                       nullptr, nullptr,       ctx.pool, ctx.training,
                        1,       ctx.grad_input};
     bias_add.vjp(b);
     return;

@@ -63,8 +63,10 @@ bool CanFuseActivation(OpKind producer, bool bias, OpKind activation);
 
 // MakeFusedActivation() builds the attrs; InvalidArgument unless
 // CanFuseActivation().
-absl::StatusOr<FusedActivationAttrs> MakeFusedActivation(
-    OpKind producer, OpAttrs producer_attrs, bool bias, OpKind activation);
+absl::StatusOr<FusedActivationAttrs> MakeFusedActivation(OpKind producer,
+                                                         OpAttrs producer_attrs,
+                                                         bool bias,
+                                                         OpKind activation);
 
 // FusedActivationLabel() is "Producer[+BiasAdd]+Activation".
 std::string FusedActivationLabel(const OpAttrs& attrs);

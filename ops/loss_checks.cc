@@ -21,17 +21,17 @@ const Shape& ScalarShape() {
 absl::StatusOr<LabelFormat> CheckClassLabelShapes(
     OpKind kind, absl::Span<const Shape> inputs, const char* what) {
   if (inputs.size() != 2) {
-    return ShapeError(kind, inputs,
-                      absl::StrCat("takes 2 inputs (", what,
-                                   " [N,C], labels [N] or [N,C]), got ",
-                                   inputs.size()));
+    return ShapeError(
+        kind, inputs,
+        absl::StrCat("takes 2 inputs (", what,
+                     " [N,C], labels [N] or [N,C]), got ", inputs.size()));
   }
   const Shape& x = inputs[0];
   const Shape& labels = inputs[1];
   if (x.rank() != 2) {
-    return ShapeError(kind, inputs,
-                      absl::StrCat(what, " ", x.DebugString(),
-                                   " must be rank 2 [N,C]"));
+    return ShapeError(
+        kind, inputs,
+        absl::StrCat(what, " ", x.DebugString(), " must be rank 2 [N,C]"));
   }
   const int64_t n = x.dim(0);
   const int64_t c = x.dim(1);
@@ -53,11 +53,10 @@ absl::StatusOr<LabelFormat> CheckClassLabelShapes(
       DimsMatch(labels.dim(1), c)) {
     return LabelFormat::kTargets;
   }
-  return ShapeError(
-      kind, inputs,
-      absl::StrCat("labels ", labels.DebugString(),
-                   " must be [N] class ids or [N,C] targets for ", what, " ",
-                   x.DebugString()));
+  return ShapeError(kind, inputs,
+                    absl::StrCat("labels ", labels.DebugString(),
+                                 " must be [N] class ids or [N,C] targets for ",
+                                 what, " ", x.DebugString()));
 }
 
 absl::Status CheckClassIds(OpKind kind, const float* labels, int64_t n,
@@ -67,9 +66,9 @@ absl::Status CheckClassIds(OpKind kind, const float* labels, int64_t n,
     const float v = labels[i];
     // NaN fails every comparison, so it is caught by the first test.
     if (!(v >= 0.0f && v < limit && v == std::floor(v))) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          OpName(kind), ": label ", v, " of example ", i,
-          " is not an integer class id in [0, ", c, ")"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(OpName(kind), ": label ", v, " of example ", i,
+                       " is not an integer class id in [0, ", c, ")"));
     }
   }
   return absl::OkStatus();
@@ -94,10 +93,10 @@ absl::Status CheckSameShapeLoss(OpKind kind, absl::Span<const Shape> inputs,
     match = DimsMatch(a.dim(i), b.dim(i));
   }
   if (!match) {
-    return ShapeError(kind, inputs,
-                      absl::StrCat(what1, " ", b.DebugString(),
-                                   " must have the shape of ", what0, " ",
-                                   a.DebugString()));
+    return ShapeError(
+        kind, inputs,
+        absl::StrCat(what1, " ", b.DebugString(), " must have the shape of ",
+                     what0, " ", a.DebugString()));
   }
   for (int i = 0; i < a.rank(); ++i) {
     if (a.dim(i) == 0 || b.dim(i) == 0) {

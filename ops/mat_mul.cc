@@ -10,8 +10,8 @@ namespace {
 void ParallelGemm(ThreadPool* pool, bool trans_a, bool trans_b, int64_t m,
                   int64_t n, int64_t k, const float* a, int64_t lda,
                   const float* b, int64_t ldb, float* c, int64_t ldc) {
-  RowBlockGemm(pool, kMatMulRowBlock, trans_a, trans_b, m, n, k, a, lda, b,
-               ldb, c, ldc);
+  RowBlockGemm(pool, kMatMulRowBlock, trans_a, trans_b, m, n, k, a, lda, b, ldb,
+               c, ldc);
 }
 
 }  // namespace
@@ -19,14 +19,14 @@ void ParallelGemm(ThreadPool* pool, bool trans_a, bool trans_b, int64_t m,
 absl::StatusOr<Shape> MatMulShape(absl::Span<const Shape> inputs,
                                   const OpAttrs& attrs) {
   const auto& at = AttrsAs<MatMulAttrs>(attrs);
-  const std::string flags = absl::StrCat(
-      " (transpose_a=", at.transpose_a ? "true" : "false",
-      ", transpose_b=", at.transpose_b ? "true" : "false", ")");
+  const std::string flags =
+      absl::StrCat(" (transpose_a=", at.transpose_a ? "true" : "false",
+                   ", transpose_b=", at.transpose_b ? "true" : "false", ")");
   if (inputs[0].rank() != 2 || inputs[1].rank() != 2) {
-    return ShapeError(OpKind::kMatMul, inputs,
-                      absl::StrCat("a ", inputs[0].DebugString(), " and b ",
-                                   inputs[1].DebugString(),
-                                   " must both be rank 2"));
+    return ShapeError(
+        OpKind::kMatMul, inputs,
+        absl::StrCat("a ", inputs[0].DebugString(), " and b ",
+                     inputs[1].DebugString(), " must both be rank 2"));
   }
   const int64_t m = inputs[0].dim(at.transpose_a ? 1 : 0);
   const int64_t ka = inputs[0].dim(at.transpose_a ? 0 : 1);
@@ -51,8 +51,8 @@ absl::Status MatMulForward(const ForwardContext& ctx) {
   const int64_t n = ctx.output->shape().dim(1);
   const int64_t k = a.shape().dim(at.transpose_a ? 0 : 1);
   ParallelGemm(ctx.pool, at.transpose_a, at.transpose_b, m, n, k, a.data(),
-               a.shape().dim(1), b.data(), b.shape().dim(1),
-               ctx.output->data(), n);
+               a.shape().dim(1), b.data(), b.shape().dim(1), ctx.output->data(),
+               n);
   return absl::OkStatus();
 }
 
@@ -80,16 +80,16 @@ void MatMulVjp(const VjpContext& ctx) {
       ParallelGemm(ctx.pool, false, !at.transpose_b, m, k, n, g, n, b.data(),
                    ldb, out, k);
     } else {
-      ParallelGemm(ctx.pool, at.transpose_b, true, k, m, n, b.data(), ldb, g,
-                   n, out, m);
+      ParallelGemm(ctx.pool, at.transpose_b, true, k, m, n, b.data(), ldb, g, n,
+                   out, m);
     }
   } else {
     if (!at.transpose_b) {
       ParallelGemm(ctx.pool, !at.transpose_a, false, k, n, m, a.data(), lda, g,
                    n, out, n);
     } else {
-      ParallelGemm(ctx.pool, true, at.transpose_a, n, k, m, g, n, a.data(),
-                   lda, out, k);
+      ParallelGemm(ctx.pool, true, at.transpose_a, n, k, m, g, n, a.data(), lda,
+                   out, k);
     }
   }
 }

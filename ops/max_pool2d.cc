@@ -28,9 +28,8 @@ PoolGeometry GeometryOf(const Shape& x, const OpAttrs& attrs) {
 
 absl::StatusOr<Shape> MaxPool2DShape(absl::Span<const Shape> inputs,
                                      const OpAttrs& attrs) {
-  ASSIGN_OR_RETURN(Shape y,
-                   PoolShape(OpKind::kMaxPool2D, inputs,
-                             AttrsAs<MaxPool2DAttrs>(attrs)));
+  ASSIGN_OR_RETURN(Shape y, PoolShape(OpKind::kMaxPool2D, inputs,
+                                      AttrsAs<MaxPool2DAttrs>(attrs)));
   const Shape& x = inputs[0];
   if (x.dim(2) * x.dim(3) > kMaxPlanePixels) {
     return ShapeError(

@@ -9,8 +9,8 @@
 #ifndef DAGRAD_OPS_MEAN_H_
 #define DAGRAD_OPS_MEAN_H_
 
-#include "ops/reduction.h"
 #include "ops/op.h"
+#include "ops/reduction.h"
 
 namespace dagrad {
 

@@ -42,11 +42,10 @@ absl::Status MeanSquaredErrorForward(const ForwardContext& ctx) {
   const int64_t count = y.size();
   const float* yd = y.data();
   const float* t = ctx.input(1).data();
-  const double sum = FixedBlockSum(
-      ctx.pool, count, ctx.scratch,
-      [yd, t](int64_t i) { return SquaredError{}(yd[i], t[i]); });
-  ctx.output->data()[0] =
-      static_cast<float>(sum / static_cast<double>(count));
+  const double sum =
+      FixedBlockSum(ctx.pool, count, ctx.scratch,
+                    [yd, t](int64_t i) { return SquaredError{}(yd[i], t[i]); });
+  ctx.output->data()[0] = static_cast<float>(sum / static_cast<double>(count));
   return absl::OkStatus();
 }
 

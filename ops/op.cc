@@ -33,9 +33,7 @@ std::array<bool, kNumOps>& Registered() {
 
 }  // namespace
 
-const char* OpName(OpKind kind) {
-  return kOpList[static_cast<int>(kind)].name;
-}
+const char* OpName(OpKind kind) { return kOpList[static_cast<int>(kind)].name; }
 int OpMinInputs(OpKind kind) {
   return kOpList[static_cast<int>(kind)].min_inputs;
 }

@@ -123,8 +123,8 @@ struct ForwardContext {
   absl::Span<Tensor* const> inputs;  // Read-only except mutable_inputs.
   Tensor* output;                    // Overwrite entirely.
   const OpAttrs& attrs;
-  float* aux;      // aux_floats() floats, or nullptr if 0.
-  float* scratch;  // scratch_floats(..., -1) floats, or nullptr if 0.
+  float* aux;        // aux_floats() floats, or nullptr if 0.
+  float* scratch;    // scratch_floats(..., -1) floats, or nullptr if 0.
   ThreadPool* pool;  // Never null.
   bool training;     // Training mode (dropout, batch norm).
   uint64_t seed;     // Per-node seed for random ops.
@@ -261,8 +261,7 @@ int64_t OpAuxFloats(const OpDef& def, const ShapeQuery& query);
 // for wrt == -1, the VJP's with respect to input `wrt` otherwise; 0 if the op
 // has no ScratchFn. The executor sizes its shared scratch as the max of this
 // over the scheduled calls.
-int64_t OpScratchFloats(const OpDef& def, const ShapeQuery& query,
-                        int wrt);
+int64_t OpScratchFloats(const OpDef& def, const ShapeQuery& query, int wrt);
 // OpMaxScratchFloats() is the max of OpScratchFloats() over the forward and
 // the VJP of every differentiable input: one buffer serves every call of a
 // standalone op (ops/eager.h).
@@ -284,8 +283,14 @@ class OpDefBuilder {
     }
     return *this;
   }
-  OpDefBuilder& Shape(ShapeFn fn) { def_.shape_fn = fn; return *this; }
-  OpDefBuilder& Forward(ForwardFn fn) { def_.forward = fn; return *this; }
+  OpDefBuilder& Shape(ShapeFn fn) {
+    def_.shape_fn = fn;
+    return *this;
+  }
+  OpDefBuilder& Forward(ForwardFn fn) {
+    def_.forward = fn;
+    return *this;
+  }
   OpDefBuilder& Vjp(VjpFn fn, uint32_t uses = kVjpUsesInputsAndOutput) {
     def_.vjp = fn;
     def_.vjp_uses = uses;
@@ -321,7 +326,10 @@ class OpDefBuilder {
     def_.intermediate_floats = fn;
     return *this;
   }
-  OpDefBuilder& Aux(AuxFn fn) { def_.aux_floats = fn; return *this; }
+  OpDefBuilder& Aux(AuxFn fn) {
+    def_.aux_floats = fn;
+    return *this;
+  }
   OpDefBuilder& Scratch(ScratchFn fn) {
     def_.scratch_floats = fn;
     return *this;
@@ -344,10 +352,9 @@ absl::StatusOr<const OpDef*> GetOp(OpKind kind);
 
 // DAGRAD_REGISTER_OP(builder) registers an op at static-initialization time.
 // The op's cc_library must be alwayslink = 1.
-#define DAGRAD_REGISTER_OP(builder)                                      \
-  static const bool DAGRAD_STATUS_CONCAT_(dagrad_op_registered_,         \
-                                          __LINE__) [[maybe_unused]] =   \
-      ::dagrad::RegisterOp((builder).def())
+#define DAGRAD_REGISTER_OP(builder)                                        \
+  static const bool DAGRAD_STATUS_CONCAT_(dagrad_op_registered_, __LINE__) \
+      [[maybe_unused]] = ::dagrad::RegisterOp((builder).def())
 
 // ShapeError() builds the standard shape-function error:
 //   "<Op>: <what>; inputs [..], [..]".

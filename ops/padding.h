@@ -32,8 +32,7 @@ enum class Padding { kValid, kSame, kExplicit };
 // IsKnownPadding() is false for a value outside the enum (e.g. a cast
 // integer); shape functions reject it.
 inline bool IsKnownPadding(Padding p) {
-  return p == Padding::kValid || p == Padding::kSame ||
-         p == Padding::kExplicit;
+  return p == Padding::kValid || p == Padding::kSame || p == Padding::kExplicit;
 }
 
 // PadSplit: the cells added before and after one spatial dimension.
@@ -46,8 +45,7 @@ struct PadSplit {
 // `in` for a window of `extent` cells moved by `stride` (>= 1).
 inline PadSplit SamePadding(int64_t in, int64_t extent, int64_t stride) {
   const int64_t out = (in + stride - 1) / stride;
-  const int64_t total =
-      std::max<int64_t>((out - 1) * stride + extent - in, 0);
+  const int64_t total = std::max<int64_t>((out - 1) * stride + extent - in, 0);
   return {total / 2, total - total / 2};
 }
 

@@ -27,10 +27,10 @@ absl::StatusOr<Shape> ReductionShape(OpKind kind,
     return Shape(absl::Span<const int64_t>(dims));
   }
   if (axis < -rank || axis >= rank) {
-    return ShapeError(kind, inputs,
-                      absl::StrCat("axis ", axis, " is out of range for x ",
-                                   x.DebugString(), " of rank ", rank,
-                                   " (valid: [", -rank, ", ", rank, "))"));
+    return ShapeError(
+        kind, inputs,
+        absl::StrCat("axis ", axis, " is out of range for x ", x.DebugString(),
+                     " of rank ", rank, " (valid: [", -rank, ", ", rank, "))"));
   }
   const int a = axis < 0 ? axis + rank : axis;
   for (int d = 0; d < rank; ++d) {
@@ -82,10 +82,9 @@ void ReduceVjp(const VjpContext& ctx, const ReduceAttrs& at, bool mean) {
   const Shape& xs = ctx.grad_input->shape();
   if (at.all_axes()) {
     const int64_t n = xs.num_elements();
-    const float g =
-        n == 0 ? 0.0f
-               : (mean ? ctx.grad_output[0] / static_cast<float>(n)
-                       : ctx.grad_output[0]);
+    const float g = n == 0 ? 0.0f
+                           : (mean ? ctx.grad_output[0] / static_cast<float>(n)
+                                   : ctx.grad_output[0]);
     BroadcastMiddle(ctx.pool, &g, 1, n, 1, 1.0f, ctx.grad_input->data());
     return;
   }

@@ -56,10 +56,9 @@ absl::StatusOr<Shape> ReshapeShape(absl::Span<const Shape> inputs,
     const int64_t count = in.num_elements();
     if (infer < 0) {
       if (fixed != count) {
-        return ShapeError(
-            OpKind::kReshape, inputs,
-            absl::StrCat(target_str, " has ", fixed,
-                         " elements but the input has ", count));
+        return ShapeError(OpKind::kReshape, inputs,
+                          absl::StrCat(target_str, " has ", fixed,
+                                       " elements but the input has ", count));
       }
     } else {
       if (count % fixed != 0) {

@@ -54,8 +54,7 @@ absl::Status SigmoidBinaryCrossEntropyForward(const ForwardContext& ctx) {
   const double sum =
       FixedBlockSum(ctx.pool, count, ctx.scratch,
                     [xd, t](int64_t i) { return BceTerm{}(xd[i], t[i]); });
-  ctx.output->data()[0] =
-      static_cast<float>(sum / static_cast<double>(count));
+  ctx.output->data()[0] = static_cast<float>(sum / static_cast<double>(count));
   return absl::OkStatus();
 }
 

@@ -10,7 +10,7 @@ int64_t SumScratch(const ShapeQuery& q, int wrt) {
 }  // namespace
 
 absl::StatusOr<Shape> SumShape(absl::Span<const Shape> inputs,
-                              const OpAttrs& attrs) {
+                               const OpAttrs& attrs) {
   const auto& at = AttrsAs<SumAttrs>(attrs);
   return ReductionShape(OpKind::kSum, inputs, at.axis, at.all_axes(),
                         at.keep_dims);

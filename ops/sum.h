@@ -9,8 +9,8 @@
 #ifndef DAGRAD_OPS_SUM_H_
 #define DAGRAD_OPS_SUM_H_
 
-#include "ops/reduction.h"
 #include "ops/op.h"
+#include "ops/reduction.h"
 
 namespace dagrad {
 
@@ -20,7 +20,7 @@ struct SumAttrs : ReduceAttrs {
 };
 
 absl::StatusOr<Shape> SumShape(absl::Span<const Shape> inputs,
-                                const OpAttrs& attrs);
+                               const OpAttrs& attrs);
 absl::Status SumForward(const ForwardContext& ctx);
 void SumVjp(const VjpContext& ctx);
 

@@ -2,7 +2,8 @@
 //
 // Fit() prints one line per recorded epoch, in exactly this form (tests and
 // tools parse it; the PyTorch reference prints the same):
-//   epoch 3/10 train_loss=0.4123 train_acc=0.8512 valid_loss=0.4410 valid_acc=0.8431 time_s=1.87
+//   epoch 3/10 train_loss=0.4123 train_acc=0.8512 valid_loss=0.4410
+//   valid_acc=0.8431 time_s=1.87
 // Without a validation set the valid_* fields are omitted.
 #ifndef DAGRAD_REPORT_HISTORY_H_
 #define DAGRAD_REPORT_HISTORY_H_
@@ -16,14 +17,14 @@
 namespace dagrad {
 
 struct EpochStats {
-  int epoch = 0;           // 1-based.
-  int num_epochs = 0;      // The Fit() call's total.
-  double train_loss = 0;   // Mean over the epoch's examples, as trained.
+  int epoch = 0;          // 1-based.
+  int num_epochs = 0;     // The Fit() call's total.
+  double train_loss = 0;  // Mean over the epoch's examples, as trained.
   double train_acc = 0;
   bool has_valid = false;
-  double valid_loss = 0;   // After the epoch, in evaluation mode.
+  double valid_loss = 0;  // After the epoch, in evaluation mode.
   double valid_acc = 0;
-  double time_s = 0;       // Training time of the epoch (not evaluation).
+  double time_s = 0;  // Training time of the epoch (not evaluation).
   double learning_rate = 0;
 };
 

@@ -24,8 +24,7 @@ bool MonitorImproved(Monitor monitor, double value, double best,
                      double min_delta) {
   const bool higher_is_better =
       monitor == Monitor::kValidAcc || monitor == Monitor::kTrainAcc;
-  return higher_is_better ? value > best + min_delta
-                          : value < best - min_delta;
+  return higher_is_better ? value > best + min_delta : value < best - min_delta;
 }
 
 absl::StatusOr<CallbackAction> EarlyStopping::OnEpochEnd(

@@ -42,8 +42,8 @@ absl::Status CheckFitOptions(const FitOptions& o) {
         absl::StrFormat("Fit: epochs must be >= 0, got %d", o.epochs));
   }
   if (o.batch_size < 1) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "Fit: batch_size must be >= 1, got %d", o.batch_size));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("Fit: batch_size must be >= 1, got %d", o.batch_size));
   }
   if (!(o.lr >= 0)) {
     return absl::InvalidArgumentError(
@@ -66,12 +66,12 @@ absl::Status CheckFitOptions(const FitOptions& o) {
 absl::Status CheckFinite(const Tensor& t, absl::string_view what) {
   const int64_t i = FirstNonFinite(t.flat());
   if (i < 0) return absl::OkStatus();
-  const int64_t per_example =
-      t.shape().rank() > 0 && t.shape().dim(0) > 0 ? t.size() / t.shape().dim(0)
-                                                   : 1;
+  const int64_t per_example = t.shape().rank() > 0 && t.shape().dim(0) > 0
+                                  ? t.size() / t.shape().dim(0)
+                                  : 1;
   return absl::InvalidArgumentError(absl::StrFormat(
-      "%s %s hold %g at element %d (example %d); the data must be finite",
-      what, t.shape().DebugString(), t.data()[i], i, i / per_example));
+      "%s %s hold %g at element %d (example %d); the data must be finite", what,
+      t.shape().DebugString(), t.data()[i], i, i / per_example));
 }
 
 // NonFinite() is the error for a training step whose loss or gradient is
@@ -101,12 +101,11 @@ absl::StatusOr<StepResult> Sequential::RunStep(const Tensor& images,
                                                float lr) {
   RETURN_IF_ERROR(status_);
   RETURN_IF_ERROR(Compile(options.loss));
-  RETURN_IF_ERROR(optimizer_.Ensure(options.optimizer,
-                                    options.optimizer_options, slots_));
+  RETURN_IF_ERROR(
+      optimizer_.Ensure(options.optimizer, options.optimizer_options, slots_));
   const int64_t size = labels.size();
-  ASSIGN_OR_RETURN(
-      Executor * executor,
-      GetExecutor(ExecutorMode::kTrain, size, options.num_threads));
+  ASSIGN_OR_RETURN(Executor * executor, GetExecutor(ExecutorMode::kTrain, size,
+                                                    options.num_threads));
   RETURN_IF_ERROR(FeedBatch(executor, images, labels));
   executor->set_step(steps_done_);
   executor->set_check_numerics(options.check_numerics);
@@ -124,10 +123,10 @@ absl::StatusOr<StepResult> Sequential::RunStep(const Tensor& images,
     }
     for (const ParamSlot& slot : slots_) {
       if (const int64_t i = FirstNonFinite(slot.grad->flat()); i >= 0) {
-        return NonFinite(steps_done_ + 1,
-                         absl::StrCat("the gradient of '", slot.name,
-                                      "' at element ", i),
-                         slot.grad->data()[i]);
+        return NonFinite(
+            steps_done_ + 1,
+            absl::StrCat("the gradient of '", slot.name, "' at element ", i),
+            slot.grad->data()[i]);
       }
     }
   }
@@ -183,19 +182,18 @@ absl::StatusOr<History> Sequential::Fit(const Dataset& train,
   RETURN_IF_ERROR(status_);
   RETURN_IF_ERROR(CheckFitOptions(options));
   // Everything checkable is checked before the first step.
-  ASSIGN_OR_RETURN(DataProvider provider,
-                   DataProvider::Create(&train, options.batch_size,
-                                        options.shuffle,
-                                        seed_ ^ kShuffleSeedSalt, "train"));
+  ASSIGN_OR_RETURN(
+      DataProvider provider,
+      DataProvider::Create(&train, options.batch_size, options.shuffle,
+                           seed_ ^ kShuffleSeedSalt, "train"));
   RETURN_IF_ERROR(CheckImageShape(train.images.shape(), "Fit: train images"));
   if (valid != nullptr && valid->size() > 0) {
     RETURN_IF_ERROR(ValidateDataset(*valid, "valid"));
     RETURN_IF_ERROR(
         CheckImageShape(valid->images.shape(), "Fit: valid images"));
   }
-  const int64_t batches = options.drop_last
-                              ? train.size() / options.batch_size
-                              : provider.num_batches();
+  const int64_t batches = options.drop_last ? train.size() / options.batch_size
+                                            : provider.num_batches();
   if (batches == 0) {
     return absl::InvalidArgumentError(absl::StrFormat(
         "Fit: drop_last with %d training examples and batch_size %d leaves "
@@ -204,8 +202,8 @@ absl::StatusOr<History> Sequential::Fit(const Dataset& train,
   }
   RETURN_IF_ERROR(CheckBatchNormBatches(train.size(), options));
   RETURN_IF_ERROR(Compile(options.loss));
-  RETURN_IF_ERROR(optimizer_.Ensure(options.optimizer,
-                                    options.optimizer_options, slots_));
+  RETURN_IF_ERROR(
+      optimizer_.Ensure(options.optimizer, options.optimizer_options, slots_));
   provider.SetEpoch(epochs_done_);
   History history;
   double best = 0;
@@ -214,17 +212,17 @@ absl::StatusOr<History> Sequential::Fit(const Dataset& train,
         options.lr, static_cast<int>(epochs_done_));
     const auto start = std::chrono::steady_clock::now();
     bool interrupted = false;
-    ASSIGN_OR_RETURN(EvalResult epoch, RunEpoch(&provider, options, lr,
-                                                batches, &interrupted));
+    ASSIGN_OR_RETURN(EvalResult epoch,
+                     RunEpoch(&provider, options, lr, batches, &interrupted));
     if (interrupted) {
       return absl::CancelledError(absl::StrFormat(
           "training interrupted after step %d (epoch %d, %d of %d batches "
           "done)",
           steps_done_, epochs_done_ + 1, partial_epoch_.batches, batches));
     }
-    const double seconds = std::chrono::duration<double>(
-                               std::chrono::steady_clock::now() - start)
-                               .count();
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
     ++epochs_done_;
     if ((e + 1) % options.stats_interval != 0 && e + 1 != options.epochs) {
       continue;

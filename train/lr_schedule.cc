@@ -34,7 +34,8 @@ absl::StatusOr<LrSchedule> LrSchedule::Parse(absl::string_view text) {
     }
     schedule = Step(every, gamma);
   } else if (parts[0] == "exponential" && parts.size() == 2) {
-    if (!absl::SimpleAtof(parts[1], &gamma)) return bad("GAMMA must be a number");
+    if (!absl::SimpleAtof(parts[1], &gamma))
+      return bad("GAMMA must be a number");
     schedule = Exponential(gamma);
   } else if (parts[0] == "cosine" && (parts.size() == 2 || parts.size() == 3)) {
     if (!absl::SimpleAtoi(parts[1], &every) ||
@@ -52,8 +53,8 @@ absl::StatusOr<LrSchedule> LrSchedule::Parse(absl::string_view text) {
 
 absl::Status LrSchedule::Validate() const {
   if (period_ < 1) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "%s: the period must be >= 1 epoch", DebugString()));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("%s: the period must be >= 1 epoch", DebugString()));
   }
   if (!std::isfinite(gamma_) || gamma_ <= 0) {
     return absl::InvalidArgumentError(
@@ -72,8 +73,8 @@ float LrSchedule::LearningRate(float base_lr, int epochs_done) const {
     case Kind::kConstant:
       return base_lr;
     case Kind::kStep:
-      return static_cast<float>(base_lr * std::pow(static_cast<double>(gamma_),
-                                                   e / period_));
+      return static_cast<float>(
+          base_lr * std::pow(static_cast<double>(gamma_), e / period_));
     case Kind::kExponential:
       return static_cast<float>(base_lr *
                                 std::pow(static_cast<double>(gamma_), e));

@@ -88,9 +88,9 @@ Checkpoint EncodeModelCheckpoint(const ModelParameters& parameters,
                                  const Optimizer* optimizer) {
   Checkpoint ckpt;
   ckpt.metadata.push_back({"format", kFormat});
-  ckpt.metadata.push_back(
-      {"optimizer",
-       optimizer == nullptr ? "" : std::string(optimizer->name())});
+  ckpt.metadata.push_back({"optimizer", optimizer == nullptr
+                                            ? ""
+                                            : std::string(optimizer->name())});
   ckpt.metadata.push_back({"seed", absl::StrCat(counters.seed)});
   ckpt.integers.push_back({"epochs_done", counters.epochs_done});
   ckpt.integers.push_back({"steps_done", counters.steps_done});
@@ -143,8 +143,8 @@ absl::StatusOr<ModelCheckpoint> DecodeModelCheckpoint(
     if (t.name == kOptimizerStep) {
       legacy_step = &t.tensor;
     } else if (absl::StartsWith(t.name, kOptimizerPrefix)) {
-      state.tensors.push_back({t.name.substr(sizeof(kOptimizerPrefix) - 1),
-                               std::move(t.tensor)});
+      state.tensors.push_back(
+          {t.name.substr(sizeof(kOptimizerPrefix) - 1), std::move(t.tensor)});
     } else if (!names.contains(t.name)) {
       return absl::InvalidArgumentError(absl::StrFormat(
           "checkpoint %s has parameter '%s' %s, which the model lacks "
@@ -177,9 +177,9 @@ absl::StatusOr<ModelCheckpoint> DecodeModelCheckpoint(
   } else if (legacy_step != nullptr) {
     ASSIGN_OR_RETURN(state.steps, LegacyStep(*legacy_step, path));
   } else if (!state.tensors.empty()) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "checkpoint %s holds optimizer state but no '%s' count", path,
-        kOptimizerStep));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("checkpoint %s holds optimizer state but no '%s' count",
+                        path, kOptimizerStep));
   } else {
     return model;  // No optimizer state.
   }

@@ -164,9 +164,9 @@ absl::StatusOr<OptimizerKind> ParseOptimizerKind(absl::string_view name) {
   }
   std::vector<absl::string_view> valid;
   for (const auto& entry : kOptimizerNames) valid.push_back(entry.name);
-  return absl::InvalidArgumentError(
-      absl::StrCat("unknown optimizer '", name, "'; expected one of ",
-                   absl::StrJoin(valid, ", ")));
+  return absl::InvalidArgumentError(absl::StrCat("unknown optimizer '", name,
+                                                 "'; expected one of ",
+                                                 absl::StrJoin(valid, ", ")));
 }
 
 bool AbslParseFlag(absl::string_view text, OptimizerKind* kind,
@@ -219,9 +219,9 @@ absl::Status Optimizer::Step(const std::vector<ParamSlot>& slots, float lr,
         "%s: the learning rate must be finite and >= 0, got %g", name(), lr));
   }
   if (slots.size() != names_.size()) {
-    return absl::FailedPreconditionError(absl::StrFormat(
-        "%s: Step() got %d parameters, Init() %d", name(), slots.size(),
-        names_.size()));
+    return absl::FailedPreconditionError(
+        absl::StrFormat("%s: Step() got %d parameters, Init() %d", name(),
+                        slots.size(), names_.size()));
   }
   for (size_t i = 0; i < slots.size(); ++i) {
     const ParamSlot& slot = slots[i];
@@ -269,8 +269,8 @@ OptimizerState Optimizer::ExportState() const {
   OptimizerState out;
   for (size_t i = 0; i < names_.size(); ++i) {
     for (size_t k = 0; k < slot_names.size(); ++k) {
-      out.tensors.push_back({absl::StrCat(names_[i], "/", slot_names[k]),
-                             state_[i][k].Clone()});
+      out.tensors.push_back(
+          {absl::StrCat(names_[i], "/", slot_names[k]), state_[i][k].Clone()});
     }
   }
   out.steps = steps_;
@@ -306,10 +306,10 @@ absl::Status Optimizer::ImportState(const OptimizerState& state) {
             absl::StrCat(name(), " state: tensor '", tname, "' is missing"));
       }
       if (t->shape() != state_[i][k].shape()) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            name(), " state: tensor '", tname, "' is ",
-            t->shape().DebugString(), ", the parameter is ",
-            state_[i][k].shape().DebugString()));
+        return absl::InvalidArgumentError(
+            absl::StrCat(name(), " state: tensor '", tname, "' is ",
+                         t->shape().DebugString(), ", the parameter is ",
+                         state_[i][k].shape().DebugString()));
       }
       found[i].push_back(t);
     }
@@ -339,15 +339,15 @@ absl::StatusOr<std::unique_ptr<Optimizer>> MakeOptimizer(
     return bad(absl::StrFormat("rho must be in [0, 1), got %g", o.rho));
   }
   if (!InUnitInterval(o.beta1) || !InUnitInterval(o.beta2)) {
-    return bad(absl::StrFormat("betas must be in [0, 1), got (%g, %g)",
-                               o.beta1, o.beta2));
+    return bad(absl::StrFormat("betas must be in [0, 1), got (%g, %g)", o.beta1,
+                               o.beta2));
   }
   if (!std::isfinite(o.epsilon) || o.epsilon <= 0) {
     return bad(absl::StrFormat("epsilon must be > 0, got %g", o.epsilon));
   }
   if (!std::isfinite(o.weight_decay) || o.weight_decay < 0) {
-    return bad(absl::StrFormat("weight_decay must be >= 0, got %g",
-                               o.weight_decay));
+    return bad(
+        absl::StrFormat("weight_decay must be >= 0, got %g", o.weight_decay));
   }
   switch (kind) {
     case OptimizerKind::kSgd:
@@ -363,8 +363,8 @@ absl::StatusOr<std::unique_ptr<Optimizer>> MakeOptimizer(
     case OptimizerKind::kAdamW:
       return std::make_unique<Adam>(o, /*decoupled=*/true);
   }
-  return absl::InvalidArgumentError(absl::StrCat(
-      "unknown optimizer kind ", static_cast<int>(kind)));
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown optimizer kind ", static_cast<int>(kind)));
 }
 
 }  // namespace dagrad

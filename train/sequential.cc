@@ -103,12 +103,11 @@ Sequential& Sequential::AddLayer(std::unique_ptr<Layer> layer,
   absl::StatusOr<NodeId> output = layer->Build(builder_.get(), name, output_);
   if (!output.ok()) {
     const std::string message(output.status().message());
-    status_ = absl::Status(
-        output.status().code(),
-        absl::StartsWith(message, "layer '")
-            ? message
-            : absl::StrFormat("layer '%s' (%s): %s", name, layer->type(),
-                              message));
+    status_ = absl::Status(output.status().code(),
+                           absl::StartsWith(message, "layer '")
+                               ? message
+                               : absl::StrFormat("layer '%s' (%s): %s", name,
+                                                 layer->type(), message));
     return *this;
   }
   LayerInfo info;
@@ -153,9 +152,8 @@ int64_t Sequential::parameter_count() const {
 absl::StatusOr<std::string> Sequential::Summary() const {
   RETURN_IF_ERROR(status_);
   const std::string rule(72, '=');
-  std::string out = absl::StrFormat("%-36s %-22s %12s\n%s\n",
-                                    "Layer (type)", "Output Shape", "Param #",
-                                    rule);
+  std::string out = absl::StrFormat("%-36s %-22s %12s\n%s\n", "Layer (type)",
+                                    "Output Shape", "Param #", rule);
   int64_t total = 0, trainable = 0;
   for (const LayerInfo& info : layers_) {
     ASSIGN_OR_RETURN(Shape shape, builder_->shape(info.output));
@@ -206,9 +204,9 @@ absl::Status Sequential::Compile(Loss loss) {
     logits = builder_->inputs(output_)[0];
   }
   if (WantsOneHot(loss)) {
-    ASSIGN_OR_RETURN(labels_,
-                     builder_->AddInput("targets",
-                                        Shape({Shape::kUnknownDim, classes})));
+    ASSIGN_OR_RETURN(
+        labels_,
+        builder_->AddInput("targets", Shape({Shape::kUnknownDim, classes})));
   } else {
     ASSIGN_OR_RETURN(labels_,
                      builder_->AddInput("labels", Shape({Shape::kUnknownDim})));
@@ -216,8 +214,8 @@ absl::Status Sequential::Compile(Loss loss) {
   absl::StatusOr<NodeId> loss_node;
   switch (loss) {
     case Loss::kSoftmaxCrossEntropy:
-      loss_node = builder_->AddOp(SoftmaxCrossEntropyAttrs{},
-                                  {logits, labels_}, scope);
+      loss_node =
+          builder_->AddOp(SoftmaxCrossEntropyAttrs{}, {logits, labels_}, scope);
       break;
     case Loss::kCrossEntropy:
       loss_node =

@@ -323,8 +323,7 @@ class Sequential {
                          const Tensor& labels);
   // RunStep() is TrainStep() without the input checks (Fit's data sets are
   // validated whole).
-  absl::StatusOr<StepResult> RunStep(const Tensor& images,
-                                     const Tensor& labels,
+  absl::StatusOr<StepResult> RunStep(const Tensor& images, const Tensor& labels,
                                      const FitOptions& options, float lr);
   // RunEpoch() trains one epoch of `batches` batches (continuing
   // partial_epoch_) and returns its train loss/accuracy; sets *interrupted

@@ -99,8 +99,7 @@ bool FindChain(const Graph& g, const Uses& uses, NodeId act, Chain* c) {
   }
   if (c->bias_add.valid() &&
       (root[c->bias_add.index] ||
-       !OnlyUsers(users[c->bias_add.index],
-                  {act, c->bias_dx, c->bias_db}))) {
+       !OnlyUsers(users[c->bias_add.index], {act, c->bias_dx, c->bias_db}))) {
     return false;
   }
   // The absorbed gradients feed only the next VJPs.
@@ -132,8 +131,8 @@ absl::StatusOr<Node> FusedNode(const Graph& g, const GraphRewriter& r,
   const Node& p = g.node(c.producer);
   const Node& a = g.node(c.act);
   ASSIGN_OR_RETURN(FusedActivationAttrs attrs,
-                   MakeFusedActivation(p.def->kind, p.attrs,
-                                       c.bias_add.valid(), a.def->kind));
+                   MakeFusedActivation(p.def->kind, p.attrs, c.bias_add.valid(),
+                                       a.def->kind));
   ASSIGN_OR_RETURN(const OpDef* def, GetOp(OpKind::kFusedActivation));
   Node node;
   node.type = NodeType::kOp;
@@ -160,8 +159,8 @@ absl::StatusOr<PassResult> FuseActivations(const Graph& graph,
   for (int i = 0; i < graph.num_nodes(); ++i) {
     Chain c;
     if (!FindChain(graph, uses, NodeId{i}, &c)) continue;
-    std::vector<NodeId> members = {c.producer, c.bias_add, c.act, c.act_vjp,
-                                   c.bias_dx, c.bias_db};
+    std::vector<NodeId> members = {c.producer, c.bias_add, c.act,
+                                   c.act_vjp,  c.bias_dx,  c.bias_db};
     members.insert(members.end(), c.producer_vjps.begin(),
                    c.producer_vjps.end());
     if (index.Add(members) >= 0) chains.push_back(std::move(c));

@@ -22,14 +22,12 @@ bool Foldable(const Graph& graph, const GraphRewriter& r, NodeId id,
   }
   for (NodeId in : node.inputs) {
     const NodeId now = r.Map(in);
-    if (!now.valid() ||
-        r.builder()->node(now).type != NodeType::kConstant) {
+    if (!now.valid() || r.builder()->node(now).type != NodeType::kConstant) {
       return false;
     }
   }
   for (NodeId c : consumers) {
-    if (graph.node(c).type == NodeType::kVjp &&
-        graph.node(c).forward == id) {
+    if (graph.node(c).type == NodeType::kVjp && graph.node(c).forward == id) {
       return false;
     }
   }

@@ -12,8 +12,8 @@ namespace {
 // forward, inputs (all as new ids), and the attrs' hash.
 std::vector<int64_t> Key(const Node& node, const GraphRewriter& r) {
   std::vector<int64_t> key = {static_cast<int64_t>(node.type),
-                              static_cast<int64_t>(node.def->kind),
-                              node.wrt, node.reverse ? 1 : 0};
+                              static_cast<int64_t>(node.def->kind), node.wrt,
+                              node.reverse ? 1 : 0};
   if (node.type == NodeType::kVjp) key.push_back(r.Map(node.forward).index);
   for (NodeId in : node.inputs) key.push_back(r.Map(in).index);
   key.push_back(static_cast<int64_t>(OpAttrsHash(*node.def, node.attrs)));

@@ -14,17 +14,17 @@ absl::Status GraphRewriter::Keep(NodeId old) {
   for (NodeId& in : node.inputs) {
     const NodeId now = map_[in.index];
     if (!now.valid()) {
-      return absl::InternalError(absl::StrCat(
-          pass_, ": node '", node.name, "' reads '", old_.node(in).name,
-          "', which the pass removed"));
+      return absl::InternalError(absl::StrCat(pass_, ": node '", node.name,
+                                              "' reads '", old_.node(in).name,
+                                              "', which the pass removed"));
     }
     in = now;
   }
   if (node.type == NodeType::kVjp) {
     node.forward = map_[node.forward.index];
     if (!node.forward.valid()) {
-      return absl::InternalError(absl::StrCat(
-          pass_, ": VJP node '", node.name, "' lost its forward node"));
+      return absl::InternalError(absl::StrCat(pass_, ": VJP node '", node.name,
+                                              "' lost its forward node"));
     }
   }
   ASSIGN_OR_RETURN(map_[old.index], builder_.AddNode(std::move(node)));
@@ -104,8 +104,7 @@ std::vector<std::vector<NodeId>> VjpsOf(const Graph& graph,
 }
 
 bool IsOp(const Node& node, OpKind kind) {
-  return node.type == NodeType::kOp && !node.reverse &&
-         node.def->kind == kind;
+  return node.type == NodeType::kOp && !node.reverse && node.def->kind == kind;
 }
 
 }  // namespace dagrad

@@ -19,8 +19,7 @@ constexpr PassInfo kPasses[] = {
     {kConstantFoldingPass, &FoldConstants, &PassOptions::constant_folding},
     {kReluPoolReorderPass, &ReorderReluMaxPool,
      &PassOptions::relu_pool_reorder},
-    {kActivationFusionPass, &FuseActivations,
-     &PassOptions::activation_fusion},
+    {kActivationFusionPass, &FuseActivations, &PassOptions::activation_fusion},
 };
 
 }  // namespace
@@ -30,8 +29,8 @@ absl::Span<const PassInfo> Passes() { return kPasses; }
 absl::StatusOr<NodeId> PipelineResult::Map(NodeId old) const {
   if (old.index < 0 || old.index >= static_cast<int>(remap.size()) ||
       !remap[old.index].valid()) {
-    return absl::InternalError(absl::StrCat(
-        "graph passes: node id ", old.index, " has no counterpart"));
+    return absl::InternalError(absl::StrCat("graph passes: node id ", old.index,
+                                            " has no counterpart"));
   }
   return remap[old.index];
 }
@@ -65,8 +64,8 @@ absl::StatusOr<PipelineResult> RunPasses(const Graph& graph,
       for (NodeId& id : now) {
         id = r.remap[id.index];
         if (!id.valid()) {
-          return absl::InternalError(absl::StrCat(
-              "graph pass ", pass.name, " removed a root node"));
+          return absl::InternalError(
+              absl::StrCat("graph pass ", pass.name, " removed a root node"));
         }
       }
       log.rewrites = r.rewrites;

@@ -40,9 +40,7 @@ struct PassOptions {
   bool activation_fusion = true;
 
   // None() switches every pass off (the graph as built).
-  static PassOptions None() {
-    return PassOptions{false, false, false, false};
-  }
+  static PassOptions None() { return PassOptions{false, false, false, false}; }
 };
 
 // PassInfo is one entry of the pipeline.

@@ -2,7 +2,6 @@
 
 #include <vector>
 
-
 namespace dagrad {
 namespace {
 
@@ -92,8 +91,7 @@ absl::StatusOr<PassResult> ReorderReluMaxPool(const Graph& graph,
           r.EmitVjp(m.new_relu, 0, r.Map(node.inputs[0]), id).status());
     } else if (id == m.relu_vjp) {
       // dL/dx = pool'_vjp(d pool').
-      RETURN_IF_ERROR(
-          r.EmitVjp(m.new_pool, 0, r.Map(m.pool_vjp), id).status());
+      RETURN_IF_ERROR(r.EmitVjp(m.new_pool, 0, r.Map(m.pool_vjp), id).status());
     }
   }
   PassResult result;

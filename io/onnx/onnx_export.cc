@@ -62,8 +62,7 @@ void SetFloat(NodeProto* n, const char* name, float value) {
 // Writer builds the GraphProto: initializers, value infos and nodes.
 class Writer {
  public:
-  Writer(const Graph& graph, const ParameterStore& store,
-         onnx::GraphProto* out)
+  Writer(const Graph& graph, const ParameterStore& store, onnx::GraphProto* out)
       : graph_(graph), store_(store), out_(out) {}
 
   void AddFloatInitializer(const std::string& name, const Shape& shape,
@@ -134,11 +133,10 @@ class Writer {
       case OpKind::kMaxPool2D:
       case OpKind::kAvgPool2D: {
         const bool max = node.def->kind == OpKind::kMaxPool2D;
-        const PoolWindow& w =
-            max ? static_cast<const PoolWindow&>(
-                      AttrsAs<MaxPool2DAttrs>(node.attrs))
-                : static_cast<const PoolWindow&>(
-                      AttrsAs<AvgPool2DAttrs>(node.attrs));
+        const PoolWindow& w = max ? static_cast<const PoolWindow&>(
+                                        AttrsAs<MaxPool2DAttrs>(node.attrs))
+                                  : static_cast<const PoolWindow&>(
+                                        AttrsAs<AvgPool2DAttrs>(node.attrs));
         const PoolGeometry geo = PoolGeometryOf(shapes[0], w);
         NodeProto* n = AddNode(max ? "MaxPool" : "AveragePool", node, in);
         SetInts(n, "kernel_shape", {geo.window_h, geo.window_w});
@@ -398,9 +396,9 @@ absl::StatusOr<std::string> OnnxModelBytes(const Graph& graph,
     switch (node.type) {
       case NodeType::kInput:
         if (!input_set.contains(i)) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "ONNX export: the outputs need input '", node.name,
-              "', which is not among the model's inputs"));
+          return absl::InvalidArgumentError(
+              absl::StrCat("ONNX export: the outputs need input '", node.name,
+                           "', which is not among the model's inputs"));
         }
         break;
       case NodeType::kParameter: {
@@ -427,7 +425,8 @@ absl::StatusOr<std::string> OnnxModelBytes(const Graph& graph,
         break;
     }
   }
-  for (NodeId id : outputs) writer.AddValueInfo(g->add_output(), graph.node(id));
+  for (NodeId id : outputs)
+    writer.AddValueInfo(g->add_output(), graph.node(id));
   std::string bytes;
   if (!model.SerializeToString(&bytes)) {
     return absl::InternalError("ONNX export: serializing the model failed");

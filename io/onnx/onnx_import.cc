@@ -14,6 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "core/status_macros.h"
 #include "onnx/onnx_pb.h"
+#include "ops/add.h"
 #include "ops/avg_pool2d.h"
 #include "ops/batch_norm.h"
 #include "ops/bias_add.h"
@@ -25,7 +26,6 @@
 #include "ops/mat_mul.h"
 #include "ops/max_pool2d.h"
 #include "ops/mean.h"
-#include "ops/add.h"
 #include "ops/mul.h"
 #include "ops/relu.h"
 #include "ops/reshape.h"
@@ -58,7 +58,7 @@ struct Attr {
 struct NodeIr {
   std::string op;
   std::string name;
-  std::vector<std::string> inputs;   // "" marks an omitted optional input.
+  std::vector<std::string> inputs;  // "" marks an omitted optional input.
   std::vector<std::string> outputs;
   std::map<std::string, Attr> attrs;
 };
@@ -82,10 +82,13 @@ constexpr int64_t kMaxElements = int64_t{1} << 31;
 
 const absl::flat_hash_set<std::string>& SupportedOps() {
   static const auto* ops = new absl::flat_hash_set<std::string>{
-      "Add", "AveragePool", "BatchNormalization", "Constant", "Conv",
-      "Dropout", "Flatten", "Gemm", "Identity", "LogSoftmax", "MatMul",
-      "MaxPool", "Mul", "ReduceMean", "ReduceSum", "Relu", "Reshape",
-      "Sigmoid", "Softmax", "Tanh"};
+      "Add",        "AveragePool", "BatchNormalization",
+      "Constant",   "Conv",        "Dropout",
+      "Flatten",    "Gemm",        "Identity",
+      "LogSoftmax", "MatMul",      "MaxPool",
+      "Mul",        "ReduceMean",  "ReduceSum",
+      "Relu",       "Reshape",     "Sigmoid",
+      "Softmax",    "Tanh"};
   return *ops;
 }
 
@@ -122,8 +125,8 @@ absl::StatusOr<ConstTensor> ReadTensor(const TensorProto& t,
       if (n > 0) std::memcpy(c.floats.data(), t.raw_data().data(), n * 4);
     } else {
       if (static_cast<size_t>(t.float_data_size()) != n) {
-        return error(absl::StrCat("has ", t.float_data_size(),
-                                  " floats for ", count, " elements"));
+        return error(absl::StrCat("has ", t.float_data_size(), " floats for ",
+                                  count, " elements"));
       }
       c.floats.assign(t.float_data().begin(), t.float_data().end());
     }
@@ -140,8 +143,8 @@ absl::StatusOr<ConstTensor> ReadTensor(const TensorProto& t,
       if (n > 0) std::memcpy(c.ints.data(), t.raw_data().data(), n * 8);
     } else {
       if (static_cast<size_t>(t.int64_data_size()) != n) {
-        return error(absl::StrCat("has ", t.int64_data_size(),
-                                  " int64s for ", count, " elements"));
+        return error(absl::StrCat("has ", t.int64_data_size(), " int64s for ",
+                                  count, " elements"));
       }
       c.ints.assign(t.int64_data().begin(), t.int64_data().end());
     }
@@ -155,7 +158,8 @@ absl::StatusOr<std::shared_ptr<const OnnxModelIr>> Parse(
     const std::string& bytes, const std::string& source) {
   onnx::ModelProto model;
   if (bytes.empty() || !model.ParseFromString(bytes)) {
-    return FileError(source, "is not a valid ONNX model (protobuf parse failed)");
+    return FileError(source,
+                     "is not a valid ONNX model (protobuf parse failed)");
   }
   auto ir = std::make_shared<OnnxModelIr>();
   ir->source = source;
@@ -165,9 +169,9 @@ absl::StatusOr<std::shared_ptr<const OnnxModelIr>> Parse(
     }
   }
   if (ir->opset < kMinOnnxImportOpset || ir->opset > kMaxOnnxImportOpset) {
-    return FileError(source, absl::StrCat(
-        "opset ", ir->opset, " is outside the supported ",
-        kMinOnnxImportOpset, "..", kMaxOnnxImportOpset));
+    return FileError(
+        source, absl::StrCat("opset ", ir->opset, " is outside the supported ",
+                             kMinOnnxImportOpset, "..", kMaxOnnxImportOpset));
   }
   const onnx::GraphProto& g = model.graph();
   for (const TensorProto& t : g.initializer()) {
@@ -182,9 +186,10 @@ absl::StatusOr<std::shared_ptr<const OnnxModelIr>> Parse(
     if (ir->initializers.count(in.name()) == 0) inputs.push_back(&in);
   }
   if (inputs.size() != 1 || g.output_size() != 1) {
-    return FileError(source, absl::StrCat(
-        "has ", inputs.size(), " inputs and ", g.output_size(),
-        " outputs; a layer takes one of each"));
+    return FileError(
+        source,
+        absl::StrCat("has ", inputs.size(), " inputs and ", g.output_size(),
+                     " outputs; a layer takes one of each"));
   }
   const onnx::ValueInfoProto& in = *inputs[0];
   ir->input_name = in.name();
@@ -193,8 +198,9 @@ absl::StatusOr<std::shared_ptr<const OnnxModelIr>> Parse(
       in.type().tensor_type().elem_type() != TensorProto::FLOAT ||
       !in.type().tensor_type().has_shape() ||
       in.type().tensor_type().shape().dim_size() < 2) {
-    return FileError(source, absl::StrCat(
-        "input '", in.name(), "' must be a float tensor [batch, ...]"));
+    return FileError(source,
+                     absl::StrCat("input '", in.name(),
+                                  "' must be a float tensor [batch, ...]"));
   }
   std::vector<int64_t> dims;
   const auto& shape = in.type().tensor_type().shape();
@@ -203,10 +209,13 @@ absl::StatusOr<std::shared_ptr<const OnnxModelIr>> Parse(
     const auto& d = shape.dim(i);
     if (!d.has_dim_value() || d.dim_value() < 1 ||
         d.dim_value() > kMaxElements / per_example) {
-      return FileError(source, absl::StrCat(
-          "input '", in.name(), "' dimension ", i,
-          " must be a fixed size (only the batch may vary) and the example "
-          "at most ", kMaxElements, " values"));
+      return FileError(
+          source,
+          absl::StrCat(
+              "input '", in.name(), "' dimension ", i,
+              " must be a fixed size (only the batch may vary) and the example "
+              "at most ",
+              kMaxElements, " values"));
     }
     per_example *= d.dim_value();
     dims.push_back(d.dim_value());
@@ -215,18 +224,18 @@ absl::StatusOr<std::shared_ptr<const OnnxModelIr>> Parse(
   for (const onnx::NodeProto& n : g.node()) {
     NodeIr node;
     node.op = n.op_type();
-    node.name = n.name().empty() ? absl::StrCat(n.op_type(), "_",
-                                                ir->nodes.size())
-                                 : n.name();
+    node.name = n.name().empty()
+                    ? absl::StrCat(n.op_type(), "_", ir->nodes.size())
+                    : n.name();
     if (!n.domain().empty() && n.domain() != "ai.onnx") {
-      return FileError(source, absl::StrCat("node '", node.name, "' (",
-                                            node.op, ") is in domain '",
-                                            n.domain(), "' (not supported)"));
+      return FileError(source, absl::StrCat("node '", node.name, "' (", node.op,
+                                            ") is in domain '", n.domain(),
+                                            "' (not supported)"));
     }
     if (!SupportedOps().contains(node.op)) {
-      return FileError(source, absl::StrCat(
-          "node '", node.name, "' has op type ", node.op,
-          ", which dagrad does not import"));
+      return FileError(
+          source, absl::StrCat("node '", node.name, "' has op type ", node.op,
+                               ", which dagrad does not import"));
     }
     node.inputs.assign(n.input().begin(), n.input().end());
     node.outputs.assign(n.output().begin(), n.output().end());
@@ -267,8 +276,9 @@ class Translator {
     }
     auto it = values_.find(ir_.output_name);
     if (it == values_.end()) {
-      return FileError(ir_.source, absl::StrCat(
-          "output '", ir_.output_name, "' is not computed from the input"));
+      return FileError(ir_.source,
+                       absl::StrCat("output '", ir_.output_name,
+                                    "' is not computed from the input"));
     }
     return it->second;
   }
@@ -336,8 +346,8 @@ class Translator {
     ASSIGN_OR_RETURN(std::string name, InputName(k));
     const ConstTensor* c = Const(name);
     if (c == nullptr || c->is_float) {
-      return Error(absl::StrCat("input '", name,
-                                "' must be a constant int64 tensor"));
+      return Error(
+          absl::StrCat("input '", name, "' must be a constant int64 tensor"));
     }
     return c->ints;
   }
@@ -371,9 +381,8 @@ class Translator {
       return Error(absl::StrCat("attribute ", name, " must be ints"));
     }
     if (size > 0 && v.size() != size) {
-      return Error(absl::StrCat("attribute ", name, " [",
-                                absl::StrJoin(v, ","), "] must have ", size,
-                                " values (2-D only)"));
+      return Error(absl::StrCat("attribute ", name, " [", absl::StrJoin(v, ","),
+                                "] must have ", size, " values (2-D only)"));
     }
     return v;
   }
@@ -393,8 +402,8 @@ class Translator {
     NodeOptions options;
     options.scope = scope_;
     options.name = node_->outputs[0];
-    absl::StatusOr<NodeId> id = graph_->AddOp(attrs, std::move(inputs),
-                                              options);
+    absl::StatusOr<NodeId> id =
+        graph_->AddOp(attrs, std::move(inputs), options);
     if (!id.ok()) return Error(std::string(id.status().message()));
     values_[node_->outputs[0]] = *id;
     return absl::OkStatus();
@@ -612,8 +621,8 @@ class Translator {
         while (dims.size() > want.size() && dims[0] == 1) {
           dims.erase(dims.begin());
         }
-        if (dims == want || (as.rank() == 2 && dims.size() == 1 &&
-                             dims[0] == as.dim(1))) {
+        if (dims == want ||
+            (as.rank() == 2 && dims.size() == 1 && dims[0] == as.dim(1))) {
           ASSIGN_OR_RETURN(NodeId bias, BiasVector(1));
           return Emit(BiasAddAttrs{}, {a, bias});
         }
@@ -696,8 +705,8 @@ class Translator {
           known *= target[i];
         }
       }
-      const int64_t count = static_cast<int64_t>(
-          c->is_float ? c->floats.size() : c->ints.size());
+      const int64_t count =
+          static_cast<int64_t>(c->is_float ? c->floats.size() : c->ints.size());
       if (unknown >= 0 && known > 0) target[unknown] = count / known;
       int64_t product = 1;
       for (int64_t d : target) product *= d;
@@ -823,11 +832,10 @@ absl::StatusOr<NodeId> OnnxLayer::Build(GraphBuilder* graph,
     fits = in.dim(i + 1) == ir_->input_shape.dim(i);
   }
   if (!fits) {
-    return LayerError(scope, type(), in,
-                      absl::StrCat("the ONNX model '", ir_->source,
-                                   "' takes [batch, ",
-                                   absl::StrJoin(ir_->input_shape.dims(), ","),
-                                   "]"));
+    return LayerError(
+        scope, type(), in,
+        absl::StrCat("the ONNX model '", ir_->source, "' takes [batch, ",
+                     absl::StrJoin(ir_->input_shape.dims(), ","), "]"));
   }
   Translator translator(*ir_, graph, scope);
   return translator.Run(input);

@@ -72,8 +72,8 @@ enum class BatchNormGrad { kX, kGamma, kBeta };
 void BatchNormVjpKernel(ThreadPool* pool, const BatchNormDims& dims,
                         const float* x, const float* gamma, const float* dy,
                         const float* mean, const float* mean_lo,
-                        const float* inv_std, bool training,
-                        BatchNormGrad wrt, float* out);
+                        const float* inv_std, bool training, BatchNormGrad wrt,
+                        float* out);
 
 }  // namespace dagrad
 

@@ -21,8 +21,7 @@ namespace dagrad {
 // AddChannelBias() sets y[(n*C + c)*S + s] = x[(n*C + c)*S + s] + bias[c]
 // for x and y [N, C, S] (y must not overlap x) and bias [C].
 void AddChannelBias(ThreadPool* pool, const float* x, const float* bias,
-                    int64_t batch, int64_t channels, int64_t spatial,
-                    float* y);
+                    int64_t batch, int64_t channels, int64_t spatial, float* y);
 
 // SumPerChannel() sets out[c] = sum over n, s of dy[(n*C + c)*S + s]. For
 // S == 1 each channel is summed in float, rows in order; otherwise in 16

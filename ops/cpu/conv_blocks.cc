@@ -24,8 +24,7 @@ const float* Patches(const ConvPlan& plan, const ConvBlock& b, int64_t g,
     return x + (b.n0 * geo.in_channels + g * cg) * geo.in_pixels();
   }
   for (int64_t i = 0; i < b.count; ++i) {
-    Im2Col(geo,
-           x + ((b.n0 + i) * geo.in_channels + g * cg) * geo.in_pixels(),
+    Im2Col(geo, x + ((b.n0 + i) * geo.in_channels + g * cg) * geo.in_pixels(),
            buffer + i * geo.out_pixels(), b.cols);
   }
   *ld = b.cols;
@@ -63,9 +62,8 @@ const float* OutputGradBlock(const ConvPlan& plan, const ConvBlock& b,
 
 void PlaceLayout(const DirectLayout& l, const float* src, float* buf) {
   const int64_t plane = l.plane_h * l.plane_w;
-  PlaceImage(src, l.channels, l.src_h, l.src_w, l.row_off, l.col_off,
-             l.plane_h, l.plane_w, plane, l.buf_floats - l.channels * plane,
-             buf);
+  PlaceImage(src, l.channels, l.src_h, l.src_w, l.row_off, l.col_off, l.plane_h,
+             l.plane_w, plane, l.buf_floats - l.channels * plane, buf);
 }
 
 DirectImage ImageOf(const ConvGeometry& geo, const DirectLayout& l,

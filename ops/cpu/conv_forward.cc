@@ -100,18 +100,16 @@ void ForwardDirect(const ConvPlan& plan, const float* x, const float* w,
     const ConvBlock b = BlockOf(plan, blk);
     for (int64_t n = b.n0; n < b.n0 + b.count; ++n) {
       for (int64_t g = 0; g < geo.groups; ++g) {
-        const float* x_g =
-            x + (n * geo.in_channels + g * cg) * geo.in_pixels();
+        const float* x_g = x + (n * geo.in_channels + g * cg) * geo.in_pixels();
         if (!plan.x_in_place()) PlaceLayout(xl, x_g, xbuf);
-        const DirectImage in =
-            ImageOf(geo, xl, plan.x_in_place() ? x_g : xbuf);
+        const DirectImage in = ImageOf(geo, xl, plan.x_in_place() ? x_g : xbuf);
         float* y_g = y + (n * geo.out_channels + g * mg) * p;
         if (plan.by16()) {
           for (int64_t m = 0; m < mg; m += 16) {
             const int64_t o = g * mg + m;
-            DirectCorrelate16(in, xl.plane_w, w16 + o * k, geo.out_h,
-                              geo.out_w, bias != nullptr ? bias + o : nullptr,
-                              obuf, y_g + m * p, p);
+            DirectCorrelate16(in, xl.plane_w, w16 + o * k, geo.out_h, geo.out_w,
+                              bias != nullptr ? bias + o : nullptr, obuf,
+                              y_g + m * p, p);
           }
           continue;
         }

@@ -19,8 +19,7 @@ namespace dagrad {
 // pool->num_threads()) floats. Each output is one fixed sum whatever the
 // thread count.
 void ConvForward(const ConvPlan& plan, const float* x, const float* w,
-                 const float* bias, float* y, float* scratch,
-                 ThreadPool* pool);
+                 const float* bias, float* y, float* scratch, ThreadPool* pool);
 
 }  // namespace dagrad
 

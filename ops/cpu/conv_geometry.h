@@ -49,17 +49,14 @@ struct ConvGeometry {
   // group_out_channels() is Mg = out_channels / groups.
   int64_t group_out_channels() const { return out_channels / groups; }
   // col_rows() is K = Cg * kernel_h * kernel_w, the length of one patch.
-  int64_t col_rows() const {
-    return group_in_channels() * kernel_h * kernel_w;
-  }
+  int64_t col_rows() const { return group_in_channels() * kernel_h * kernel_w; }
   int64_t in_pixels() const { return in_h * in_w; }
   int64_t out_pixels() const { return out_h * out_w; }
   // is_pointwise() is true for a 1x1 kernel with stride 1 and no padding:
   // then the patch matrix of an image group IS its [Cg, H*W] slice of x.
   bool is_pointwise() const {
     return kernel_h == 1 && kernel_w == 1 && stride_h == 1 && stride_w == 1 &&
-           pad_top == 0 && pad_bottom == 0 && pad_left == 0 &&
-           pad_right == 0;
+           pad_top == 0 && pad_bottom == 0 && pad_left == 0 && pad_right == 0;
   }
 };
 

@@ -31,16 +31,15 @@ void InputGradGemm(const ConvPlan& plan, const float* dy, const float* w,
       const float* dy_g = OutputGradBlock(plan, b, g, dy, gather_buf, &ld);
       if (geo.is_pointwise()) {  // Col2Im is the identity.
         GemmRaw(true, false, cg, p, mg, 1.0f, w_g, k, dy_g, ld, 0.0f,
-                grad + (b.n0 * geo.in_channels + g * cg) * geo.in_pixels(),
-                p);
+                grad + (b.n0 * geo.in_channels + g * cg) * geo.in_pixels(), p);
         continue;
       }
       GemmRaw(true, false, k, b.cols, mg, 1.0f, w_g, k, dy_g, ld, 0.0f, dcol,
               b.cols);
       for (int64_t i = 0; i < b.count; ++i) {
-        Col2Im(geo, dcol + i * p, b.cols,
-               grad + ((b.n0 + i) * geo.in_channels + g * cg) *
-                          geo.in_pixels());
+        Col2Im(
+            geo, dcol + i * p, b.cols,
+            grad + ((b.n0 + i) * geo.in_channels + g * cg) * geo.in_pixels());
       }
     }
   });
@@ -87,8 +86,7 @@ void InputGradDirect(const ConvPlan& plan, const float* dy, const float* w,
         PlaceLayout(dl, dy + (n * geo.out_channels + g * mg) * p, dbuf);
         DirectCorrelate(ImageOf(geo, dl, dbuf), wrot + g * cg * kd, kd, cg,
                         dl.q_pad, obuf, dl.q_pad);
-        ExtractRows(obuf, dl.q_pad, dl.plane_w, cg, geo.in_h, geo.in_w,
-                    nullptr,
+        ExtractRows(obuf, dl.q_pad, dl.plane_w, cg, geo.in_h, geo.in_w, nullptr,
                     grad + (n * geo.in_channels + g * cg) * geo.in_pixels());
       }
     }
@@ -128,9 +126,9 @@ void InputGradScatter(const ConvPlan& plan, const float* dy, const float* w,
         const DirectImage dc_image{dc, mg, ld, 0, 0, 1, 1};
         DirectCorrelate(dc_image, wt + g * k * mg, mg, k, ld, dcol, ld);
         for (int64_t i = 0; i < count; ++i) {
-          Col2ImStride1(geo, cg, dcol + i * p, ld,
-                        grad + ((n0 + i) * geo.in_channels + g * cg) *
-                                   geo.in_pixels());
+          Col2ImStride1(
+              geo, cg, dcol + i * p, ld,
+              grad + ((n0 + i) * geo.in_channels + g * cg) * geo.in_pixels());
         }
       }
     }

@@ -54,15 +54,13 @@ bool Unpadded(const DirectLayout& l) {
 // pointwise) and a gathered output block (unless one image per block).
 void PlanGemm(ConvPlan* plan) {
   const ConvGeometry& geo = plan->geo;
-  plan->path = geo.is_pointwise() ? ConvPath::kPointwiseGemm
-                                  : ConvPath::kIm2ColGemm;
+  plan->path =
+      geo.is_pointwise() ? ConvPath::kPointwiseGemm : ConvPath::kIm2ColGemm;
   const int64_t cols = plan->block_images * geo.out_pixels();
   plan->patch_floats =
       geo.is_pointwise() ? 0 : AlignFloats(geo.col_rows() * cols);
   plan->gather_floats =
-      plan->block_images > 1
-          ? AlignFloats(geo.group_out_channels() * cols)
-          : 0;
+      plan->block_images > 1 ? AlignFloats(geo.group_out_channels() * cols) : 0;
   plan->slot_floats = plan->patch_floats + plan->gather_floats;
 }
 
@@ -124,8 +122,7 @@ int64_t ConvImagesPerBlock(const ConvGeometry& geo) {
   const int64_t p = std::max<int64_t>(geo.out_pixels(), 1);
   int64_t b = (kConvBlockColumns + p - 1) / p;
   b = std::min(b, std::max<int64_t>(geo.batch / kMinBlocks, 1));
-  b = std::min(b,
-               std::max<int64_t>(kMaxPatchFloats / (geo.col_rows() * p), 1));
+  b = std::min(b, std::max<int64_t>(kMaxPatchFloats / (geo.col_rows() * p), 1));
   return std::max<int64_t>(b, 1);
 }
 
@@ -162,8 +159,7 @@ ConvPlan PlanOf(const ConvGeometry& geo, ConvPass pass) {
   const int64_t kw_span = (geo.kernel_w - 1) * geo.dilation_w;
   plan.dy_layout = MakeLayout(geo, mg, geo.out_h, geo.out_w,
                               kh_span - geo.pad_top, kw_span - geo.pad_left,
-                              geo.in_h + kh_span, geo.in_w + kw_span,
-                              geo.in_h);
+                              geo.in_h + kh_span, geo.in_w + kw_span, geo.in_h);
   const DirectLayout& xl = plan.x_layout;
   const bool by16 =
       mg % 16 == 0 && Correlate16Supported(geo.kernel_w, geo.dilation_w);
@@ -180,11 +176,9 @@ ConvPlan PlanOf(const ConvGeometry& geo, ConvPass pass) {
   if (pass == ConvPass::kWeightGrad) {
     // by16: x, dY transposed per image, and the [K, 16] accumulator.
     plan.slot_floats =
-        by16 ? plan.block_images *
-                       (plan.x_copy_floats + AlignFloats(mg * p)) +
+        by16 ? plan.block_images * (plan.x_copy_floats + AlignFloats(mg * p)) +
                    AlignFloats(geo.col_rows() * 16)
-             : plan.block_images *
-                   (xl.buf_floats + AlignFloats(mg * xl.q_pad));
+             : plan.block_images * (xl.buf_floats + AlignFloats(mg * xl.q_pad));
   } else {
     plan.slot_floats =
         plan.x_copy_floats +
@@ -195,8 +189,8 @@ ConvPlan PlanOf(const ConvGeometry& geo, ConvPass pass) {
 }
 
 int64_t ConvScratchFloats(const ConvPlan& plan, int num_threads) {
-  const int64_t slots = std::min<int64_t>(
-      num_threads, std::max<int64_t>(plan.num_blocks, 1));
+  const int64_t slots =
+      std::min<int64_t>(num_threads, std::max<int64_t>(plan.num_blocks, 1));
   return plan.weight_copy_floats + plan.partial_floats +
          slots * plan.slot_floats;
 }

@@ -66,8 +66,7 @@ inline constexpr int64_t kConvAlignFloats = 16;
 
 // AlignFloats() rounds a scratch region's size up to kConvAlignFloats.
 inline int64_t AlignFloats(int64_t floats) {
-  return (floats + kConvAlignFloats - 1) / kConvAlignFloats *
-         kConvAlignFloats;
+  return (floats + kConvAlignFloats - 1) / kConvAlignFloats * kConvAlignFloats;
 }
 
 // RoundUpTo() rounds v up to a multiple of m.
@@ -129,8 +128,7 @@ struct ConvPlan {
   }
   // by16() is true for the 16-output-channel kernels.
   bool by16() const {
-    return path == ConvPath::kDirect16 ||
-           path == ConvPath::kDirect16XInPlace;
+    return path == ConvPath::kDirect16 || path == ConvPath::kDirect16XInPlace;
   }
   bool x_in_place() const { return path == ConvPath::kDirect16XInPlace; }
 };

@@ -60,12 +60,11 @@ void WeightGradBlock(const ConvPlan& plan, const float* dy, const float* x,
         }
       }
       for (int64_t m = 0; m < mg; m += 16) {
-        DirectWeightGrad16(
-            ImageOf(geo, xl, plan.x_in_place() ? x_g : xbufs),
-            plan.x_in_place() ? geo.in_channels * geo.in_pixels()
-                              : xl.buf_floats,
-            xl.plane_w, dyts + m * p, dyt_floats, b.count, geo.out_h,
-            geo.out_w, dw16);
+        DirectWeightGrad16(ImageOf(geo, xl, plan.x_in_place() ? x_g : xbufs),
+                           plan.x_in_place() ? geo.in_channels * geo.in_pixels()
+                                             : xl.buf_floats,
+                           xl.plane_w, dyts + m * p, dyt_floats, b.count,
+                           geo.out_h, geo.out_w, dw16);
         TransposeRows(dw16, k, 16, 16, dst + (g * mg + m) * k);
       }
     }

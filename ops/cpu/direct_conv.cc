@@ -61,8 +61,8 @@ void PlaceImage(const float* __restrict src, int64_t channels, int64_t h,
   const int64_t hi = std::max(lo, std::min(w + col_off, dst_w));
   // Destination rows [r_lo, r_hi) read source row r - row_off in [0, h).
   const int64_t r_lo = std::min(std::max<int64_t>(row_off, 0), dst_h);
-  const int64_t r_hi = lo == hi ? r_lo
-                                : std::max(r_lo, std::min(h + row_off, dst_h));
+  const int64_t r_hi =
+      lo == hi ? r_lo : std::max(r_lo, std::min(h + row_off, dst_h));
   for (int64_t c = 0; c < channels; ++c) {
     const float* sc = src + c * h * w;
     float* d = dst + c * plane_stride;
@@ -160,18 +160,20 @@ void CorrTile(const DirectImage& in, const float* __restrict w, int64_t ld_w,
 using CorrTileFn = void (*)(const DirectImage&, const float*, int64_t, int64_t,
                             float*, int64_t);
 constexpr int kCorrRows = 8;
-#define DAGRAD_CORR_ROW_(nv)                                          \
-  {CorrTile<1, nv>, CorrTile<2, nv>, CorrTile<3, nv>, CorrTile<4, nv>, \
-   CorrTile<5, nv>, CorrTile<6, nv>, CorrTile<7, nv>, CorrTile<8, nv>}
+#define DAGRAD_CORR_ROW_(nv)                                               \
+  {                                                                        \
+    CorrTile<1, nv>, CorrTile<2, nv>, CorrTile<3, nv>, CorrTile<4, nv>,    \
+        CorrTile<5, nv>, CorrTile<6, nv>, CorrTile<7, nv>, CorrTile<8, nv> \
+  }
 constexpr CorrTileFn kCorrTiles[kQVecs][kCorrRows] = {
     DAGRAD_CORR_ROW_(1), DAGRAD_CORR_ROW_(2), DAGRAD_CORR_ROW_(3)};
 #undef DAGRAD_CORR_ROW_
 // A last run of 4 vectors (which 3-wide tiles would leave a 1-wide tile of
 // mostly broadcasts) goes in one 4-wide tile of at most 6 rows.
 constexpr int kCorrRows4 = 6;
-constexpr CorrTileFn kCorrTiles4[kCorrRows4] = {
-    CorrTile<1, 4>, CorrTile<2, 4>, CorrTile<3, 4>,
-    CorrTile<4, 4>, CorrTile<5, 4>, CorrTile<6, 4>};
+constexpr CorrTileFn kCorrTiles4[kCorrRows4] = {CorrTile<1, 4>, CorrTile<2, 4>,
+                                                CorrTile<3, 4>, CorrTile<4, 4>,
+                                                CorrTile<5, 4>, CorrTile<6, 4>};
 
 // WgradTile<MR, NK>() reduces dy rows [0, MR) against the NK patch rows at
 // offsets offs[0..NK) over all images and q, then stores the horizontal sums.
@@ -220,9 +222,9 @@ void WgradTile(const DirectImage& in, int64_t image_stride,
   }
 }
 
-using WgradTileFn = void (*)(const DirectImage&, int64_t, const float*,
-                             int64_t, int64_t, int64_t, int64_t,
-                             const int64_t*, float*, int64_t);
+using WgradTileFn = void (*)(const DirectImage&, int64_t, const float*, int64_t,
+                             int64_t, int64_t, int64_t, const int64_t*, float*,
+                             int64_t);
 // Tiles of up to 6 dy rows by up to 5 patch rows, within the 32 vector
 // registers: MR*NK accumulators + MR dy rows + 1 patch row (6 x 5 would
 // spill, so 6-row tiles take at most 4 patch rows).
@@ -230,8 +232,10 @@ constexpr int kWgradRows = 6;
 constexpr int kWgradCols = 5;
 constexpr int64_t MaxWgradCols(int64_t rows) { return rows >= 6 ? 4 : 5; }
 #define DAGRAD_WGRAD_ROW_(mr)                                               \
-  {WgradTile<mr, 1>, WgradTile<mr, 2>, WgradTile<mr, 3>, WgradTile<mr, 4>, \
-   mr >= 6 ? nullptr : WgradTile<mr, 5>}
+  {                                                                         \
+    WgradTile<mr, 1>, WgradTile<mr, 2>, WgradTile<mr, 3>, WgradTile<mr, 4>, \
+        mr >= 6 ? nullptr : WgradTile<mr, 5>                                \
+  }
 constexpr WgradTileFn kWgradTiles[kWgradRows][kWgradCols] = {
     DAGRAD_WGRAD_ROW_(1), DAGRAD_WGRAD_ROW_(2), DAGRAD_WGRAD_ROW_(3),
     DAGRAD_WGRAD_ROW_(4), DAGRAD_WGRAD_ROW_(5), DAGRAD_WGRAD_ROW_(6)};
@@ -240,8 +244,7 @@ constexpr WgradTileFn kWgradTiles[kWgradRows][kWgradCols] = {
 }  // namespace
 
 void DirectCorrelate(const DirectImage& in, const float* w, int64_t ld_w,
-                     int64_t rows, int64_t q_pad, float* out,
-                     int64_t ld_out) {
+                     int64_t rows, int64_t q_pad, float* out, int64_t ld_out) {
   assert(q_pad % kDirectQ == 0);
   for (int64_t q0 = 0; q0 < q_pad;) {
     const int64_t left = (q_pad - q0) / 16;

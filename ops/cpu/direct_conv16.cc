@@ -100,17 +100,18 @@ void Corr16Tile(const DirectImage& in, int64_t ld, const float* __restrict w16,
 
 using Corr16TileFn = void (*)(const DirectImage&, int64_t, const float*,
                               const float*, int64_t, float*);
-#define DAGRAD_CORR16_ROW_(kw, nr)                                          \
-  {Corr16Tile<kw, 1, nr>,  Corr16Tile<kw, 2, nr>,  Corr16Tile<kw, 3, nr>,   \
-   Corr16Tile<kw, 4, nr>,  Corr16Tile<kw, 5, nr>,  Corr16Tile<kw, 6, nr>,   \
-   Corr16Tile<kw, 7, nr>,  Corr16Tile<kw, 8, nr>,  Corr16Tile<kw, 9, nr>,   \
-   Corr16Tile<kw, 10, nr>, Corr16Tile<kw, 11, nr>, Corr16Tile<kw, 12, nr>}
+#define DAGRAD_CORR16_ROW_(kw, nr)                                             \
+  {                                                                            \
+    Corr16Tile<kw, 1, nr>, Corr16Tile<kw, 2, nr>, Corr16Tile<kw, 3, nr>,       \
+        Corr16Tile<kw, 4, nr>, Corr16Tile<kw, 5, nr>, Corr16Tile<kw, 6, nr>,   \
+        Corr16Tile<kw, 7, nr>, Corr16Tile<kw, 8, nr>, Corr16Tile<kw, 9, nr>,   \
+        Corr16Tile<kw, 10, nr>, Corr16Tile<kw, 11, nr>, Corr16Tile<kw, 12, nr> \
+  }
 // [kernel_w == 5][rows - 1][positions - 1]
 constexpr Corr16TileFn kCorr16Tiles[2][2][kMaxRowTile] = {
     {DAGRAD_CORR16_ROW_(3, 1), DAGRAD_CORR16_ROW_(3, 2)},
     {DAGRAD_CORR16_ROW_(5, 1), DAGRAD_CORR16_ROW_(5, 2)}};
 #undef DAGRAD_CORR16_ROW_
-
 
 // Wgrad16Tile<KW, NP, NCU>() adds, for the NCU kernel rows (c, u) whose
 // first patch rows start at xr[0..NCU), the products of NP consecutive
@@ -158,13 +159,15 @@ void Wgrad16Tile(const float* const* xr, const float* __restrict d,
 }
 
 using Wgrad16TileFn = void (*)(const float* const*, const float*, float*);
-#define DAGRAD_WGRAD16_ROW_(kw, ncu)                                          \
-  {Wgrad16Tile<kw, 1, ncu>,  Wgrad16Tile<kw, 2, ncu>,                         \
-   Wgrad16Tile<kw, 3, ncu>,  Wgrad16Tile<kw, 4, ncu>,                         \
-   Wgrad16Tile<kw, 5, ncu>,  Wgrad16Tile<kw, 6, ncu>,                         \
-   Wgrad16Tile<kw, 7, ncu>,  Wgrad16Tile<kw, 8, ncu>,                         \
-   Wgrad16Tile<kw, 9, ncu>,  Wgrad16Tile<kw, 10, ncu>,                        \
-   Wgrad16Tile<kw, 11, ncu>, Wgrad16Tile<kw, 12, ncu>}
+#define DAGRAD_WGRAD16_ROW_(kw, ncu)                                           \
+  {                                                                            \
+    Wgrad16Tile<kw, 1, ncu>, Wgrad16Tile<kw, 2, ncu>, Wgrad16Tile<kw, 3, ncu>, \
+        Wgrad16Tile<kw, 4, ncu>, Wgrad16Tile<kw, 5, ncu>,                      \
+        Wgrad16Tile<kw, 6, ncu>, Wgrad16Tile<kw, 7, ncu>,                      \
+        Wgrad16Tile<kw, 8, ncu>, Wgrad16Tile<kw, 9, ncu>,                      \
+        Wgrad16Tile<kw, 10, ncu>, Wgrad16Tile<kw, 11, ncu>,                    \
+        Wgrad16Tile<kw, 12, ncu>                                               \
+  }
 // [kernel_w == 5][kernel rows - 1][positions - 1]
 constexpr Wgrad16TileFn kWgrad16Tiles[2][2][kMaxRowTile] = {
     {DAGRAD_WGRAD16_ROW_(3, 1), DAGRAD_WGRAD16_ROW_(3, 2)},
@@ -204,8 +207,7 @@ void DirectCorrelate16(const DirectImage& in, int64_t ld, const float* w16,
     const __mmask16 m = LowMask(std::min<int64_t>(16, p - q));
     for (int l = 0; l < 16; ++l) {
       const __m512 v =
-          bias != nullptr ? _mm512_add_ps(r[l], _mm512_set1_ps(bias[l]))
-                          : r[l];
+          bias != nullptr ? _mm512_add_ps(r[l], _mm512_set1_ps(bias[l])) : r[l];
       _mm512_mask_storeu_ps(out + l * ld_out + q, m, v);
     }
   }
@@ -219,10 +221,9 @@ void Transpose16(const float* src, int64_t ld, int64_t n, float* dst) {
   }
 }
 
-void DirectWeightGrad16(const DirectImage& in, int64_t image_stride,
-                        int64_t ld, const float* dyt, int64_t dyt_stride,
-                        int64_t images, int64_t out_h, int64_t out_w,
-                        float* dw16) {
+void DirectWeightGrad16(const DirectImage& in, int64_t image_stride, int64_t ld,
+                        const float* dyt, int64_t dyt_stride, int64_t images,
+                        int64_t out_h, int64_t out_w, float* dw16) {
   assert(Correlate16Supported(in.kernel_w, 1));
   const int kw = static_cast<int>(in.kernel_w);
   const auto& tiles_fn = kWgrad16Tiles[kw == 5 ? 1 : 0];
@@ -264,7 +265,6 @@ void DirectCorrelate16(const DirectImage&, int64_t, const float*, int64_t,
                        int64_t, const float*, float*, float*, int64_t) {
   assert(false && "DirectCorrelate16 needs AVX-512");
 }
-
 
 void Transpose16(const float*, int64_t, int64_t, float*) {
   assert(false && "Transpose16 needs AVX-512");

@@ -58,10 +58,9 @@ void Transpose16(const float* src, int64_t ld, int64_t n, float* dst);
 // where in_b = in.data + b * image_stride and dyt_b = dyt + b * dyt_stride
 // is dY of the 16 channels, position-major (Transpose16()). Each element
 // sums in the order (b, i, j).
-void DirectWeightGrad16(const DirectImage& in, int64_t image_stride,
-                        int64_t ld, const float* dyt, int64_t dyt_stride,
-                        int64_t images, int64_t out_h, int64_t out_w,
-                        float* dw16);
+void DirectWeightGrad16(const DirectImage& in, int64_t image_stride, int64_t ld,
+                        const float* dyt, int64_t dyt_stride, int64_t images,
+                        int64_t out_h, int64_t out_w, float* dw16);
 
 }  // namespace dagrad
 

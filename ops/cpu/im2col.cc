@@ -11,8 +11,8 @@ namespace {
 
 // ValidColumns() returns [lo, hi): the output columns j whose input column
 // j*stride + offset lies inside [0, width). Outside it they read padding.
-void ValidColumns(int64_t offset, int64_t stride, int64_t width,
-                  int64_t out_w, int64_t* lo, int64_t* hi) {
+void ValidColumns(int64_t offset, int64_t stride, int64_t width, int64_t out_w,
+                  int64_t* lo, int64_t* hi) {
   int64_t first = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
   int64_t last = width - 1 - offset < 0 ? 0 : (width - 1 - offset) / stride + 1;
   first = std::min(first, out_w);
@@ -95,7 +95,6 @@ void Col2Im(const ConvGeometry& geo, const float* __restrict col,
   }
 }
 
-
 #if defined(__AVX512F__)
 namespace {
 
@@ -138,7 +137,7 @@ void Col2ImRows(const ConvGeometry& geo, const float* col, int64_t ld_col,
 }
 
 using Col2ImRowsFn = void (*)(const ConvGeometry&, const float*, int64_t,
-                             int64_t, int64_t, int64_t, float*);
+                              int64_t, int64_t, int64_t, float*);
 constexpr Col2ImRowsFn kCol2ImRows[8] = {
     Col2ImRows<1>, Col2ImRows<2>, Col2ImRows<3>, Col2ImRows<4>,
     Col2ImRows<5>, Col2ImRows<6>, Col2ImRows<7>, Col2ImRows<8>};
@@ -146,8 +145,8 @@ constexpr Col2ImRowsFn kCol2ImRows[8] = {
 }  // namespace
 #endif  // __AVX512F__
 
-void Col2ImStride1(const ConvGeometry& geo, int64_t channels,
-                   const float* col, int64_t ld_col, float* dx) {
+void Col2ImStride1(const ConvGeometry& geo, int64_t channels, const float* col,
+                   int64_t ld_col, float* dx) {
   assert(geo.stride_h == 1 && geo.stride_w == 1);
 #if defined(__AVX512F__)
   constexpr int64_t kChannels = 8;  // Rows interleaved per call.

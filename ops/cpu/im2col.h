@@ -45,8 +45,8 @@ void Col2Im(const ConvGeometry& geo, const float* col, int64_t ld_col,
 // in_w] from the col rows of those channels. It is vectorized along the
 // image rows (AVX-512; elsewhere it calls Col2Im()). Each dx element is the
 // same sum in the same order as Col2Im()'s, so the two are bitwise equal.
-void Col2ImStride1(const ConvGeometry& geo, int64_t channels,
-                   const float* col, int64_t ld_col, float* dx);
+void Col2ImStride1(const ConvGeometry& geo, int64_t channels, const float* col,
+                   int64_t ld_col, float* dx);
 
 }  // namespace dagrad
 

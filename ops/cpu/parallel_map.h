@@ -94,8 +94,7 @@ __attribute__((noinline)) void MapChunks(const float* __restrict a,
 // sees padding zeros whose results are discarded. Full chunks are split over
 // `pool` in blocks of at least kElementwiseMinBlock floats.
 template <typename F>
-void ParallelMap(ThreadPool* pool, int64_t n, const float* a, float* out,
-                 F f) {
+void ParallelMap(ThreadPool* pool, int64_t n, const float* a, float* out, F f) {
   const int64_t full = n / kMapLanes;
   pool->ParallelFor(
       full,

@@ -28,8 +28,7 @@ inline constexpr int64_t kRowMinElements = 8192;
 // covering [0, rows) on `pool`, rows of c elements each, each range at least
 // kRowMinElements elements; small inputs run inline in one call.
 template <typename F>
-void ParallelRowBlocks(ThreadPool* pool, int64_t rows, int64_t c,
-                       F block_fn) {
+void ParallelRowBlocks(ThreadPool* pool, int64_t rows, int64_t c, F block_fn) {
   const int64_t min_rows = c >= kRowMinElements ? 1 : kRowMinElements / c;
   if (rows <= min_rows) {  // Inline: no pool round trip on small batches.
     block_fn(int64_t{0}, rows);

@@ -228,8 +228,7 @@ void AvgPool2x2Plane(const PoolGeometry& geo, const float* x, float* y) {
 // AvgPool2x2PlaneVjp(): IsDense2x2(). The windows do not overlap: each covered
 // cell gets dy * 0.25 of its window (each lane of g written twice per row),
 // the uncovered cells 0.
-void AvgPool2x2PlaneVjp(const PoolGeometry& geo, const float* dy,
-                        float* dx) {
+void AvgPool2x2PlaneVjp(const PoolGeometry& geo, const float* dy, float* dx) {
   const __m512 quarter = _mm512_set1_ps(0.25f);
   const __m512i dup_lo =
       _mm512_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
@@ -268,8 +267,7 @@ void AvgPool2x2Plane(const PoolGeometry& geo, const float* x, float* y) {
   AvgPoolPlane(geo, x, y);
 }
 
-void AvgPool2x2PlaneVjp(const PoolGeometry& geo, const float* dy,
-                        float* dx) {
+void AvgPool2x2PlaneVjp(const PoolGeometry& geo, const float* dy, float* dx) {
   AvgPoolPlaneVjp(geo, dy, dx);
 }
 

@@ -51,8 +51,7 @@ void AvgPool2x2Plane(const PoolGeometry& geo, const float* x, float* y);
 
 // AvgPool2x2PlaneVjp() OVERWRITES dx [in_h, in_w]: dy * 0.25 of its window
 // at each covered cell, 0 at the others.
-void AvgPool2x2PlaneVjp(const PoolGeometry& geo, const float* dy,
-                        float* dx);
+void AvgPool2x2PlaneVjp(const PoolGeometry& geo, const float* dy, float* dx);
 
 }  // namespace dagrad
 

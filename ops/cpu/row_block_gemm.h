@@ -22,9 +22,9 @@ namespace dagrad {
 // fixed block of `row_block` rows of c, the blocks split over `pool`.
 // a/b/lda/ldb describe the STORED matrices as for GemmRaw.
 void RowBlockGemm(ThreadPool* pool, int64_t row_block, bool trans_a,
-                  bool trans_b, int64_t m, int64_t n, int64_t k,
-                  const float* a, int64_t lda, const float* b, int64_t ldb,
-                  float* c, int64_t ldc);
+                  bool trans_b, int64_t m, int64_t n, int64_t k, const float* a,
+                  int64_t lda, const float* b, int64_t ldb, float* c,
+                  int64_t ldc);
 
 }  // namespace dagrad
 

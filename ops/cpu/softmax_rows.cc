@@ -20,8 +20,7 @@ inline float RowMax(const float* x, int64_t c) {
 
 // ShiftAndExp() sets m[r] = max(x_r) and y_r = exp(x_r - m[r]) for each row.
 // The rows' max chains are independent, so they overlap in the CPU.
-void ShiftAndExp(const float* x, int64_t rows, int64_t c, float* y,
-                 float* m) {
+void ShiftAndExp(const float* x, int64_t rows, int64_t c, float* y, float* m) {
   for (int64_t r = 0; r < rows; ++r) {
     const float* xr = x + r * c;
     float* yr = y + r * c;
@@ -38,8 +37,8 @@ void ShiftAndExp(const float* x, int64_t rows, int64_t c, float* y,
 // y_i = e_i / s, lse = m + log(s). `guard` = m - m is 0 for finite m and NaN
 // for m in {NaN, +inf, -inf}; adding it leaves finite rows bitwise unchanged
 // and turns the others into NaN (exp of a NaN difference is not NaN).
-void SoftmaxRows(const float* x, int64_t rows, int64_t c, float* y,
-                 float* lse, bool with_lse) {
+void SoftmaxRows(const float* x, int64_t rows, int64_t c, float* y, float* lse,
+                 bool with_lse) {
   ShiftAndExp(x, rows, c, y, lse);
   for (int64_t r = 0; r < rows; ++r) {
     float* yr = y + r * c;

@@ -33,8 +33,8 @@ namespace dagrad {
 // The exps run over the whole block in 16-float vector chunks (each element
 // through the same machine code wherever the block starts), so y and lse are
 // bitwise the same for any split of a tensor's rows into blocks.
-void SoftmaxRows(const float* x, int64_t rows, int64_t c, float* y,
-                 float* lse, bool with_lse);
+void SoftmaxRows(const float* x, int64_t rows, int64_t c, float* y, float* lse,
+                 bool with_lse);
 
 // LogSoftmaxRows() writes y = x - log(sum(exp(x))) = log(softmax(x)) over
 // each row, stably; `lse` (rows floats) is scratch. The same non-finite and

@@ -37,8 +37,7 @@ Tensor NaiveGemm(bool ta, bool tb, float alpha, const Tensor& a,
 }
 
 class GemmTest
-    : public ::testing::TestWithParam<std::tuple<bool, bool, int, int, int>> {
-};
+    : public ::testing::TestWithParam<std::tuple<bool, bool, int, int, int>> {};
 
 TEST_P(GemmTest, MatchesNaiveReference) {
   const auto [ta, tb, m, n, k] = GetParam();
@@ -56,11 +55,12 @@ TEST_P(GemmTest, MatchesNaiveReference) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    OddSizesAllTransposes, GemmTest,
-    ::testing::Combine(::testing::Bool(), ::testing::Bool(),
-                       ::testing::Values(1, 7, 33), ::testing::Values(1, 5, 65),
-                       ::testing::Values(1, 3, 129)));
+INSTANTIATE_TEST_SUITE_P(OddSizesAllTransposes, GemmTest,
+                         ::testing::Combine(::testing::Bool(),
+                                            ::testing::Bool(),
+                                            ::testing::Values(1, 7, 33),
+                                            ::testing::Values(1, 5, 65),
+                                            ::testing::Values(1, 3, 129)));
 
 TEST(GemmTest, BetaZeroIgnoresNaNInC) {
   Tensor a = Tensor::FromValues(Shape({1, 2}), {1, 2});

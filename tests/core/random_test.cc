@@ -1,7 +1,7 @@
 #include "core/random.h"
 
-#include <cmath>
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -36,9 +36,9 @@ TEST(RngTest, SplitMix64MatchesReferenceOutputs) {
 
 TEST(RngTest, PhiloxKeyIsSplitMix64OfTheSeed) {
   const uint64_t k = SplitMix64(1234567);
-  EXPECT_EQ(PhiloxKey(1234567), (std::array<uint32_t, 2>{
-                                    static_cast<uint32_t>(k),
-                                    static_cast<uint32_t>(k >> 32)}));
+  EXPECT_EQ(PhiloxKey(1234567),
+            (std::array<uint32_t, 2>{static_cast<uint32_t>(k),
+                                     static_cast<uint32_t>(k >> 32)}));
 }
 
 TEST(RngTest, DifferentSeedsAndStreamsDiffer) {

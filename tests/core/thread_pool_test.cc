@@ -34,9 +34,8 @@ TEST(ThreadPoolTest, ManyBackToBackLoops) {
   ThreadPool pool(2);
   std::atomic<int64_t> total{0};
   for (int iter = 0; iter < 20000; ++iter) {
-    pool.ParallelFor(4, [&](int64_t begin, int64_t end) {
-      total.fetch_add(end - begin);
-    });
+    pool.ParallelFor(
+        4, [&](int64_t begin, int64_t end) { total.fetch_add(end - begin); });
   }
   EXPECT_EQ(total.load(), 80000);
 }
@@ -44,8 +43,9 @@ TEST(ThreadPoolTest, ManyBackToBackLoops) {
 TEST(ThreadPoolTest, MinBlockLimitsSplitting) {
   ThreadPool pool(2);
   std::atomic<int> calls{0};
-  pool.ParallelFor(10, [&](int64_t, int64_t) { calls.fetch_add(1); },
-                   /*min_block=*/100);
+  pool.ParallelFor(
+      10, [&](int64_t, int64_t) { calls.fetch_add(1); },
+      /*min_block=*/100);
   EXPECT_EQ(calls.load(), 1);
 }
 

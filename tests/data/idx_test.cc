@@ -28,9 +28,9 @@ void WriteFile(const std::string& path, const std::string& bytes) {
 
 std::string Gzip(const std::string& bytes) {
   z_stream s{};
-  EXPECT_EQ(deflateInit2(&s, 9, Z_DEFLATED, 16 + MAX_WBITS, 8,
-                         Z_DEFAULT_STRATEGY),
-            Z_OK);
+  EXPECT_EQ(
+      deflateInit2(&s, 9, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY),
+      Z_OK);
   std::string out(deflateBound(&s, bytes.size()) + 64, '\0');
   s.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data()));
   s.avail_in = bytes.size();
@@ -139,8 +139,7 @@ TEST(IdxTest, BytesAfterTheGzipStreamAreRejected) {
 
 TEST(IdxTest, MultiMemberGzipIsOneStream) {
   const std::string whole = Idx({10, 10}, 100);
-  const std::string gz =
-      Gzip(whole.substr(0, 37)) + Gzip(whole.substr(37));
+  const std::string gz = Gzip(whole.substr(0, 37)) + Gzip(whole.substr(37));
   absl::StatusOr<std::string> r = MaybeGunzip(gz, "two.gz", 1 << 20);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(*r, whole);
@@ -199,8 +198,8 @@ TEST(IdxTest, DecodeIdxAgreesWithGunzipThenParse) {
     absl::StatusOr<std::string> raw = MaybeGunzip(inputs[i], "x", 1 << 20);
     absl::StatusOr<IdxArray> slow =
         raw.ok() ? ParseIdx(*raw, "x") : absl::StatusOr<IdxArray>(raw.status());
-    ASSERT_EQ(fast.ok(), slow.ok()) << "input " << i << ": " << fast.status()
-                                    << " vs " << slow.status();
+    ASSERT_EQ(fast.ok(), slow.ok())
+        << "input " << i << ": " << fast.status() << " vs " << slow.status();
     if (fast.ok()) {
       EXPECT_EQ(fast->dims, slow->dims) << "input " << i;
       EXPECT_EQ(fast->data, slow->data) << "input " << i;
@@ -225,8 +224,8 @@ TEST(IdxTest, ReadsFashionMnistFromDebianPackage) {
   const std::string path =
       "/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz";
   absl::StatusOr<IdxArray> labels = ReadIdxFile(path);
-  ASSERT_TRUE(labels.ok()) << labels.status()
-                           << " (tools/setup.sh installs dataset-fashion-mnist)";
+  ASSERT_TRUE(labels.ok())
+      << labels.status() << " (tools/setup.sh installs dataset-fashion-mnist)";
   EXPECT_EQ(labels->dims, std::vector<int64_t>{10000});
   for (uint8_t l : labels->data) ASSERT_LT(l, 10);
   absl::StatusOr<IdxArray> images = ReadIdxFile(

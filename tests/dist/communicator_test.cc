@@ -2,12 +2,13 @@
 // and under `mpirun --allow-run-as-root --oversubscribe -np N` (shared
 // memory, and TCP on loopback with `--mca btl tcp,self`). Each job has a
 // time limit; a job still running then is killed by its process group id.
+#include "dist/communicator.h"
+
 #include <string>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "dist/communicator.h"
 #include "gtest/gtest.h"
 #include "tests/testing/subprocess.h"
 
@@ -23,9 +24,12 @@ std::string Worker() { return RunfilePath("tests/dist/communicator_worker"); }
 // and are unloaded by then, so their leaks can be neither attributed nor
 // suppressed. The plain run above keeps the leak check of dagrad's code.
 std::vector<std::string> Mpirun(int ranks, bool tcp) {
-  std::vector<std::string> argv = {"mpirun", "--allow-run-as-root",
-                                   "--oversubscribe", "-np",
-                                   absl::StrCat(ranks), "-x",
+  std::vector<std::string> argv = {"mpirun",
+                                   "--allow-run-as-root",
+                                   "--oversubscribe",
+                                   "-np",
+                                   absl::StrCat(ranks),
+                                   "-x",
                                    "ASAN_OPTIONS=detect_leaks=0"};
   if (tcp) {
     for (const char* a : {"--mca", "btl", "tcp,self"}) argv.push_back(a);
@@ -78,8 +82,7 @@ TEST(CommunicatorTest, TwoRanksOverSharedMemory) {
 }
 
 TEST(CommunicatorTest, TwoRanksOverTcp) {
-  ExpectAllRanksPass(RunSubprocess(Mpirun(2, true), kTimeoutSeconds), 2,
-                     "mpi");
+  ExpectAllRanksPass(RunSubprocess(Mpirun(2, true), kTimeoutSeconds), 2, "mpi");
 }
 
 TEST(CommunicatorTest, FourRanksOversubscribed) {

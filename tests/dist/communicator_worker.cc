@@ -59,8 +59,8 @@ std::vector<float> Mine(int rank, int64_t n) {
 
 bool BitwiseEqual(const std::vector<float>& a, const std::vector<float>& b) {
   return a.size() == b.size() &&
-         (a.empty() || std::memcmp(a.data(), b.data(),
-                                   a.size() * sizeof(float)) == 0);
+         (a.empty() ||
+          std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
 }
 
 int Main() {
@@ -89,8 +89,7 @@ int Main() {
         comm.StartAllreduceSum(absl::MakeSpan(a));
     absl::StatusOr<std::unique_ptr<PendingSum>> pb =
         comm.StartAllreduceSum(absl::MakeSpan(b));
-    Check(pa.ok() && pb.ok(), absl::StrCat("StartAllreduceSum(", n, ")"),
-          rank);
+    Check(pa.ok() && pb.ok(), absl::StrCat("StartAllreduceSum(", n, ")"), rank);
     if (pa.ok() && pb.ok()) {
       Check((*pb)->Wait().ok() && (*pa)->Wait().ok(),
             absl::StrCat("Wait(", n, ")"), rank);
@@ -105,8 +104,8 @@ int Main() {
         rank);
   Check(BitwiseEqual(broadcast, Mine(root, 257)), "Broadcast copies the root",
         rank);
-  std::string bytes = rank == root ? std::string("only the root knows\0x", 21)
-                                   : std::string();
+  std::string bytes =
+      rank == root ? std::string("only the root knows\0x", 21) : std::string();
   Check(comm.BroadcastBytes(&bytes, root).ok(), "BroadcastBytes", rank);
   Check(bytes == std::string("only the root knows\0x", 21),
         "BroadcastBytes copies the root's bytes", rank);
@@ -126,8 +125,8 @@ int Main() {
         "a root outside the ranks is InvalidArgument naming the rank", rank);
   Check(comm.Barrier().ok(), "Barrier", rank);
   std::printf("communicator_worker: rank %d of %d (%s): %s\n", rank, size,
-              comm.name().c_str(), failures == 0 ? "all checks passed"
-                                                 : "checks FAILED");
+              comm.name().c_str(),
+              failures == 0 ? "all checks passed" : "checks FAILED");
   std::fflush(stdout);
   return failures == 0 ? 0 : 1;
 }

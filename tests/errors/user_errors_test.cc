@@ -206,7 +206,9 @@ TEST(UserErrorsTest, GradientOfAParameterThatIsNotInTheGraph) {
   NodeId w = *b.AddParameter("w", Shape({3, 1}), ConstantInit(1));
   NodeId unused = *b.AddParameter("unused", Shape({4}), ConstantInit(1));
   NodeId y = *b.AddOp(MatMulAttrs{}, {x, w});
-  NodeId loss = *b.AddOp(MatMulAttrs{}, {*b.AddConstant("ones", Tensor::FromValues(Shape({1, 2}), {1, 1})), y});
+  NodeId loss = *b.AddOp(
+      MatMulAttrs{},
+      {*b.AddConstant("ones", Tensor::FromValues(Shape({1, 2}), {1, 1})), y});
   ExpectError(AddGradients(&b, loss, {NodeId{999}}).status(),
               absl::StatusCode::kInvalidArgument, {"999"});
   ExpectError(AddGradients(&b, loss, {unused}).status(),
@@ -357,31 +359,30 @@ std::vector<std::vector<float>> Snapshot(Sequential* model) {
 TEST(UserErrorsTest, AParameterNoBufferCanHoldIsReportedAtItsLayer) {
   Sequential model(Shape({784}), 0);
   model.Add(Dense(int64_t{1} << 40));
-  ExpectError(model.status(), absl::StatusCode::kResourceExhausted,
-              {"dense_1", "Dense", "dense_1/W", "[784,1099511627776]",
-               "bytes"});
+  ExpectError(
+      model.status(), absl::StatusCode::kResourceExhausted,
+      {"dense_1", "Dense", "dense_1/W", "[784,1099511627776]", "bytes"});
   ExpectError(model.Summary().status(), absl::StatusCode::kResourceExhausted,
               {"dense_1/W"});
   ExpectError(model.Compile(Loss::kSoftmaxCrossEntropy),
               absl::StatusCode::kResourceExhausted, {"dense_1/W"});
   // The store refuses it too, naming the parameter.
   GraphBuilder b;
-  ASSERT_TRUE(b.AddParameter("huge/W", Shape({int64_t{1} << 39, 4}),
-                             ConstantInit(0))
-                  .ok());
+  ASSERT_TRUE(
+      b.AddParameter("huge/W", Shape({int64_t{1} << 39, 4}), ConstantInit(0))
+          .ok());
   absl::StatusOr<Graph> graph = b.Finalize();
   ASSERT_TRUE(graph.ok()) << graph.status();
   ParameterStore store;
-  ExpectError(store.Initialize(*graph, 0),
-              absl::StatusCode::kResourceExhausted,
+  ExpectError(store.Initialize(*graph, 0), absl::StatusCode::kResourceExhausted,
               {"huge/W", "[549755813888,4]", "bytes"});
 }
 
 TEST(UserErrorsTest, AnArenaTooLargeIsResourceExhaustedNamingTheNode) {
   GraphBuilder b;
   NodeId x = *b.AddInput("x", Shape({Shape::kUnknownDim, int64_t{1} << 36}));
-  NodeId w = *b.AddParameter("w", Shape({int64_t{1} << 36, 1}),
-                             ConstantInit(0));
+  NodeId w =
+      *b.AddParameter("w", Shape({int64_t{1} << 36, 1}), ConstantInit(0));
   NodeId y = *b.AddOp(MatMulAttrs{}, {x, w});
   Graph graph = *b.Finalize();
   ExecutorOptions options;
@@ -399,9 +400,9 @@ TEST(UserErrorsTest, DivergenceStopsFitBeforeTheBadUpdate) {
   fit.lr = 1e30f;
   fit.epochs = 5;
   const absl::Status s = model.Fit(data, nullptr, fit).status();
-  ExpectError(s, absl::StatusCode::kInvalidArgument,
-              {"epoch ", "batch ", "training step", "diverged",
-               "allow_non_finite"});
+  ExpectError(
+      s, absl::StatusCode::kInvalidArgument,
+      {"epoch ", "batch ", "training step", "diverged", "allow_non_finite"});
   // Step by step: the failing step leaves the parameters as they were.
   Sequential stepped(Shape({1, 8, 8}), 0);
   SmallMlp(&stepped);
@@ -532,7 +533,7 @@ TEST(UserErrorsTest, BatchNormWithALastBatchOfOneIsRejectedUpFront) {
   fit.epochs = 2;
   ASSERT_TRUE(model.Fit(data, nullptr, fit).ok());
   EXPECT_EQ(model.steps_done(), 4);  // 2 full batches per epoch.
-  fit.batch_size = 32;  // drop_last would leave nothing.
+  fit.batch_size = 32;               // drop_last would leave nothing.
   ExpectError(model.Fit(data, nullptr, fit).status(),
               absl::StatusCode::kInvalidArgument, {"drop_last", "17", "32"});
 }
@@ -549,8 +550,8 @@ TEST(UserErrorsTest, SavingWhereNoFileCanBeIsAUserErrorLeavingNoTemp) {
               {dir, "is a directory"});
   struct stat st;
   EXPECT_NE(stat((dir + ".tmp").c_str(), &st), 0) << "temp file left";
-  ExpectError(CheckWritableFile(dir + "/"),
-              absl::StatusCode::kInvalidArgument, {"is a directory"});
+  ExpectError(CheckWritableFile(dir + "/"), absl::StatusCode::kInvalidArgument,
+              {"is a directory"});
   EXPECT_TRUE(CheckWritableFile(dir + "/model.ckpt").ok());
   EXPECT_TRUE(CheckWritableDirectory(dir).ok());
   ExpectError(CheckWritableDirectory(dir + "/missing"),

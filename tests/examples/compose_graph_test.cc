@@ -25,7 +25,8 @@ std::string RunAndCapture(const std::string& command, int* exit_code) {
   if (pipe == nullptr) return out;
   char buffer[4096];
   size_t n;
-  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) out.append(buffer, n);
+  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0)
+    out.append(buffer, n);
   const int status = pclose(pipe);
   *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return out;
@@ -66,7 +67,8 @@ TEST(ComposeGraphTest, GradientsMatchTheClosedFormAndTheMlpLearns) {
       EXPECT_NEAR(Value(line, "df/db"), 1.0, 1e-6);
       EXPECT_NEAR(Value(line, "df/dx"), 2 * a * x, 1e-5);
     }
-    if (absl::StartsWith(line, "mlp step ")) losses.push_back(Value(line, "loss"));
+    if (absl::StartsWith(line, "mlp step "))
+      losses.push_back(Value(line, "loss"));
   }
   EXPECT_TRUE(saw_f) << out;
   ASSERT_EQ(losses.size(), 10u) << out;

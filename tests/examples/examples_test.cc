@@ -132,10 +132,11 @@ INSTANTIATE_TEST_SUITE_P(All, ExampleTest,
 
 TEST(ExampleFlagsTest, LoadWithZeroEpochsEvaluatesASavedModel) {
   const std::string ckpt = absl::StrCat(TempDir(), "/mlp_eval.ckpt");
-  RunResult r = RunCommand(absl::StrCat(Binary("mnist_mlp"),
-                                 " --train_limit=600 --epochs=1 --save=", ckpt));
+  RunResult r = RunCommand(absl::StrCat(
+      Binary("mnist_mlp"), " --train_limit=600 --epochs=1 --save=", ckpt));
   ASSERT_EQ(r.exit_code, 0) << r.out;
-  r = RunCommand(absl::StrCat(Binary("mnist_mlp"), " --epochs=0 --load=", ckpt));
+  r = RunCommand(
+      absl::StrCat(Binary("mnist_mlp"), " --epochs=0 --load=", ckpt));
   ASSERT_EQ(r.exit_code, 0) << r.out;
   EXPECT_TRUE(absl::StrContains(r.out, "loaded ")) << r.out;
   EXPECT_FALSE(absl::StrContains(r.out, "\nepoch ")) << r.out;
@@ -148,7 +149,8 @@ TEST(ExampleFlagsTest, NpyDirExportsEveryParameter) {
   const RunResult r = RunCommand(absl::StrCat(
       Binary("mnist_mlp"), " --train_limit=300 --epochs=1 --npy_dir=", dir));
   ASSERT_EQ(r.exit_code, 0) << r.out;
-  for (const char* name : {"dense_1_W", "dense_1_b", "dense_2_W", "dense_2_b"}) {
+  for (const char* name :
+       {"dense_1_W", "dense_1_b", "dense_2_W", "dense_2_b"}) {
     const std::string npy = ReadFile(absl::StrCat(dir, "/", name, ".npy"));
     EXPECT_TRUE(absl::StartsWith(npy, "\x93NUMPY")) << name;
   }
@@ -166,15 +168,14 @@ TEST(ExampleFlagsTest, BadValuesAreOneLineErrorsWithStatus2) {
         Case{"--data_dir=/nonexistent/dir", "/nonexistent/dir"},
         Case{"--load=/nonexistent/x.ckpt --epochs=0", "/nonexistent/x.ckpt"},
         Case{"--checkpoint_every=-1", "checkpoint_every"},
-        Case{"--checkpoint_every=1", "--save"},
-        Case{"--resume", "--save"}}) {
-    const RunResult r = RunCommand(absl::StrCat(Binary("lenet5"), " ", c.flags));
+        Case{"--checkpoint_every=1", "--save"}, Case{"--resume", "--save"}}) {
+    const RunResult r =
+        RunCommand(absl::StrCat(Binary("lenet5"), " ", c.flags));
     EXPECT_EQ(r.exit_code, 2) << c.flags << "\n" << r.out;
-    const std::string last_line(
-        absl::StripTrailingAsciiWhitespace(r.out.substr(
-            r.out.rfind('\n', r.out.size() - 2) == std::string::npos
-                ? 0
-                : r.out.rfind('\n', r.out.size() - 2) + 1)));
+    const std::string last_line(absl::StripTrailingAsciiWhitespace(
+        r.out.substr(r.out.rfind('\n', r.out.size() - 2) == std::string::npos
+                         ? 0
+                         : r.out.rfind('\n', r.out.size() - 2) + 1)));
     EXPECT_TRUE(absl::StartsWith(last_line, "lenet5: ")) << r.out;
     EXPECT_TRUE(absl::StrContains(last_line, c.mentions)) << r.out;
   }
@@ -266,8 +267,7 @@ TEST(ExampleFaultsTest, ThreadsAboveTheCoresAreCappedWithANotice) {
 TEST(ExampleFaultsTest, DivergenceIsAnErrorNeverNanWithStatus0) {
   for (const char* extra : {"", " --allow_non_finite"}) {
     const RunResult r = RunCommand(absl::StrCat(
-        Binary("mnist_mlp"), " --train_limit=600 --epochs=2 --lr=1e30",
-        extra));
+        Binary("mnist_mlp"), " --train_limit=600 --epochs=2 --lr=1e30", extra));
     EXPECT_EQ(r.exit_code, 1) << extra << "\n" << r.out;
     const std::string last = LastLine(r.out);
     EXPECT_TRUE(absl::StartsWith(last, "mnist_mlp: ")) << last;
@@ -317,8 +317,7 @@ TEST(ExampleFaultsTest, KilledAndResumedRunHasTheUninterruptedLosses) {
   const RunResult resumed =
       RunCommand(absl::StrCat(lenet, ResumeFlags(ckpt), " --resume"));
   ASSERT_EQ(resumed.exit_code, 0) << resumed.out;
-  EXPECT_TRUE(absl::StrContains(resumed.out, "resumed " + ckpt))
-      << resumed.out;
+  EXPECT_TRUE(absl::StrContains(resumed.out, "resumed " + ckpt)) << resumed.out;
   std::vector<EpochStats> got = EpochLines(killed.out);
   for (const EpochStats& e : EpochLines(resumed.out)) got.push_back(e);
   ASSERT_EQ(got.size(), expected.size()) << killed.out << resumed.out;

@@ -56,8 +56,8 @@ std::vector<std::string> ListFiles(const std::vector<std::string>& roots) {
       continue;
     }
     if (!fs::is_directory(root, ec)) continue;
-    for (fs::recursive_directory_iterator it(
-             root, fs::directory_options::follow_directory_symlink, ec),
+    for (fs::recursive_directory_iterator
+             it(root, fs::directory_options::follow_directory_symlink, ec),
          end;
          !ec && it != end; it.increment(ec)) {
       // Bazel runfiles are symlinks: follow them.
@@ -80,8 +80,10 @@ int main(int argc, char** argv) {
         [file]() -> testing::Test* { return new FuzzInputTest(file); });
   }
   if (files.empty()) {
-    std::fprintf(stderr, "fuzz regression: no inputs found under the %d given "
-                 "paths\n", argc - 1);
+    std::fprintf(stderr,
+                 "fuzz regression: no inputs found under the %d given "
+                 "paths\n",
+                 argc - 1);
     return 1;
   }
   return RUN_ALL_TESTS();

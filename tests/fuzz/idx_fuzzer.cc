@@ -29,8 +29,7 @@ constexpr int64_t kMaxDecompressed = dagrad::kMaxIdxBytes + 4 + 4 * 4;
 
 // EncodeIdx() is the inverse of ParseIdx() for the unsigned-byte type.
 std::string EncodeIdx(const dagrad::IdxArray& array) {
-  std::string out = {'\0', '\0', '\x08',
-                     static_cast<char>(array.dims.size())};
+  std::string out = {'\0', '\0', '\x08', static_cast<char>(array.dims.size())};
   for (int64_t d : array.dims) {
     for (int shift = 24; shift >= 0; shift -= 8) {
       out.push_back(static_cast<char>((d >> shift) & 0xff));

@@ -45,8 +45,8 @@ std::string Idx(std::initializer_list<uint32_t> dims) {
 // Gzip() compresses `bytes` as a gzip stream (windowBits 16 + 15).
 std::string Gzip(const std::string& bytes) {
   z_stream s{};
-  if (deflateInit2(&s, 9, Z_DEFLATED, 16 + MAX_WBITS, 8,
-                   Z_DEFAULT_STRATEGY) != Z_OK) {
+  if (deflateInit2(&s, 9, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) !=
+      Z_OK) {
     std::abort();
   }
   std::string out(deflateBound(&s, bytes.size()), '\0');
@@ -90,8 +90,7 @@ int main(int argc, char** argv) {
   ok &= WriteFile(idx_dir + "invalid_trailing", labels + "xy");
   ok &= WriteFile(idx_dir + "invalid_type_float",
                   std::string("\0\0\x0d\x01\0\0\0\x01\0\0\0\0", 12));
-  ok &= WriteFile(idx_dir + "invalid_truncated.gz",
-                  Gzip(images).substr(0, 20));
+  ok &= WriteFile(idx_dir + "invalid_truncated.gz", Gzip(images).substr(0, 20));
 
   // Checkpoints: empty, metadata only, integers and tensors of rank 0..4
   // (one with a 0 dim), and a file with a bad CRC. valid_tensors_v1 (a

@@ -1,6 +1,7 @@
 // tests/fuzz/make_onnx_corpus.cc: writes the seed corpus of the ONNX import
 // fuzzer: small models from dagrad's exporter that use every op it writes.
-//   bazel run //tests/fuzz:make_onnx_corpus -- $PWD/tests/fuzz/corpus/onnx_import
+//   bazel run //tests/fuzz:make_onnx_corpus --
+//   $PWD/tests/fuzz/corpus/onnx_import
 // (the corpus also holds tests/io/onnx/testdata/lenet_pytorch.onnx, PyTorch's
 // export, copied by hand).
 #include <cstdio>
@@ -38,7 +39,8 @@ int Main(const std::string& dir) {
   const NodeId x = *b.AddInput("x", Shape({Shape::kUnknownDim, 1, 6, 6}));
   Conv2DAttrs same;
   same.padding = Padding::kSame;
-  NodeId h = *b.AddOp(same, {x, p("w", Shape({2, 1, 3, 3})), p("b", Shape({2}))});
+  NodeId h =
+      *b.AddOp(same, {x, p("w", Shape({2, 1, 3, 3})), p("b", Shape({2}))});
   h = *b.AddOp(ReluAttrs{}, {h});
   h = *b.AddOp(MaxPool2DAttrs{}, {h});
   AvgPool2DAttrs avg;

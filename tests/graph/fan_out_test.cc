@@ -4,12 +4,12 @@
 #include <vector>
 
 #include "gmock/gmock.h"
-#include "gtest/gtest.h"
 #include "graph/autodiff.h"
 #include "graph/dot.h"
 #include "graph/executor.h"
 #include "graph/graph.h"
 #include "graph/parameter_store.h"
+#include "gtest/gtest.h"
 #include "ops/add.h"
 #include "ops/identity.h"
 #include "ops/op.h"
@@ -36,8 +36,7 @@ TEST(FanOutTest, ThreeConsumersGradientMatchesCentralDifferences) {
   Graph g = *b.Finalize();
   int sums = 0;
   for (const Node& n : g.nodes()) {
-    sums += n.type == NodeType::kOp && n.reverse &&
-            n.def->kind == OpKind::kAdd;
+    sums += n.type == NodeType::kOp && n.reverse && n.def->kind == OpKind::kAdd;
   }
   EXPECT_EQ(sums, 2);  // Three contributions to dL/dt: Add nodes.
   EXPECT_THAT(ToDot(g), ::testing::HasSubstr("grad/t/sum"));

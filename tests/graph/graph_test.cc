@@ -2,6 +2,8 @@
 // losses): builder errors, dead-code pruning, autodiff vs whole-graph central
 // differences, planned vs unplanned and 1 vs 2 threads bitwise, executor
 // state errors.
+#include "graph/graph.h"
+
 #include <cmath>
 #include <cstring>
 #include <memory>
@@ -9,13 +11,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
-#include "gtest/gtest.h"
 #include "graph/autodiff.h"
 #include "graph/dot.h"
 #include "graph/executor.h"
-#include "graph/graph.h"
 #include "graph/parameter_store.h"
 #include "graph/schedule.h"
+#include "gtest/gtest.h"
 #include "ops/identity.h"
 #include "ops/mean_squared_error.h"
 #include "ops/relu.h"
@@ -70,7 +71,8 @@ TEST(GraphBuilderTest, ShapeErrorNamesNodeOpAndInputs) {
   // Arity.
   r = m.b.AddOp(ReluAttrs{}, {m.p, m.q}, {"r", "s"});
   ASSERT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(std::string(r.status().message()), HasSubstr("node 's/r' (Relu)"));
+  EXPECT_THAT(std::string(r.status().message()),
+              HasSubstr("node 's/r' (Relu)"));
   // Wrong attrs type for the op.
   r = m.b.AddOpNode(OpKind::kRelu, OpAttrs(TanhAttrs{}), typeid(TanhAttrs),
                     {m.p}, {});
@@ -106,7 +108,7 @@ TEST(ScheduleTest, PrunesDeadNodesAndKeepsTopologicalOrder) {
   GraphBuilder b;
   NodeId p = *b.AddParameter("p", Shape({2, 3}), ConstantInit(0.5f));
   NodeId h = *b.AddOp(TanhAttrs{}, {p});
-  NodeId a = *b.AddOp(ReluAttrs{}, {h});      // Diamond: h -> a, h -> c.
+  NodeId a = *b.AddOp(ReluAttrs{}, {h});  // Diamond: h -> a, h -> c.
   NodeId dead = *b.AddOp(SigmoidAttrs{}, {p});
   NodeId c = *b.AddOp(IdentityAttrs{}, {h});
   NodeId d = *b.AddOp(SigmoidAttrs{}, {c});
@@ -309,12 +311,11 @@ TEST(ExecutorTest, ExecutorsWithDifferentBatchSizesShareGraphAndStore) {
   ASSERT_TRUE(train->Run().ok());
   EXPECT_EQ((*train->Fetch(gx[0]))->shape(), Shape({4, 5}));
   // The eval executor sees the first two examples only.
-  ASSERT_TRUE(eval->Feed(x, Tensor::FromValues(Shape({2, 5}),
-                                               absl::MakeConstSpan(
-                                                   x4.data(), 10)))
-                  .ok());
   ASSERT_TRUE(
-      eval->Feed(labels, Tensor::FromValues(Shape({2}), {0, 1})).ok());
+      eval->Feed(x, Tensor::FromValues(Shape({2, 5}),
+                                       absl::MakeConstSpan(x4.data(), 10)))
+          .ok());
+  ASSERT_TRUE(eval->Feed(labels, Tensor::FromValues(Shape({2}), {0, 1})).ok());
   ASSERT_TRUE(eval->Run().ok());
   EXPECT_EQ(eval->shape(t), Shape({2, 5}));
   EXPECT_TRUE(std::isfinite((**eval->Fetch(loss))[0]));
@@ -338,8 +339,7 @@ TEST(DotTest, StylesForwardAndReverseNodes) {
   EXPECT_THAT(dot, HasSubstr("style=solid"));
   EXPECT_THAT(dot, HasSubstr("[label=\"[4,5]\"]"));
   EXPECT_THAT(dot, HasSubstr("80 B"));  // The [4,5] float buffer.
-  EXPECT_THAT(dot, HasSubstr(absl::StrCat("n", m.t.index, " -> n",
-                                          m.s.index)));
+  EXPECT_THAT(dot, HasSubstr(absl::StrCat("n", m.t.index, " -> n", m.s.index)));
 }
 
 }  // namespace

@@ -41,11 +41,11 @@ absl::Status HeaderExample(float* loss_before, float* loss_after) {
   const Tensor x_value = Tensor::FromValues(
       Shape({2, 4}), {0.5f, -1.0f, 0.25f, 2.0f, -0.75f, 1.5f, 1.0f, -0.5f});
   const Tensor label_value = Tensor::FromValues(Shape({2}), {0, 2});
-  RETURN_IF_ERROR(exec->Feed(x, x_value));        // [2,4]
-  RETURN_IF_ERROR(exec->Feed(y, label_value));    // [2]
+  RETURN_IF_ERROR(exec->Feed(x, x_value));      // [2,4]
+  RETURN_IF_ERROR(exec->Feed(y, label_value));  // [2]
   RETURN_IF_ERROR(exec->Run());
   *loss_before = (*exec->Fetch(loss))->data()[0];
-  for (int k = 0; k < 2; ++k) {                   // one SGD step
+  for (int k = 0; k < 2; ++k) {  // one SGD step
     Tensor* w = store.Find(k == 0 ? "w1" : "w2");
     const Tensor* g = *exec->Fetch(grads[k]);
     for (int64_t i = 0; i < w->size(); ++i) (*w)[i] -= 0.1f * (*g)[i];

@@ -44,8 +44,8 @@ TEST(MemoryPlanTest, RandomLifetimesAreValid) {
     for (int k = 0; k < 40; ++k) {
       int first = static_cast<int>(rng.UniformInt(30));
       int last = first + static_cast<int>(rng.UniformInt(10));
-      req.push_back({static_cast<int64_t>(1 + rng.UniformInt(5000)), first,
-                     last, "r"});
+      req.push_back(
+          {static_cast<int64_t>(1 + rng.UniformInt(5000)), first, last, "r"});
     }
     MemoryPlan plan = PlanMemory(req, true);
     ExpectValid(plan);
@@ -58,8 +58,8 @@ TEST(MemoryPlanTest, RandomLifetimesAreValid) {
 }
 
 TEST(MemoryPlanTest, OverlappingLifetimesNeverShare) {
-  std::vector<BufferRequest> req = {{64, 0, 5, "a"}, {64, 5, 6, "b"},
-                                    {64, 6, 7, "c"}};
+  std::vector<BufferRequest> req = {
+      {64, 0, 5, "a"}, {64, 5, 6, "b"}, {64, 6, 7, "c"}};
   MemoryPlan plan = PlanMemory(req, true);
   ExpectValid(plan);
   EXPECT_NE(plan.offsets[0], plan.offsets[1]);

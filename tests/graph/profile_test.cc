@@ -1,13 +1,14 @@
 // Executor profiling (ExecutorOptions::profile) and its table
 // (graph/profile.h).
+#include "graph/profile.h"
+
 #include <string>
 
 #include "absl/strings/str_format.h"
-#include "gtest/gtest.h"
 #include "graph/autodiff.h"
 #include "graph/executor.h"
 #include "graph/graph.h"
-#include "graph/profile.h"
+#include "gtest/gtest.h"
 #include "ops/relu.h"
 #include "ops/sum.h"
 

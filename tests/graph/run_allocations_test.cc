@@ -34,8 +34,8 @@ void CheckNoAllocations(int threads) {
   opts.num_threads = threads;
   auto exec = *Executor::Create(g, opts);
   ASSERT_TRUE(exec->BindParameters(&store).ok());
-  ASSERT_TRUE(exec->Feed(labels, Tensor::FromValues(Shape({8}), {0, 1, 2, 3,
-                                                                  4, 5, 6, 7}))
+  ASSERT_TRUE(exec->Feed(labels, Tensor::FromValues(Shape({8}),
+                                                    {0, 1, 2, 3, 4, 5, 6, 7}))
                   .ok());
   ASSERT_TRUE(exec->Run().ok());
   const int64_t before = AllocationCount();

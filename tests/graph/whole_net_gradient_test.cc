@@ -83,8 +83,8 @@ TEST(WholeNetGradientTest, TwoLayerMlp) {
   const std::vector<Shape> shapes = {Shape({5, 7}), Shape({7}), Shape({7, 3}),
                                      Shape({3})};
   for (size_t k = 0; k < shapes.size(); ++k) {
-    net.params.push_back(*net.b.AddParameter(net.names[k], shapes[k],
-                                             UniformInit(-0.7f, 0.7f)));
+    net.params.push_back(
+        *net.b.AddParameter(net.names[k], shapes[k], UniformInit(-0.7f, 0.7f)));
   }
   NodeId h = *net.b.AddOp(MatMulAttrs{}, {net.x, net.params[0]}, {"", "l1"});
   h = *net.b.AddOp(BiasAddAttrs{}, {h, net.params[1]}, {"", "l1"});
@@ -173,7 +173,8 @@ TEST(WholeNetGradientTest, BuilderErrorsNameNodeOpAndShapes) {
   ASSERT_FALSE(dense.ok());
   EXPECT_EQ(dense.status().code(), absl::StatusCode::kInvalidArgument);
   for (const char* m : {"dense1/MatMul", "[?,784]", "[400,120]"}) {
-    EXPECT_TRUE(absl::StrContains(dense.status().message(), m)) << dense.status();
+    EXPECT_TRUE(absl::StrContains(dense.status().message(), m))
+        << dense.status();
   }
   NodeId img = *b.AddInput("img", Shape({Shape::kUnknownDim, 28, 28}));
   NodeId k = *b.AddParameter("conv1/W", Shape({6, 1, 5, 5}), ConstantInit(0));

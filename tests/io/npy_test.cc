@@ -14,7 +14,8 @@ namespace {
 
 std::string HeaderOf(const std::string& npy) {
   const size_t len = static_cast<unsigned char>(npy[8]) |
-                     static_cast<size_t>(static_cast<unsigned char>(npy[9])) << 8;
+                     static_cast<size_t>(static_cast<unsigned char>(npy[9]))
+                         << 8;
   return npy.substr(10, len);
 }
 
@@ -24,7 +25,8 @@ TEST(NpyTest, HeaderAndDataFollowFormat1) {
   EXPECT_EQ(npy.substr(0, 8), std::string("\x93NUMPY\x01\x00", 8));
   const std::string header = HeaderOf(npy);
   EXPECT_EQ(header.rfind("{'descr': '<f4', 'fortran_order': False, 'shape': "
-                         "(2, 3), }", 0),
+                         "(2, 3), }",
+                         0),
             0u)
       << header;
   EXPECT_EQ(header.back(), '\n');
@@ -46,8 +48,7 @@ TEST(NpyTest, VectorAndScalarShapes) {
 }
 
 TEST(NpyTest, WriteNpyWritesTheFile) {
-  const std::string path =
-      absl::StrCat(std::getenv("TEST_TMPDIR"), "/w.npy");
+  const std::string path = absl::StrCat(std::getenv("TEST_TMPDIR"), "/w.npy");
   const Tensor t = Tensor::FromValues(Shape({3}), {0.5f, 1.5f, 2.5f});
   ASSERT_TRUE(WriteNpy(path, t).ok());
   std::ifstream in(path, std::ios::binary);

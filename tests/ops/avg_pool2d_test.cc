@@ -27,8 +27,7 @@ std::vector<PoolCase> AvgPoolCases() {
       {"2x2_s2_valid", Shape({2, 3, 6, 8}), Window(2, 2, 2, 2), true},
       {"2x2_s2_valid_odd", Shape({3, 2, 9, 7}), Window(2, 2, 2, 2), true},
       {"2x2_s2_valid_wide", Shape({1, 2, 4, 41}), Window(2, 2, 2, 2), true},
-      {"2x2_s2_same_even", Shape({2, 2, 8, 6}), Window(2, 2, 2, 2, same),
-       true},
+      {"2x2_s2_same_even", Shape({2, 2, 8, 6}), Window(2, 2, 2, 2, same), true},
       {"2x2_s2_same_odd", Shape({2, 2, 5, 7}), Window(2, 2, 2, 2, same)},
       {"2x2_s2_explicit", Shape({1, 2, 5, 6}),
        WithPads(Window(2, 2, 2, 2), 0, 1, 1, 1)},
@@ -74,8 +73,8 @@ TEST(AvgPool2DTest, PaddedCellsCountAsZeros) {
   // average 4 real cells over 9, the edges 6, the centre 9.
   Tensor x = Tensor::Zeros(Shape({1, 1, 3, 3}));
   x.Fill(1.0f);
-  auto y = RunForward(OpKind::kAvgPool2D, Pool(3, 3, 1, 1, Padding::kSame),
-                      {&x});
+  auto y =
+      RunForward(OpKind::kAvgPool2D, Pool(3, 3, 1, 1, Padding::kSame), {&x});
   ASSERT_TRUE(y.ok()) << y.status();
   const float want[] = {4, 6, 4, 6, 9, 6, 4, 6, 4};
   for (int i = 0; i < 9; ++i) EXPECT_FLOAT_EQ((*y)[i], want[i] / 9.0f) << i;

@@ -87,9 +87,9 @@ Tensor NaiveConv(const Tensor& x, const Tensor& w, const Tensor* bias,
                 const int64_t ci = g * cg + c;
                 const int64_t ih = i * a.stride_h + u * a.dilation_h;
                 const int64_t iw = j * a.stride_w + v * a.dilation_w;
-                acc += static_cast<double>(
-                           w[((o * cg + c) * kh + u) * kw + v]) *
-                       xp[((b * cin + ci) * hp + ih) * wp + iw];
+                acc +=
+                    static_cast<double>(w[((o * cg + c) * kh + u) * kw + v]) *
+                    xp[((b * cin + ci) * hp + ih) * wp + iw];
               }
             }
           }
@@ -158,11 +158,11 @@ Tensor LiteralDx(const Tensor& dy, const Tensor& w, const Shape& x_shape,
             const int64_t o = g * mg + m;
             for (int64_t u = 0; u < kh; ++u) {
               for (int64_t v = 0; v < kw; ++v) {
-                acc += static_cast<double>(
-                           dyp[((b * cout + o) * dh + pa + u * a.dilation_h) *
-                                   dw +
-                               pb + v * a.dilation_w]) *
-                       wrot[((ci * mg + m) * kh + u) * kw + v];
+                acc +=
+                    static_cast<double>(
+                        dyp[((b * cout + o) * dh + pa + u * a.dilation_h) * dw +
+                            pb + v * a.dilation_w]) *
+                    wrot[((ci * mg + m) * kh + u) * kw + v];
               }
             }
           }
@@ -208,11 +208,10 @@ Tensor LiteralDw(const Tensor& x, const Tensor& dy, const Shape& w_shape,
           for (int64_t b = 0; b < n; ++b) {
             for (int64_t pa = 0; pa < hd; ++pa) {
               for (int64_t pb = 0; pb < wd; ++pb) {
-                acc += static_cast<double>(
-                           xp[((b * cin + g * cg + c) * hp + u * a.dilation_h +
-                               pa) *
-                                  wp +
-                              v * a.dilation_w + pb]) *
+                acc += static_cast<double>(xp[((b * cin + g * cg + c) * hp +
+                                               u * a.dilation_h + pa) *
+                                                  wp +
+                                              v * a.dilation_w + pb]) *
                        dyd[((b * cout + o) * hd + pa) * wd + pb];
               }
             }
@@ -282,78 +281,142 @@ constexpr ConvPath kScatter = ConvPath::kScatterInputGrad;
 // (GEMM on x itself).
 std::vector<ConvCase> Cases() {
   return {
-      {"valid_odd_nonsquare", Shape({2, 3, 7, 6}), Shape({4, 3, 3, 2}), true,
+      {"valid_odd_nonsquare",
+       Shape({2, 3, 7, 6}),
+       Shape({4, 3, 3, 2}),
+       true,
        MakeAttrs(Padding::kValid),
        {kDirect, kScatter, kDirect}},
-      {"same_stride2", Shape({2, 3, 9, 8}), Shape({4, 3, 3, 3}), true,
+      {"same_stride2",
+       Shape({2, 3, 9, 8}),
+       Shape({4, 3, 3, 3}),
+       true,
        MakeAttrs(Padding::kSame, 2, 2),
        {kIm2Col, kIm2Col, kIm2Col}},
-      {"same_stride2_even_input", Shape({1, 2, 8, 10}), Shape({3, 2, 4, 3}),
-       false, MakeAttrs(Padding::kSame, 2, 3),
+      {"same_stride2_even_input",
+       Shape({1, 2, 8, 10}),
+       Shape({3, 2, 4, 3}),
+       false,
+       MakeAttrs(Padding::kSame, 2, 3),
        {kIm2Col, kIm2Col, kIm2Col}},
-      {"explicit_asymmetric", Shape({1, 2, 6, 7}), Shape({3, 2, 3, 4}), false,
+      {"explicit_asymmetric",
+       Shape({1, 2, 6, 7}),
+       Shape({3, 2, 3, 4}),
+       false,
        Explicit(1, 2, 0, 3),
        {kDirect, kDirect, kDirect}},
-      {"explicit_asymmetric_stride2", Shape({2, 2, 7, 5}), Shape({2, 2, 2, 3}),
-       true, Explicit(0, 1, 2, 1, MakeAttrs(Padding::kExplicit, 2, 2)),
+      {"explicit_asymmetric_stride2",
+       Shape({2, 2, 7, 5}),
+       Shape({2, 2, 2, 3}),
+       true,
+       Explicit(0, 1, 2, 1, MakeAttrs(Padding::kExplicit, 2, 2)),
        {kIm2Col, kIm2Col, kIm2Col}},
-      {"dilation2_same", Shape({2, 2, 9, 9}), Shape({2, 2, 3, 2}), true,
+      {"dilation2_same",
+       Shape({2, 2, 9, 9}),
+       Shape({2, 2, 3, 2}),
+       true,
        MakeAttrs(Padding::kSame, 1, 1, 2, 3),
        {kDirect, kDirect, kDirect}},
-      {"dilation2_valid_stride2", Shape({1, 2, 11, 10}), Shape({3, 2, 3, 3}),
-       false, MakeAttrs(Padding::kValid, 2, 2, 2, 2),
+      {"dilation2_valid_stride2",
+       Shape({1, 2, 11, 10}),
+       Shape({3, 2, 3, 3}),
+       false,
+       MakeAttrs(Padding::kValid, 2, 2, 2, 2),
        {kIm2Col, kIm2Col, kIm2Col}},
-      {"groups2", Shape({2, 4, 7, 7}), Shape({6, 2, 3, 3}), true,
+      {"groups2",
+       Shape({2, 4, 7, 7}),
+       Shape({6, 2, 3, 3}),
+       true,
        MakeAttrs(Padding::kValid, 1, 2, 1, 1, 2),
        {kIm2Col, kIm2Col, kIm2Col}},
-      {"depthwise", Shape({3, 3, 8, 7}), Shape({6, 1, 3, 3}), true,
+      {"depthwise",
+       Shape({3, 3, 8, 7}),
+       Shape({6, 1, 3, 3}),
+       true,
        Explicit(1, 1, 1, 1, MakeAttrs(Padding::kExplicit, 1, 1, 1, 1, 3)),
        {kDirect, kDirect, kDirect}},
-      {"depthwise_stride2_same", Shape({2, 4, 7, 6}), Shape({4, 1, 3, 3}),
-       false, MakeAttrs(Padding::kSame, 2, 2, 1, 1, 4),
+      {"depthwise_stride2_same",
+       Shape({2, 4, 7, 6}),
+       Shape({4, 1, 3, 3}),
+       false,
+       MakeAttrs(Padding::kSame, 2, 2, 1, 1, 4),
        {kIm2Col, kIm2Col, kIm2Col}},
-      {"pointwise", Shape({3, 4, 5, 6}), Shape({5, 4, 1, 1}), true,
+      {"pointwise",
+       Shape({3, 4, 5, 6}),
+       Shape({5, 4, 1, 1}),
+       true,
        MakeAttrs(Padding::kValid),
        {kPointwise, kPointwise, kPointwise}},
-      {"pointwise_groups2", Shape({2, 4, 3, 5}), Shape({6, 2, 1, 1}), false,
+      {"pointwise_groups2",
+       Shape({2, 4, 3, 5}),
+       Shape({6, 2, 1, 1}),
+       false,
        MakeAttrs(Padding::kValid, 1, 1, 1, 1, 2),
        {kPointwise, kPointwise, kPointwise}},
-      {"one_by_one_stride2", Shape({2, 3, 7, 7}), Shape({2, 3, 1, 1}), true,
+      {"one_by_one_stride2",
+       Shape({2, 3, 7, 7}),
+       Shape({2, 3, 1, 1}),
+       true,
        MakeAttrs(Padding::kValid, 2, 2),
        {kIm2Col, kIm2Col, kIm2Col}},
-      {"groups2_stride1_same", Shape({2, 4, 7, 7}), Shape({6, 2, 3, 3}), true,
+      {"groups2_stride1_same",
+       Shape({2, 4, 7, 7}),
+       Shape({6, 2, 3, 3}),
+       true,
        MakeAttrs(Padding::kSame, 1, 1, 1, 1, 2),
        {kDirect, kDirect, kDirect}},
       // Padding wider than the kernel: some outputs read only padding.
-      {"explicit_pad_beyond_kernel", Shape({2, 2, 4, 5}), Shape({3, 2, 2, 2}),
-       true, Explicit(3, 0, 1, 4),
+      {"explicit_pad_beyond_kernel",
+       Shape({2, 2, 4, 5}),
+       Shape({3, 2, 2, 2}),
+       true,
+       Explicit(3, 0, 1, 4),
        {kDirect, kDirect, kDirect}},
       // More output channels and patch rows than one register tile.
-      {"many_channels", Shape({3, 3, 6, 6}), Shape({11, 3, 3, 3}), false,
+      {"many_channels",
+       Shape({3, 3, 6, 6}),
+       Shape({11, 3, 3, 3}),
+       false,
        MakeAttrs(Padding::kSame),
        {kDirect, kDirect, kDirect}},
       // 16 output channels per group: the channel-vectorized forward.
-      {"sixteen_filters_same", Shape({2, 3, 7, 9}), Shape({16, 3, 3, 3}),
-       true, MakeAttrs(Padding::kSame),
+      {"sixteen_filters_same",
+       Shape({2, 3, 7, 9}),
+       Shape({16, 3, 3, 3}),
+       true,
+       MakeAttrs(Padding::kSame),
        {kDirect16, kScatter, kDirect16}},
-      {"sixteen_filters_groups2_dilated", Shape({2, 4, 8, 7}),
-       Shape({32, 2, 3, 2}), false,
+      {"sixteen_filters_groups2_dilated",
+       Shape({2, 4, 8, 7}),
+       Shape({32, 2, 3, 2}),
+       false,
        Explicit(1, 0, 2, 1, MakeAttrs(Padding::kExplicit, 1, 1, 2, 1, 2)),
        {kDirect, kScatter, kDirect}},
-      {"sixteen_filters_groups2_kw5_dilated_h", Shape({2, 4, 9, 8}),
-       Shape({32, 2, 3, 5}), true,
+      {"sixteen_filters_groups2_kw5_dilated_h",
+       Shape({2, 4, 9, 8}),
+       Shape({32, 2, 3, 5}),
+       true,
        Explicit(1, 2, 2, 2, MakeAttrs(Padding::kExplicit, 1, 1, 2, 1, 2)),
        {kDirect16, kScatter, kDirect16}},
-      {"sixteen_filters_wide_rows", Shape({1, 2, 5, 31}), Shape({16, 2, 3, 3}),
-       true, MakeAttrs(Padding::kValid),
+      {"sixteen_filters_wide_rows",
+       Shape({1, 2, 5, 31}),
+       Shape({16, 2, 3, 3}),
+       true,
+       MakeAttrs(Padding::kValid),
        {kInPlace16, kScatter, kInPlace16}},
       // 17 images of 6x6 outputs: blocks of 2 images, the last one alone,
       // on the direct kernels and (stride 2) on im2col + GEMM.
-      {"batch17_blocks", Shape({17, 3, 6, 6}), Shape({4, 3, 3, 3}), true,
+      {"batch17_blocks",
+       Shape({17, 3, 6, 6}),
+       Shape({4, 3, 3, 3}),
+       true,
        MakeAttrs(Padding::kSame),
        {kDirect, kDirect, kDirect}},
-      {"batch17_blocks_stride2", Shape({17, 3, 12, 11}), Shape({4, 3, 3, 3}),
-       true, MakeAttrs(Padding::kSame, 2, 2),
+      {"batch17_blocks_stride2",
+       Shape({17, 3, 12, 11}),
+       Shape({4, 3, 3, 3}),
+       true,
+       MakeAttrs(Padding::kSame, 2, 2),
        {kIm2Col, kIm2Col, kIm2Col}},
   };
 }
@@ -473,8 +536,8 @@ TEST(Conv2DTest, SamePaddingFollowsTensorFlow) {
       {9, 3, 1, 2, 9, 2, 2},   {5, 1, 2, 1, 3, 0, 0}, {6, 4, 1, 1, 6, 1, 2},
   };
   for (const SameCase& s : cases) {
-    Conv2DAttrs a = MakeAttrs(Padding::kSame, s.stride, s.stride, s.dilation,
-                              s.dilation);
+    Conv2DAttrs a =
+        MakeAttrs(Padding::kSame, s.stride, s.stride, s.dilation, s.dilation);
     const Shape in[] = {Shape({2, 1, s.h, s.h}), Shape({1, 1, s.k, s.k})};
     auto out = Conv2DShape(in, a);
     ASSERT_TRUE(out.ok()) << out.status();
@@ -488,8 +551,8 @@ TEST(Conv2DTest, SamePaddingFollowsTensorFlow) {
 }
 
 TEST(Conv2DTest, UnknownBatchPropagates) {
-  const Shape in[] = {Shape({Shape::kUnknownDim, 3, 8, 8}),
-                      Shape({4, 3, 3, 3}), Shape({4})};
+  const Shape in[] = {Shape({Shape::kUnknownDim, 3, 8, 8}), Shape({4, 3, 3, 3}),
+                      Shape({4})};
   auto out = Conv2DShape(in, MakeAttrs(Padding::kValid));
   ASSERT_TRUE(out.ok()) << out.status();
   EXPECT_EQ(*out, Shape({Shape::kUnknownDim, 4, 6, 6}));
@@ -598,16 +661,28 @@ TEST(Conv2DTest, LiteralDxNeedsTheRotation) {
 // with several image blocks (the weight gradient is a cross-batch sum).
 TEST(Conv2DTest, OneAndTwoThreadsAreBitwiseEqual) {
   std::vector<ConvCase> cases = {
-      {"lenet_conv1", Shape({64, 1, 28, 28}), Shape({6, 1, 5, 5}), true,
+      {"lenet_conv1",
+       Shape({64, 1, 28, 28}),
+       Shape({6, 1, 5, 5}),
+       true,
        MakeAttrs(Padding::kSame),
        {kDirect, kDirect, kDirect}},
-      {"lenet_conv2_odd_batch", Shape({33, 6, 14, 14}), Shape({16, 6, 5, 5}),
-       true, MakeAttrs(Padding::kValid),
+      {"lenet_conv2_odd_batch",
+       Shape({33, 6, 14, 14}),
+       Shape({16, 6, 5, 5}),
+       true,
+       MakeAttrs(Padding::kValid),
        {kInPlace16, kScatter, kInPlace16}},
-      {"groups_stride2", Shape({19, 4, 9, 9}), Shape({8, 2, 3, 3}), true,
+      {"groups_stride2",
+       Shape({19, 4, 9, 9}),
+       Shape({8, 2, 3, 3}),
+       true,
        MakeAttrs(Padding::kSame, 2, 2, 1, 1, 2),
        {kIm2Col, kIm2Col, kIm2Col}},
-      {"pointwise", Shape({13, 8, 5, 5}), Shape({4, 8, 1, 1}), true,
+      {"pointwise",
+       Shape({13, 8, 5, 5}),
+       Shape({4, 8, 1, 1}),
+       true,
        MakeAttrs(Padding::kValid),
        {kPointwise, kPointwise, kPointwise}},
   };
@@ -650,8 +725,7 @@ TEST(Conv2DTest, VjpOverwritesPoisonedGradient) {
     Tensor w = RandomTensor(c.w, 32);
     Tensor b = BiasFor(c, 33);
     ThreadPool pool(2);
-    auto op =
-        EagerOp::Create(OpKind::kConv2D, c.attrs, InputShapes(c), &pool);
+    auto op = EagerOp::Create(OpKind::kConv2D, c.attrs, InputShapes(c), &pool);
     ASSERT_TRUE(op.ok()) << c.name;
     std::vector<Tensor*> inputs = {&x, &w};
     if (c.bias) inputs.push_back(&b);
@@ -684,8 +758,8 @@ void ExpectShapeError(std::vector<Shape> shapes, const Conv2DAttrs& attrs,
     EXPECT_NE(msg.find(s.DebugString()), std::string::npos)
         << s.DebugString() << " missing in: " << msg;
   }
-  EXPECT_NE(msg.find(what), std::string::npos) << "want '" << what
-                                                << "' in: " << msg;
+  EXPECT_NE(msg.find(what), std::string::npos)
+      << "want '" << what << "' in: " << msg;
 }
 
 TEST(Conv2DTest, ShapeErrors) {
@@ -740,8 +814,7 @@ TEST(Conv2DTest, ShapeErrors) {
                    "7x7 is larger than the padded input 6x7");
   ThreadPool pool(1);
   EXPECT_TRUE(EagerOp::Create(OpKind::kConv2D, Explicit(1, 1, 1, 1, a),
-                              {Shape({1, 1, 5, 5}), Shape({1, 1, 3, 3})},
-                              &pool)
+                              {Shape({1, 1, 5, 5}), Shape({1, 1, 3, 3})}, &pool)
                   .ok());
   a = valid;
   a.stride_h = kConv2DMaxAttr + 1;

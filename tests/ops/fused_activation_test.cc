@@ -74,7 +74,7 @@ struct Ran {
   Tensor y, dx;
 };
 Ran RunOp(OpKind kind, OpAttrs attrs, std::vector<Tensor*> in, const Tensor* dy,
-        int wrt, ThreadPool* pool) {
+          int wrt, ThreadPool* pool) {
   std::vector<Shape> shapes;
   for (Tensor* t : in) shapes.push_back(t->shape());
   std::unique_ptr<EagerOp> op = *EagerOp::Create(kind, attrs, shapes, pool);
@@ -99,15 +99,13 @@ TEST(FusedActivationTest, BitwiseTheUnfusedOps) {
     FusedActivationAttrs a = *MakeFusedActivation(
         OpKind::kMatMul, MatMulAttrs{}, /*bias=*/true, OpKind::kRelu);
     // Unfused: z = x w + b, y = relu(z); dz = relu'(dy), dW = x^T dz.
-    Ran m = RunOp(OpKind::kMatMul, MatMulAttrs{}, {&x, &w}, nullptr, 0,
-                  &pool);
-    Ran ba = RunOp(OpKind::kBiasAdd, BiasAddAttrs{}, {&m.y, &b}, nullptr, 0,
-                   &pool);
+    Ran m = RunOp(OpKind::kMatMul, MatMulAttrs{}, {&x, &w}, nullptr, 0, &pool);
+    Ran ba =
+        RunOp(OpKind::kBiasAdd, BiasAddAttrs{}, {&m.y, &b}, nullptr, 0, &pool);
     Ran r = RunOp(OpKind::kRelu, ReluAttrs{}, {&ba.y}, &dy, 0, &pool);
-    Ran dbias = RunOp(OpKind::kBiasAdd, BiasAddAttrs{}, {&m.y, &b}, &r.dx,
-                      1, &pool);
-    Ran dw = RunOp(OpKind::kMatMul, MatMulAttrs{}, {&x, &w}, &r.dx, 1,
-                   &pool);
+    Ran dbias =
+        RunOp(OpKind::kBiasAdd, BiasAddAttrs{}, {&m.y, &b}, &r.dx, 1, &pool);
+    Ran dw = RunOp(OpKind::kMatMul, MatMulAttrs{}, {&x, &w}, &r.dx, 1, &pool);
     Ran fused_w =
         RunOp(OpKind::kFusedActivation, a, {&x, &w, &b}, &dy, 1, &pool);
     Ran fused_b =
@@ -123,9 +121,8 @@ TEST(FusedActivationTest, LabelNamesTheChain) {
                 OpKind::kConv2D, Conv2DAttrs{}, true, OpKind::kTanh)),
             "Conv2D+BiasAdd+Tanh");
   EXPECT_EQ(OpLabel(**GetOp(OpKind::kFusedActivation),
-                    *MakeFusedActivation(OpKind::kMaxPool2D,
-                                         MaxPool2DAttrs{}, false,
-                                         OpKind::kRelu)),
+                    *MakeFusedActivation(OpKind::kMaxPool2D, MaxPool2DAttrs{},
+                                         false, OpKind::kRelu)),
             "MaxPool2D+Relu");
 }
 

@@ -332,8 +332,7 @@ ClassLoss SoftmaxCrossEntropyLoss() {
           // VJP is dY (softmax(x) sum_c t - t) / N, the derivative of the
           // forward for every row.
           RandomSoftTargets,
-          /*zero_rows=*/true,
-          SoftmaxCrossEntropyReference,
+          /*zero_rows=*/true, SoftmaxCrossEntropyReference,
           Tolerance::Near(1e-7, 1e-6), Tolerance::Near(1e-7, 0)};
 }
 

@@ -132,8 +132,7 @@ TEST(MaxPool2DTest, TiesGoToTheFirstMaximum) {
   const TieCase cases[] = {
       {"2x2_s2", Shape({2, 2, 6, 7}), Attrs(2, 2, 2, 2)},
       {"3x3_s1", Shape({1, 2, 5, 6}), Attrs(3, 3, 1, 1)},
-      {"3x3_s1_same", Shape({1, 1, 4, 5}),
-       Attrs(3, 3, 1, 1, Padding::kSame)},
+      {"3x3_s1_same", Shape({1, 1, 4, 5}), Attrs(3, 3, 1, 1, Padding::kSame)},
       {"3x3_s2_explicit", Shape({1, 1, 7, 7}),
        Explicit(Attrs(3, 3, 2, 2), 2, 1, 1, 2)},
   };
@@ -188,8 +187,7 @@ TEST(MaxPool2DTest, PaddingNeverWins) {
   // zeros) must never be the maximum, on any padded geometry.
   for (const PoolCase& c : MaxPoolCases()) {
     Tensor x = RandomTensor(c.x, /*seed=*/6, -2.0f, -1.0f);
-    auto y = RunForward(OpKind::kMaxPool2D, As<MaxPool2DAttrs>(c.window),
-                        {&x});
+    auto y = RunForward(OpKind::kMaxPool2D, As<MaxPool2DAttrs>(c.window), {&x});
     ASSERT_TRUE(y.ok()) << c.name;
     for (int64_t i = 0; i < y->size(); ++i) {
       ASSERT_LT((*y)[i], -0.5f) << c.name << " element " << i;

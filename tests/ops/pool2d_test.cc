@@ -75,8 +75,7 @@ MaxReference NaiveMaxPool(const Tensor& x, const PoolWindow& a) {
           for (int64_t v = 0; v < a.window_w; ++v) {
             const int64_t cell =
                 (i * a.stride_h + u) * pl.wp + j * a.stride_w + v;
-            if (pl.index[cell] >= 0 &&
-                (best_at < 0 || pl.value[cell] > best)) {
+            if (pl.index[cell] >= 0 && (best_at < 0 || pl.value[cell] > best)) {
               best = pl.value[cell];
               best_at = pl.index[cell];
             }
@@ -261,8 +260,7 @@ TYPED_TEST(PoolFamilyTest, ForwardMatchesNaiveReference) {
   for (const PoolCase& c : AllCases()) {
     Tensor x = RandomTensor(c.x, /*seed=*/1);
     const PoolRun run = this->Run(c, x, nullptr, 1);
-    ExpectNearTensors(run.y, Op::Forward(x, c.window), Op::kForwardTol,
-                      c.name);
+    ExpectNearTensors(run.y, Op::Forward(x, c.window), Op::kForwardTol, c.name);
   }
 }
 
@@ -280,8 +278,7 @@ TYPED_TEST(PoolFamilyTest, VjpMatchesLiteralDefinition) {
 TYPED_TEST(PoolFamilyTest, OneAndTwoThreadsAreBitwiseEqual) {
   const std::vector<PoolCase> cases = {
       {"lenet", Shape({64, 6, 28, 28}), Window(2, 2, 2, 2), true},
-      {"lenet2_odd_batch", Shape({33, 16, 10, 10}), Window(2, 2, 2, 2),
-       true},
+      {"lenet2_odd_batch", Shape({33, 16, 10, 10}), Window(2, 2, 2, 2), true},
       {"3x3_s2_same", Shape({19, 5, 13, 11}),
        Window(3, 3, 2, 2, Padding::kSame)},
       {"3x3_s1", Shape({7, 8, 12, 12}), Window(3, 3, 1, 1)},
@@ -453,11 +450,9 @@ TYPED_TEST(PoolFamilyTest, ShapeErrors) {
   };
   for (const Rejection& r : rejections) {
     ThreadPool pool(1);
-    auto op = EagerOp::Create(Op::kKind, As<TypeParam>(r.window), {r.x},
-                              &pool);
+    auto op = EagerOp::Create(Op::kKind, As<TypeParam>(r.window), {r.x}, &pool);
     ASSERT_FALSE(op.ok()) << r.what;
-    EXPECT_EQ(op.status().code(), absl::StatusCode::kInvalidArgument)
-        << r.what;
+    EXPECT_EQ(op.status().code(), absl::StatusCode::kInvalidArgument) << r.what;
     const std::string msg(op.status().message());
     EXPECT_EQ(msg.rfind(std::string(Op::kName) + ": ", 0), 0u) << msg;
     EXPECT_NE(msg.find(r.x.DebugString()), std::string::npos) << msg;

@@ -30,7 +30,8 @@ TEST(HistoryTest, EpochLineHasTheExactForm) {
 }
 
 TEST(HistoryTest, ParseReadsFormatBack) {
-  absl::StatusOr<EpochStats> s = ParseEpochLine(FormatEpochLine(Stats(7, true)));
+  absl::StatusOr<EpochStats> s =
+      ParseEpochLine(FormatEpochLine(Stats(7, true)));
   ASSERT_TRUE(s.ok()) << s.status();
   EXPECT_EQ(s->epoch, 7);
   EXPECT_EQ(s->num_epochs, 10);
@@ -38,11 +39,12 @@ TEST(HistoryTest, ParseReadsFormatBack) {
   EXPECT_DOUBLE_EQ(s->valid_acc, 0.8431);
   EXPECT_TRUE(s->has_valid);
   EXPECT_FALSE(ParseEpochLine("epoch 1/2 train_loss=0.1").ok());
-  EXPECT_FALSE(ParseEpochLine("epoch x/2 train_loss=0.1 train_acc=1 time_s=1").ok());
-  EXPECT_FALSE(ParseEpochLine("step 1/2").ok());
   EXPECT_FALSE(
-      ParseEpochLine("epoch 1/2 train_loss=0.1 train_acc=1 time_s=1 valid_loss=1")
-          .ok());
+      ParseEpochLine("epoch x/2 train_loss=0.1 train_acc=1 time_s=1").ok());
+  EXPECT_FALSE(ParseEpochLine("step 1/2").ok());
+  EXPECT_FALSE(ParseEpochLine(
+                   "epoch 1/2 train_loss=0.1 train_acc=1 time_s=1 valid_loss=1")
+                   .ok());
 }
 
 TEST(HistoryTest, CsvHasAHeaderAndARowPerEpoch) {

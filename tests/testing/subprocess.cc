@@ -36,7 +36,8 @@ Subprocess RunSubprocess(const std::vector<std::string>& argv,
       putenv(const_cast<char*>(assignment.c_str()));
     }
     std::vector<char*> args;
-    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    for (const std::string& a : argv)
+      args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
     execvp(args[0], args.data());
     _exit(127);

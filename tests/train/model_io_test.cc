@@ -43,8 +43,8 @@ TEST(ModelIoTest, RoundTripsAPartialEpochBitExactly) {
   Model model;
   TrainingCounters counters{3, 40, 5};
   counters.partial_epoch = {7, 84, 61, 1.0 / 3.0};
-  Checkpoint ckpt = EncodeModelCheckpoint(model.parameters(), counters,
-                                          nullptr);
+  Checkpoint ckpt =
+      EncodeModelCheckpoint(model.parameters(), counters, nullptr);
   absl::StatusOr<ModelCheckpoint> back =
       DecodeModelCheckpoint(std::move(ckpt), model.parameters(), "p.ckpt");
   ASSERT_TRUE(back.ok()) << back.status();
@@ -55,8 +55,8 @@ TEST(ModelIoTest, RoundTripsAPartialEpochBitExactly) {
   EXPECT_EQ(p.loss_sum, counters.partial_epoch.loss_sum);
   // Between epochs nothing is written, and a half-written set is refused.
   counters.partial_epoch = {};
-  Checkpoint between = EncodeModelCheckpoint(model.parameters(), counters,
-                                             nullptr);
+  Checkpoint between =
+      EncodeModelCheckpoint(model.parameters(), counters, nullptr);
   EXPECT_EQ(between.FindInteger("epoch_batches"), nullptr);
   between.integers.push_back({"epoch_batches", 2});
   absl::StatusOr<ModelCheckpoint> half =
@@ -69,15 +69,13 @@ TEST(ModelIoTest, EnsureRebuildsForNewOptionsAndKeepsTheState) {
   Model model;
   ResumableOptimizer optimizer;
   OptimizerOptions options;
-  ASSERT_TRUE(optimizer.Ensure(OptimizerKind::kMomentum, options,
-                               model.slots())
-                  .ok());
+  ASSERT_TRUE(
+      optimizer.Ensure(OptimizerKind::kMomentum, options, model.slots()).ok());
   ASSERT_TRUE(optimizer.get()->Step(model.slots(), 0.1f).ok());
   const OptimizerState before = optimizer.get()->ExportState();
   options.momentum = 0.5f;
-  ASSERT_TRUE(optimizer.Ensure(OptimizerKind::kMomentum, options,
-                               model.slots())
-                  .ok());
+  ASSERT_TRUE(
+      optimizer.Ensure(OptimizerKind::kMomentum, options, model.slots()).ok());
   const OptimizerState after = optimizer.get()->ExportState();
   EXPECT_EQ(after.steps, 1);
   ASSERT_EQ(after.tensors.size(), before.tensors.size());
@@ -86,9 +84,8 @@ TEST(ModelIoTest, EnsureRebuildsForNewOptionsAndKeepsTheState) {
   }
   Optimizer* kept = optimizer.get();
   options.momentum = 5.0f;
-  EXPECT_FALSE(optimizer.Ensure(OptimizerKind::kMomentum, options,
-                                model.slots())
-                   .ok());
+  EXPECT_FALSE(
+      optimizer.Ensure(OptimizerKind::kMomentum, options, model.slots()).ok());
   EXPECT_EQ(optimizer.get(), kept);
   ASSERT_TRUE(
       optimizer.Ensure(OptimizerKind::kAdam, OptimizerOptions{}, model.slots())
@@ -109,8 +106,7 @@ TEST(ModelIoTest, RoundTripsCountersAndABigStepCount) {
   const TrainingCounters counters{7, kBigStep, 0xFFFFFFFFFFFFFFFFull};
   const std::string path = TempPath("model_io.ckpt");
   ASSERT_TRUE(WriteCheckpoint(path, EncodeModelCheckpoint(model.parameters(),
-                                                          counters,
-                                                          adam.get()))
+                                                          counters, adam.get()))
                   .ok());
   absl::StatusOr<Checkpoint> ckpt = ReadCheckpoint(path);
   ASSERT_TRUE(ckpt.ok()) << ckpt.status();
@@ -135,10 +131,9 @@ TEST(ModelIoTest, RoundTripsCountersAndABigStepCount) {
 
   // Restored into a fresh optimizer, it continues from the same step.
   ResumableOptimizer resumed;
-  ASSERT_TRUE(resumed
-                  .Restore(back->optimizer, *std::move(back->optimizer_state),
-                           path)
-                  .ok());
+  ASSERT_TRUE(
+      resumed.Restore(back->optimizer, *std::move(back->optimizer_state), path)
+          .ok());
   ASSERT_TRUE(
       resumed.Ensure(OptimizerKind::kAdam, OptimizerOptions{}, other.slots())
           .ok());
@@ -149,8 +144,10 @@ TEST(ModelIoTest, ReadsVersion1Checkpoints) {
   // Version 1: counters as strings, the step count as a float tensor.
   Model model;
   Checkpoint v1;
-  v1.metadata = {{"format", "dagrad.Sequential"}, {"epochs_done", "3"},
-                 {"steps_done", "120"}, {"optimizer", "momentum"},
+  v1.metadata = {{"format", "dagrad.Sequential"},
+                 {"epochs_done", "3"},
+                 {"steps_done", "120"},
+                 {"optimizer", "momentum"},
                  {"seed", "5"}};
   v1.tensors.push_back({"dense/W", model.w.Clone()});
   v1.tensors.push_back({"dense/b", model.b.Clone()});

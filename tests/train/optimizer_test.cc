@@ -53,8 +53,8 @@ absl::StatusOr<std::unique_ptr<Optimizer>> Make(absl::string_view name,
 }
 
 // Runs `steps` updates of a 3-element parameter with the same gradients.
-std::vector<float> RunOptimizer(Optimizer* opt, std::vector<float> w0,
-                                float lr, int steps) {
+std::vector<float> RunOptimizer(Optimizer* opt, std::vector<float> w0, float lr,
+                                int steps) {
   Tensor w = Tensor::FromValues(Shape({3}), w0);
   Tensor g = Tensor::Zeros(Shape({3}));
   std::vector<ParamSlot> slots = {{"layer/W", &w, &g}};

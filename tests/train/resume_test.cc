@@ -15,9 +15,9 @@
 #include "layers/dropout.h"
 #include "layers/flatten.h"
 #include "layers/pooling.h"
+#include "tests/train/synthetic_data.h"
 #include "train/callbacks.h"
 #include "train/sequential.h"
-#include "tests/train/synthetic_data.h"
 
 namespace dagrad {
 namespace {

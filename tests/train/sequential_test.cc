@@ -49,12 +49,12 @@ TEST(SequentialTest, DenseMlpWithEachOptimizer) {
     OptimizerKind optimizer;
     float lr;
   };
-  for (const Case& c : {Case{OptimizerKind::kSgd, 0.5f},
-                        Case{OptimizerKind::kMomentum, 0.05f},
-                        Case{OptimizerKind::kNesterov, 0.05f},
-                        Case{OptimizerKind::kRmsProp, 0.003f},
-                        Case{OptimizerKind::kAdam, 0.003f},
-                        Case{OptimizerKind::kAdamW, 0.003f}}) {
+  for (const Case& c :
+       {Case{OptimizerKind::kSgd, 0.5f}, Case{OptimizerKind::kMomentum, 0.05f},
+        Case{OptimizerKind::kNesterov, 0.05f},
+        Case{OptimizerKind::kRmsProp, 0.003f},
+        Case{OptimizerKind::kAdam, 0.003f},
+        Case{OptimizerKind::kAdamW, 0.003f}}) {
     SCOPED_TRACE(OptimizerKindName(c.optimizer));
     Sequential model(Shape({1, 8, 8}), /*seed=*/3);
     model.Add(Flatten());

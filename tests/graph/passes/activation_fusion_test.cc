@@ -27,10 +27,10 @@ using ::testing::HasSubstr;
 template <typename Act>
 NodeId Dense(GraphBuilder* b, NodeId x, int64_t in, int64_t out,
              const std::string& name) {
-  NodeId w = *b->AddParameter(name + "/W", Shape({in, out}),
-                              UniformInit(-0.5f, 0.5f));
-  NodeId bias = *b->AddParameter(name + "/b", Shape({out}),
-                                 UniformInit(-0.5f, 0.5f));
+  NodeId w =
+      *b->AddParameter(name + "/W", Shape({in, out}), UniformInit(-0.5f, 0.5f));
+  NodeId bias =
+      *b->AddParameter(name + "/b", Shape({out}), UniformInit(-0.5f, 0.5f));
   NodeOptions scope;
   scope.scope = name;
   NodeId m = *b->AddOp(MatMulAttrs{}, {x, w}, scope);
@@ -62,8 +62,7 @@ TEST(ActivationFusionTest, FusesDenseLayersExactly) {
   c.fetches.push_back(s);
   c.batch = 4;
   c.feeds.emplace_back(x, Ramp(Shape({4, 5}), 0.2f));
-  c.feeds.emplace_back(labels,
-                       Tensor::FromValues(Shape({4}), {0, 2, 1, 1}));
+  c.feeds.emplace_back(labels, Tensor::FromValues(Shape({4}), {0, 2, 1, 1}));
   PipelineResult r =
       ExpectPassesExact(c, Only(&PassOptions::activation_fusion));
   EXPECT_EQ(r.log[3].rewrites, 3);
@@ -101,8 +100,7 @@ TEST(ActivationFusionTest, FusesConvAndReorderedPoolExactly) {
   c.fetches.push_back(f);
   c.batch = 3;
   c.feeds.emplace_back(x, Ramp(Shape({3, 2, 6, 6}), 0.25f));
-  c.feeds.emplace_back(labels,
-                       Tensor::FromValues(Shape({3}), {0, 5, 11}));
+  c.feeds.emplace_back(labels, Tensor::FromValues(Shape({3}), {0, 5, 11}));
   PipelineResult r = ExpectPassesExact(c, PassOptions{});
   EXPECT_EQ(Count(r.graph, OpKind::kRelu), 0);
   EXPECT_EQ(Count(r.graph, OpKind::kFusedActivation), 2);

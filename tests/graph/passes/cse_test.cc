@@ -35,9 +35,9 @@ TEST(CseTest, MergesEqualNodesAndKeepsGradientsBitwise) {
   c.graph = *b.Finalize();
   c.fetches = {loss, grads[0], sum};
   c.batch = 3;
-  c.feeds.emplace_back(x, Tensor::FromValues(Shape({3, 4}),
-                                             {1, -2, 3, 0.5, 0, 1, -1, 2, 3,
-                                              3, -3, 1}));
+  c.feeds.emplace_back(
+      x, Tensor::FromValues(Shape({3, 4}),
+                            {1, -2, 3, 0.5, 0, 1, -1, 2, 3, 3, -3, 1}));
   c.feeds.emplace_back(labels, Tensor::FromValues(Shape({3}), {2, 0, 1}));
   ASSERT_EQ(Count(c.graph, OpKind::kMatMul), 2);
   PipelineResult r = ExpectPassesExact(c, Only(&PassOptions::cse));

@@ -3,9 +3,9 @@
 #include <cstring>
 #include <memory>
 
-#include "gtest/gtest.h"
 #include "graph/executor.h"
 #include "graph/parameter_store.h"
+#include "gtest/gtest.h"
 
 namespace dagrad {
 
@@ -53,8 +53,8 @@ PipelineResult ExpectPassesExact(const PassCase& c,
   EXPECT_TRUE(r.ok()) << r.status();
   if (!r.ok()) return PipelineResult{};
   for (int threads : {1, 2}) {
-    absl::StatusOr<std::vector<Tensor>> before = RunGraph(c, c.graph, {},
-                                                          threads);
+    absl::StatusOr<std::vector<Tensor>> before =
+        RunGraph(c, c.graph, {}, threads);
     absl::StatusOr<std::vector<Tensor>> after =
         RunGraph(c, r->graph, r->remap, threads);
     EXPECT_TRUE(before.ok()) << before.status();

@@ -47,8 +47,7 @@ void ExpectBitwiseEqual(const Tensor& a, const Tensor& b, const char* what);
 // ExpectPassesExact() runs c.graph as built and after RunPasses(options),
 // at 1 and 2 threads, and expects every fetch bitwise equal. Returns the
 // pipeline's result for structural checks.
-PipelineResult ExpectPassesExact(const PassCase& c,
-                                 const PassOptions& options);
+PipelineResult ExpectPassesExact(const PassCase& c, const PassOptions& options);
 
 // Count() counts forward op nodes of `kind` in `graph`.
 int Count(const Graph& graph, OpKind kind);

@@ -21,8 +21,7 @@ namespace {
 // maxima.
 ParameterInit TieInit(uint32_t salt) {
   return [salt](Tensor* t, Rng*) {
-    static const float kValues[] = {-1.0f, -0.0f, 0.0f, 0.5f,
-                                    1.0f,  2.0f,  2.0f};
+    static const float kValues[] = {-1.0f, -0.0f, 0.0f, 0.5f, 1.0f, 2.0f, 2.0f};
     uint32_t s = 12345u + salt;
     for (int64_t i = 0; i < t->size(); ++i) {
       s = s * 1103515245u + 12345u;

@@ -136,8 +136,7 @@ TEST(ZooPassesTest, LeNet5HasNoStandaloneRelu) {
   for (const Node& n : model.graph()->nodes()) {
     if (n.def == nullptr) continue;
     relus += n.def->kind == OpKind::kRelu;
-    fused += n.type == NodeType::kOp &&
-             n.def->kind == OpKind::kFusedActivation;
+    fused += n.type == NodeType::kOp && n.def->kind == OpKind::kFusedActivation;
   }
   EXPECT_EQ(relus, 0);
   EXPECT_EQ(fused, 4);  // Two MaxPool2D+Relu, two MatMul+BiasAdd+Relu.
@@ -149,9 +148,10 @@ TEST(ZooPassesTest, LeNet5HasNoStandaloneRelu) {
   const std::string dot = ToDot(*model.graph());
   EXPECT_TRUE(absl::StrContains(dot, "maxpool2d_1/MaxPool2D+Relu"));
   EXPECT_TRUE(absl::StrContains(dot, "dense_1/MatMul+BiasAdd+Relu"));
-  EXPECT_TRUE(absl::StrContains(
-      dot, "cse: 0, constant_folding: 0, relu_pool_reorder: 2, "
-           "activation_fusion: 4"));
+  EXPECT_TRUE(
+      absl::StrContains(dot,
+                        "cse: 0, constant_folding: 0, relu_pool_reorder: 2, "
+                        "activation_fusion: 4"));
   EXPECT_FALSE(absl::StrContains(dot, "\\nRelu"));
 }
 

@@ -72,8 +72,7 @@ TEST(OnnxImportTest, PyTorchLeNetPredictsAndFineTunesLikePyTorch) {
   for (int step = 0; step < 3; ++step) {
     absl::StatusOr<StepResult> r = model.TrainStep(images, labels, fit, 0.01f);
     ASSERT_TRUE(r.ok()) << r.status();
-    EXPECT_NEAR(r->loss, losses[step], 1e-5 * losses[step])
-        << "step " << step;
+    EXPECT_NEAR(r->loss, losses[step], 1e-5 * losses[step]) << "step " << step;
   }
 }
 

@@ -112,8 +112,8 @@ TEST(OnnxModelsTest, EveryModelRunsTheSameInOnnxRuntimeAndImportsBack) {
     FitOptions fit;
     fit.optimizer = OptimizerKind::kMomentum;
     const Tensor train = AsInput(data->train, 64, c.input);
-    const Tensor labels =
-        Tensor::View(Shape({64}), const_cast<float*>(data->train.labels.data()));
+    const Tensor labels = Tensor::View(
+        Shape({64}), const_cast<float*>(data->train.labels.data()));
     for (int step = 0; step < 3; ++step) {
       ASSERT_TRUE(model.TrainStep(train, labels, fit, 0.05f).ok());
     }

@@ -14,8 +14,8 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "core/status_macros.h"
-#include "tests/testing/subprocess.h"
 #include "io/npy.h"
+#include "tests/testing/subprocess.h"
 
 namespace dagrad {
 namespace {
@@ -90,8 +90,7 @@ absl::StatusOr<std::vector<Tensor>> RunOnnxRuntime(
   const std::string dir = dir_template;
   const std::string model_path = dir + "/model.onnx";
   RETURN_IF_ERROR(WriteBytes(model_path, model_bytes));
-  std::vector<std::string> argv = {"node",
-                                   RunfilePath("tools/onnx/run_ort.js"),
+  std::vector<std::string> argv = {"node", RunfilePath("tools/onnx/run_ort.js"),
                                    model_path, dir};
   for (size_t i = 0; i < inputs.size(); ++i) {
     const std::string path = absl::StrCat(dir, "/input_", i, ".npy");
@@ -100,9 +99,9 @@ absl::StatusOr<std::vector<Tensor>> RunOnnxRuntime(
   }
   const Subprocess run = RunSubprocess(argv, /*timeout_seconds=*/120);
   if (run.timed_out || run.exit_code != 0) {
-    return absl::InternalError(absl::StrCat(
-        "ONNX Runtime run failed (exit ", run.exit_code,
-        run.timed_out ? ", timed out" : "", "):\n", run.output));
+    return absl::InternalError(
+        absl::StrCat("ONNX Runtime run failed (exit ", run.exit_code,
+                     run.timed_out ? ", timed out" : "", "):\n", run.output));
   }
   std::vector<Tensor> outputs;
   for (int k = 0;; ++k) {

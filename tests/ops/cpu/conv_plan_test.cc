@@ -43,8 +43,7 @@ ConvPath Built(ConvPath avx512) {
 #if defined(__AVX512F__)
   return avx512;
 #else
-  return avx512 == ConvPath::kPointwiseGemm ||
-                 avx512 == ConvPath::kChannelSums
+  return avx512 == ConvPath::kPointwiseGemm || avx512 == ConvPath::kChannelSums
              ? avx512
              : ConvPath::kIm2ColGemm;
 #endif
@@ -60,8 +59,8 @@ std::vector<PathCase> PathCases() {
   using P = ConvPath;
   return {
       // LeNet-5's conv1 (SAME 5x5, 6 filters) and conv2 (VALID, 16).
-      {"lenet_conv1", Geo(64, 1, 28, 28, 6, 5, 5, 1, 2), P::kDirect,
-       P::kDirect, P::kDirect},
+      {"lenet_conv1", Geo(64, 1, 28, 28, 6, 5, 5, 1, 2), P::kDirect, P::kDirect,
+       P::kDirect},
       {"lenet_conv2", Geo(64, 6, 14, 14, 16, 5, 5), P::kDirect16XInPlace,
        P::kScatterInputGrad, P::kDirect16XInPlace},
       // 16 filters on a padded x: the 16-channel kernels on a copy. dX:
@@ -71,8 +70,8 @@ std::vector<PathCase> PathCases() {
        P::kScatterInputGrad, P::kDirect16},
       // 16 filters the 16-channel kernels do not handle: KW 2, or a
       // column dilation.
-      {"sixteen_kw2", Geo(4, 2, 9, 9, 16, 3, 2, 1, 1), P::kDirect,
-       P::kDirect, P::kDirect},
+      {"sixteen_kw2", Geo(4, 2, 9, 9, 16, 3, 2, 1, 1), P::kDirect, P::kDirect,
+       P::kDirect},
       {"sixteen_dilated", Geo(4, 2, 11, 11, 16, 3, 3, 1, 2, 2), P::kDirect,
        P::kScatterInputGrad, P::kDirect},
       // 32 filters in 2 groups: 16 per group.
@@ -105,15 +104,14 @@ TEST(ConvPlanTest, PathsForRepresentativeGeometries) {
           << "pass " << i << ": " << ConvPathName(plan.path) << ", want "
           << ConvPathName(Built(want[i]));
     }
-    EXPECT_EQ(PlanOf(c.geo, ConvPass::kBiasGrad).path,
-              ConvPath::kChannelSums);
+    EXPECT_EQ(PlanOf(c.geo, ConvPass::kBiasGrad).path, ConvPath::kChannelSums);
   }
 }
 
 TEST(ConvPlanTest, PathPredicatesFollowThePath) {
   for (const PathCase& c : PathCases()) {
-    for (ConvPass pass : {ConvPass::kForward, ConvPass::kInputGrad,
-                          ConvPass::kWeightGrad}) {
+    for (ConvPass pass :
+         {ConvPass::kForward, ConvPass::kInputGrad, ConvPass::kWeightGrad}) {
       const ConvPlan plan = PlanOf(c.geo, pass);
       const bool gemm = plan.path == ConvPath::kIm2ColGemm ||
                         plan.path == ConvPath::kPointwiseGemm;
@@ -179,10 +177,10 @@ TEST(ConvPlanTest, ScratchHoldsWhatTheDriversPutThere) {
     for (ConvPass pass : {ConvPass::kForward, ConvPass::kInputGrad,
                           ConvPass::kWeightGrad, ConvPass::kBiasGrad}) {
       const ConvPlan plan = PlanOf(geo, pass);
-      const std::string what =
-          std::string(ConvPathName(plan.path)) + " batch " +
-          std::to_string(geo.batch) + " pass " +
-          std::to_string(static_cast<int>(pass));
+      const std::string what = std::string(ConvPathName(plan.path)) +
+                               " batch " + std::to_string(geo.batch) +
+                               " pass " +
+                               std::to_string(static_cast<int>(pass));
       SCOPED_TRACE(what);
       // Every region starts 64-byte aligned.
       EXPECT_EQ(plan.weight_copy_floats % kConvAlignFloats, 0);
@@ -197,11 +195,11 @@ TEST(ConvPlanTest, ScratchHoldsWhatTheDriversPutThere) {
                       slots * plan.slot_floats);
       }
       // dW's blocks after the first reduce into partials of their own.
-      EXPECT_EQ(plan.partial_floats,
-                pass == ConvPass::kWeightGrad
-                    ? AlignFloats(std::max<int64_t>(plan.num_blocks - 1, 0) *
-                                  weights)
-                    : 0);
+      EXPECT_EQ(
+          plan.partial_floats,
+          pass == ConvPass::kWeightGrad
+              ? AlignFloats(std::max<int64_t>(plan.num_blocks - 1, 0) * weights)
+              : 0);
       // The repacked weights: dX's rotated (or transposed) w on the direct
       // paths, the forward's 16-row transposes.
       const bool copy = (pass == ConvPass::kInputGrad && plan.direct()) ||
@@ -216,8 +214,7 @@ TEST(ConvPlanTest, ScratchHoldsWhatTheDriversPutThere) {
         case ConvPath::kIm2ColGemm: {
           const bool pointwise = plan.path == ConvPath::kPointwiseGemm;
           EXPECT_EQ(pointwise, geo.is_pointwise());
-          EXPECT_EQ(plan.patch_floats,
-                    pointwise ? 0 : AlignFloats(k * b * p));
+          EXPECT_EQ(plan.patch_floats, pointwise ? 0 : AlignFloats(k * b * p));
           EXPECT_EQ(plan.gather_floats, b > 1 ? AlignFloats(mg * b * p) : 0);
           EXPECT_EQ(plan.slot_floats, plan.patch_floats + plan.gather_floats);
           break;
@@ -237,8 +234,7 @@ TEST(ConvPlanTest, ScratchHoldsWhatTheDriversPutThere) {
           const DirectLayout& xl = plan.x_layout;
           ExpectLayoutHoldsItsReads(geo, xl, what + " x");
           ExpectLayoutHoldsItsReads(geo, plan.dy_layout, what + " dy");
-          EXPECT_EQ(plan.x_copy_floats,
-                    plan.x_in_place() ? 0 : xl.buf_floats);
+          EXPECT_EQ(plan.x_copy_floats, plan.x_in_place() ? 0 : xl.buf_floats);
           if (pass == ConvPass::kInputGrad) {
             EXPECT_EQ(plan.slot_floats,
                       plan.dy_layout.buf_floats +
@@ -246,11 +242,10 @@ TEST(ConvPlanTest, ScratchHoldsWhatTheDriversPutThere) {
                                       plan.dy_layout.q_pad));
           } else if (pass == ConvPass::kWeightGrad) {
             EXPECT_EQ(plan.slot_floats,
-                      plan.by16() ? b * (plan.x_copy_floats +
-                                         AlignFloats(mg * p)) +
-                                        AlignFloats(k * 16)
-                                  : b * (xl.buf_floats +
-                                         AlignFloats(mg * xl.q_pad)));
+                      plan.by16()
+                          ? b * (plan.x_copy_floats + AlignFloats(mg * p)) +
+                                AlignFloats(k * 16)
+                          : b * (xl.buf_floats + AlignFloats(mg * xl.q_pad)));
           } else {
             EXPECT_EQ(plan.slot_floats,
                       plan.x_copy_floats +

@@ -2,6 +2,8 @@
 // their scalar definitions: Transpose16() moves every value, and
 // DirectWeightGrad16() gives the sum it documents. (The Conv2D op tests
 // check them again through the op's forward, VJPs and gradients.)
+#include "ops/cpu/direct_conv16.h"
+
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -9,7 +11,6 @@
 
 #include "gtest/gtest.h"
 #include "ops/cpu/direct_conv.h"
-#include "ops/cpu/direct_conv16.h"
 #include "tests/testing/gradient_checker.h"
 
 namespace dagrad {
@@ -60,9 +61,8 @@ TEST(DirectWeightGrad16Test, MatchesTheDocumentedSum) {
     const std::vector<float> x = RandomVector(c.images * image, 21);
     const int64_t p = c.out_h * c.out_w;
     const std::vector<float> dyt = RandomVector(c.images * p * 16, 22);
-    const DirectImage in{x.data(),          c.channels, hp * wp,
-                         c.dilation_h * wp, 1,          c.kernel_h,
-                         c.kernel_w};
+    const DirectImage in{x.data(), c.channels, hp * wp,   c.dilation_h * wp,
+                         1,        c.kernel_h, c.kernel_w};
     const int64_t k = c.channels * c.kernel_h * c.kernel_w;
     std::vector<float> dw16(k * 16, 5.0f);
     DirectWeightGrad16(in, image, wp, dyt.data(), p * 16, c.images, c.out_h,

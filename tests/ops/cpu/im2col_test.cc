@@ -2,6 +2,8 @@
 // definitions: the stride-1 col2im is bitwise equal to Col2Im(). (The
 // Conv2D op tests check the kernels again through the op's forward, VJPs
 // and gradients.)
+#include "ops/cpu/im2col.h"
+
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -10,7 +12,6 @@
 
 #include "gtest/gtest.h"
 #include "ops/cpu/conv_geometry.h"
-#include "ops/cpu/im2col.h"
 #include "tests/testing/gradient_checker.h"
 
 namespace dagrad {
@@ -71,8 +72,7 @@ TEST(Col2ImStride1Test, BitwiseEqualToCol2Im) {
     std::vector<float> want(dx_size, -1.0f), got(dx_size, 7.0f);
     Col2Im(g, col.data(), ld, want.data());
     Col2ImStride1(g, g.in_channels, col.data(), ld, got.data());
-    EXPECT_EQ(std::memcmp(want.data(), got.data(), sizeof(float) * dx_size),
-              0);
+    EXPECT_EQ(std::memcmp(want.data(), got.data(), sizeof(float) * dx_size), 0);
     // The first channels alone: the same values, nothing past them written.
     const int64_t part = (g.in_channels + 1) / 2;
     std::vector<float> first(dx_size, 3.0f);
