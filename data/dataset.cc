@@ -32,14 +32,30 @@ std::string FindFile(const std::string& dir, const std::string& stem) {
   return gz;
 }
 
+constexpr float kPixelScale = 1.0f / 255.0f;
+
 }  // namespace
+
+void Dataset::CopyImages(int64_t begin, int64_t count, float* out) const {
+  const Shape& s = image_shape();
+  const int64_t per_image = s.dim(1) * s.dim(2) * s.dim(3);
+  if (!has_pixels()) {
+    std::memcpy(out, images.data() + begin * per_image,
+                count * per_image * sizeof(float));
+    return;
+  }
+  const uint8_t* in = pixels.values.data() + begin * per_image;
+  for (int64_t i = 0; i < count * per_image; ++i) {
+    out[i] = static_cast<float>(in[i]) * kPixelScale;
+  }
+}
 
 absl::Status ValidateDataset(const Dataset& data, const std::string& name) {
   auto error = [&](const std::string& what) {
     return absl::InvalidArgumentError(
         absl::StrCat("data set '", name, "': ", what));
   };
-  const Shape& is = data.images.shape();
+  const Shape& is = data.image_shape();
   const Shape& ls = data.labels.shape();
   if (is.rank() != 4) {
     return error(
@@ -56,6 +72,12 @@ absl::Status ValidateDataset(const Dataset& data, const std::string& name) {
     return error(
         absl::StrCat("num_classes must be >= 1, got ", data.num_classes));
   }
+  if (data.has_pixels() &&
+      static_cast<int64_t>(data.pixels.values.size()) != is.num_elements()) {
+    return error(absl::StrCat("images ", is.DebugString(), " hold ",
+                              is.num_elements(), " values but ",
+                              data.pixels.values.size(), " bytes are given"));
+  }
   const int64_t n = is.dim(0);
   for (int64_t i = 0; i < n; ++i) {
     const float label = data.labels[i];
@@ -66,6 +88,7 @@ absl::Status ValidateDataset(const Dataset& data, const std::string& name) {
                                 ")"));
     }
   }
+  if (data.has_pixels()) return absl::OkStatus();  // Bytes are finite.
   const int64_t per_image = n > 0 ? data.images.size() / n : 0;
   const float* pixels = data.images.data();
   for (int64_t i = 0; i < data.images.size(); ++i) {
@@ -116,11 +139,9 @@ absl::StatusOr<Dataset> MakeDataset(const IdxArray& images,
     }
     data.labels[i] = static_cast<float>(label);
   }
-  data.images = Tensor::Zeros(Shape({n, channels, h, w}));
-  constexpr float kScale = 1.0f / 255.0f;
-  for (int64_t i = 0; i < data.images.size(); ++i) {
-    data.images[i] = static_cast<float>(images.data[i]) * kScale;
-  }
+  data.pixels.shape = Shape({n, channels, h, w});
+  data.pixels.values.assign(images.data.begin(),
+                            images.data.begin() + n * channels * h * w);
   return data;
 }
 
@@ -133,16 +154,22 @@ absl::StatusOr<Dataset> LoadIdxDataset(const std::string& images_path,
 }
 
 Dataset Slice(const Dataset& data, int64_t begin, int64_t end) {
-  const Shape& s = data.images.shape();
+  const Shape& s = data.image_shape();
   const int64_t n = end - begin;
   const int64_t per_image = s.dim(1) * s.dim(2) * s.dim(3);
+  const Shape shape({n, s.dim(1), s.dim(2), s.dim(3)});
   Dataset out;
   out.num_classes = data.num_classes;
-  out.images = Tensor::Zeros(Shape({n, s.dim(1), s.dim(2), s.dim(3)}));
   out.labels = Tensor::Zeros(Shape({n}));
+  if (data.has_pixels()) {
+    out.pixels.shape = shape;
+    const auto first = data.pixels.values.begin() + begin * per_image;
+    out.pixels.values.assign(first, first + n * per_image);
+  } else {
+    out.images = Tensor::Zeros(shape);
+    if (n > 0) data.CopyImages(begin, n, out.images.data());
+  }
   if (n > 0) {
-    std::memcpy(out.images.data(), data.images.data() + begin * per_image,
-                n * per_image * sizeof(float));
     std::memcpy(out.labels.data(), data.labels.data() + begin,
                 n * sizeof(float));
   }
@@ -192,7 +219,7 @@ absl::StatusOr<DataProvider> DataProvider::Create(const Dataset* data,
   p.seed_ = seed;
   p.order_.resize(data->size());
   std::iota(p.order_.begin(), p.order_.end(), 0);
-  const Shape& s = data->images.shape();
+  const Shape& s = data->image_shape();
   const int64_t b = std::min(batch_size, data->size());
   p.image_buffer_ = Tensor::Zeros(Shape({b, s.dim(1), s.dim(2), s.dim(3)}));
   p.label_buffer_ = Tensor::Zeros(Shape({b}));
@@ -218,13 +245,11 @@ std::optional<Batch> DataProvider::Next() {
   const int64_t n = data_->size();
   if (cursor_ >= n) return std::nullopt;
   const int64_t b = std::min(batch_size_, n - cursor_);
-  const Shape& s = data_->images.shape();
+  const Shape& s = data_->image_shape();
   const int64_t per_image = s.dim(1) * s.dim(2) * s.dim(3);
   for (int64_t i = 0; i < b; ++i) {
     const int64_t src = order_[cursor_ + i];
-    std::memcpy(image_buffer_.data() + i * per_image,
-                data_->images.data() + src * per_image,
-                per_image * sizeof(float));
+    data_->CopyImage(src, image_buffer_.data() + i * per_image);
     label_buffer_[i] = data_->labels[src];
   }
   cursor_ += b;

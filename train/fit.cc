@@ -186,11 +186,11 @@ absl::StatusOr<History> Sequential::Fit(const Dataset& train,
       DataProvider provider,
       DataProvider::Create(&train, options.batch_size, options.shuffle,
                            seed_ ^ kShuffleSeedSalt, "train"));
-  RETURN_IF_ERROR(CheckImageShape(train.images.shape(), "Fit: train images"));
+  RETURN_IF_ERROR(CheckImageShape(train.image_shape(), "Fit: train images"));
   if (valid != nullptr && valid->size() > 0) {
     RETURN_IF_ERROR(ValidateDataset(*valid, "valid"));
     RETURN_IF_ERROR(
-        CheckImageShape(valid->images.shape(), "Fit: valid images"));
+        CheckImageShape(valid->image_shape(), "Fit: valid images"));
   }
   const int64_t batches = options.drop_last ? train.size() / options.batch_size
                                             : provider.num_batches();
@@ -280,7 +280,7 @@ absl::StatusOr<EvalResult> Sequential::Evaluate(const Dataset& data,
   ASSIGN_OR_RETURN(DataProvider provider,
                    DataProvider::Create(&data, batch_size, /*shuffle=*/false,
                                         /*seed=*/0, name));
-  RETURN_IF_ERROR(CheckImageShape(data.images.shape(),
+  RETURN_IF_ERROR(CheckImageShape(data.image_shape(),
                                   absl::StrCat("Evaluate: ", name, " images")));
   provider.Reset();
   double loss_sum = 0;

@@ -1,6 +1,8 @@
 #include "data/dataset.h"
 
+#include <algorithm>
 #include <cmath>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -28,8 +30,10 @@ IdxArray Labels(std::vector<uint8_t> values) {
 TEST(DatasetTest, ScalesPixelsAndKeepsLabels) {
   absl::StatusOr<Dataset> d = MakeDataset(Images(2), Labels({3, 9}), "t");
   ASSERT_TRUE(d.ok()) << d.status();
-  EXPECT_EQ(d->images.shape(), Shape({2, 1, 2, 3}));
-  EXPECT_FLOAT_EQ(d->images[5], 5.0f / 255.0f);
+  EXPECT_EQ(d->image_shape(), Shape({2, 1, 2, 3}));
+  float images[12];
+  d->CopyImages(0, 2, images);
+  EXPECT_FLOAT_EQ(images[5], 5.0f / 255.0f);
   EXPECT_EQ(d->labels[1], 9.0f);
   EXPECT_EQ(d->size(), 2);
 }
@@ -119,13 +123,55 @@ TEST(MnistSplitsTest, FashionMnistWithLimitSplitsOneSixth) {
   EXPECT_EQ(s->train.size(), 1000);
   EXPECT_EQ(s->valid.size(), 200);
   EXPECT_EQ(s->test.size(), 10000);
-  EXPECT_EQ(s->train.images.shape(), Shape({1000, 1, 28, 28}));
+  // Loaded images stay bytes, a quarter of the memory of floats.
+  ASSERT_TRUE(s->train.has_pixels());
+  EXPECT_EQ(s->train.image_shape(), Shape({1000, 1, 28, 28}));
+  EXPECT_EQ(s->train.pixels.values.size(), 1000u * 28 * 28);
+  EXPECT_TRUE(s->train.images.shape().rank() == 0);
+  std::vector<float> images(1000 * 28 * 28);
+  s->train.CopyImages(0, 1000, images.data());
   float max_pixel = 0;
-  for (int64_t i = 0; i < s->train.images.size(); ++i) {
-    max_pixel = std::max(max_pixel, s->train.images[i]);
-  }
+  for (float v : images) max_pixel = std::max(max_pixel, v);
   EXPECT_LE(max_pixel, 1.0f);
   EXPECT_GT(max_pixel, 0.9f);
+}
+
+TEST(DatasetTest, PixelsReadAsBytesOver255InEveryPath) {
+  IdxArray images{{3, 2, 2}, {0, 255, 128, 1, 2, 3, 4, 5, 6, 7, 8, 9}};
+  IdxArray labels{{3}, {2, 0, 1}};
+  absl::StatusOr<Dataset> d = MakeDataset(images, labels, "bytes", 3);
+  ASSERT_TRUE(d.ok()) << d.status();
+  ASSERT_TRUE(d->has_pixels());
+  EXPECT_EQ(d->image_shape(), Shape({3, 1, 2, 2}));
+  EXPECT_TRUE(ValidateDataset(*d, "bytes").ok());
+  float first[4];
+  d->CopyImage(0, first);
+  EXPECT_EQ(first[0], 0.0f);
+  EXPECT_EQ(first[1], 1.0f);
+  EXPECT_EQ(first[2], 128.0f * (1.0f / 255.0f));
+  // A slice keeps bytes; a provider converts them per batch.
+  const Dataset tail = Slice(*d, 1, 3);
+  ASSERT_TRUE(tail.has_pixels());
+  EXPECT_EQ(tail.image_shape(), Shape({2, 1, 2, 2}));
+  float second[4];
+  tail.CopyImage(0, second);
+  EXPECT_EQ(second[0], 2.0f * (1.0f / 255.0f));
+  absl::StatusOr<DataProvider> p =
+      DataProvider::Create(&*d, 2, /*shuffle=*/false, 0);
+  ASSERT_TRUE(p.ok()) << p.status();
+  std::optional<Batch> b = p->Next();
+  ASSERT_TRUE(b.has_value());
+  EXPECT_EQ(b->images.shape(), Shape({2, 1, 2, 2}));
+  EXPECT_EQ(b->images[1], 1.0f);
+  EXPECT_EQ(b->images[7], 5.0f * (1.0f / 255.0f));
+  EXPECT_EQ(b->labels[0], 2.0f);
+  // Bytes that do not fill the shape are an error naming both counts.
+  Dataset short_bytes = Slice(*d, 0, 3);
+  short_bytes.pixels.values.pop_back();
+  const absl::Status s = ValidateDataset(short_bytes, "short");
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("hold 12 values but 11 bytes"), std::string::npos)
+      << s;
 }
 
 TEST(MnistSplitsTest, MissingDirectoryNamesTheFile) {
