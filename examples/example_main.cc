@@ -1,6 +1,7 @@
 #include "examples/example_main.h"
 
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <atomic>
@@ -101,6 +102,14 @@ ABSL_FLAG(bool, drop_last, false,
 
 namespace dagrad {
 namespace {
+
+// PeakRssMegabytes() is the process's peak resident set size so far, in
+// MB (getrusage's ru_maxrss is in kB on Linux).
+double PeakRssMegabytes() {
+  struct rusage usage;
+  if (getrusage(RUSAGE_SELF, &usage) != 0) return 0;
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;
+}
 
 struct Settings {
   int epochs;
@@ -403,8 +412,9 @@ absl::StatusOr<Outcome> TrainOne(const ExampleSpec& spec, const Settings& s,
   ASSIGN_OR_RETURN(outcome.test, model.Evaluate(data.test, 1000, spec.loss,
                                                 s.threads, "test"));
   outcome.params = model.parameter_count();
-  std::printf("test_loss=%.4f test_acc=%.4f params=%lld\n", outcome.test.loss,
-              outcome.test.accuracy, static_cast<long long>(outcome.params));
+  std::printf("test_loss=%.4f test_acc=%.4f params=%lld peak_rss_mb=%.0f\n",
+              outcome.test.loss, outcome.test.accuracy,
+              static_cast<long long>(outcome.params), PeakRssMegabytes());
   if (!std::isfinite(outcome.test.loss)) {
     return absl::InvalidArgumentError(absl::StrFormat(
         "test_loss is %g: the trained model computes non-finite losses",

@@ -38,7 +38,8 @@
 // with --resume continues it.
 //
 // Output: the model summary, one line per epoch (report/history.h), then
-//   test_loss=0.4012 test_acc=0.8611 params=61684
+//   test_loss=0.4012 test_acc=0.8611 params=61684 peak_rss_mb=132
+// where peak_rss_mb is the process's peak resident memory so far.
 #ifndef DAGRAD_EXAMPLES_EXAMPLE_MAIN_H_
 #define DAGRAD_EXAMPLES_EXAMPLE_MAIN_H_
 
