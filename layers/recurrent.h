@@ -34,7 +34,8 @@
 // not one MatMul over all T steps sliced per step (see
 // layers/recurrent_graph.cc: a Slice's VJP is as large as its input).
 // SimpleRNN and LSTM fold b_hh into the input projection (b_ih + b_hh is
-// added once); GRU keeps b_hh in the step, where r multiplies it.
+// summed once, and each step adds it in one BiasAdd); GRU keeps b_hh in the
+// step, where r multiplies it.
 //
 // Errors: Build() returns InvalidArgument naming the layer and the input
 // shape for units < 1 or an input that is not [N, T, F] with T, F >= 1

@@ -1,8 +1,8 @@
 // layers/recurrent_graph.h: the nodes SimpleRNN, LSTM and GRU share
 // (layers/recurrent.h): the input check, the parameters, each step's input
 // projection, column slices of the gates and the output (last state or the
-// stacked sequence). Each layer's .cc adds only
-// its step's gate math with Op().
+// stacked sequence). Each layer's .cc adds only its step's gate math with
+// Op().
 //
 // Example (SimpleRNN's step, h = tanh(x_t W_ih + b + h W_hh)):
 //   ASSIGN_OR_RETURN(RecurrentGraph rnn,
