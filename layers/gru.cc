@@ -4,6 +4,10 @@
 //   r, u = sig(p_r + q_r), sig(p_z + q_z)  (one Sigmoid over 2H columns)
 //   n = tanh(p_n + r * q_n),  h_t = n + u * (h_{t-1} - n).
 // h_0 = 0, so the first step has q = b_hh and h_1 = n - u * n.
+#include <cstdint>
+#include <string>
+#include <vector>
+
 #include "core/status_macros.h"
 #include "layers/recurrent.h"
 #include "layers/recurrent_graph.h"

@@ -3,6 +3,10 @@
 //   i, f, o = sig(z_i), sig(z_f), sig(z_o);  g = tanh(z_g)
 //   c_t = f * c_{t-1} + i * g,  h_t = o * tanh(c_t).
 // h_0 = c_0 = 0, so the first step is z = p_0 and c_1 = i * g.
+#include <cstdint>
+#include <string>
+#include <vector>
+
 #include "core/status_macros.h"
 #include "layers/recurrent.h"
 #include "layers/recurrent_graph.h"

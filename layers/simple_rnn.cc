@@ -1,6 +1,10 @@
 // SimpleRNN's step (layers/recurrent.h):
 //   h_t = act(p_t + h_{t-1} W_hh),  p_t = x_t W_ih + b_ih + b_hh;
 // h_0 = 0, so the first step is act(p_0).
+#include <cstdint>
+#include <string>
+#include <vector>
+
 #include "absl/strings/str_format.h"
 #include "core/status_macros.h"
 #include "layers/recurrent.h"
