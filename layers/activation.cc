@@ -1,7 +1,10 @@
 #include "layers/activation.h"
 
+#include <cmath>
+
 #include "absl/strings/str_format.h"
 #include "core/status_macros.h"
+#include "ops/leaky_relu.h"
 #include "ops/relu.h"
 #include "ops/sigmoid.h"
 #include "ops/softmax.h"
@@ -76,6 +79,31 @@ absl::StatusOr<NodeId> ActivationLayer::Build(GraphBuilder* graph,
                                               const std::string& scope,
                                               NodeId input) const {
   return AddActivation(graph, activation_, input, scope);
+}
+
+absl::StatusOr<NodeId> LeakyReLU::Build(GraphBuilder* graph,
+                                        const std::string& scope,
+                                        NodeId input) const {
+  if (!std::isfinite(alpha_)) {
+    ASSIGN_OR_RETURN(Shape in, graph->shape(input));
+    return LayerError(scope, type(), in,
+                      absl::StrFormat("alpha must be finite, got %g", alpha_));
+  }
+  LeakyReluAttrs attrs;
+  attrs.alpha = alpha_;
+  NodeOptions options;
+  options.scope = scope;
+  return graph->AddOp(attrs, {input}, options);
+}
+
+absl::StatusOr<NodeId> GELU::Build(GraphBuilder* graph,
+                                   const std::string& scope,
+                                   NodeId input) const {
+  GeluAttrs attrs;
+  attrs.approximation = approximation_;
+  NodeOptions options;
+  options.scope = scope;
+  return graph->AddOp(attrs, {input}, options);
 }
 
 }  // namespace dagrad

@@ -128,7 +128,7 @@ INSTANTIATE_TEST_SUITE_P(All, ExampleTest,
                          ::testing::Values("lenet5", "mnist_mlp",
                                            "mnist_dropout", "mnist_convnet",
                                            "softmax_regression",
-                                           "mlp_depth_sweep"));
+                                           "mlp_depth_sweep", "lstm"));
 
 TEST(ExampleFlagsTest, LoadWithZeroEpochsEvaluatesASavedModel) {
   const std::string ckpt = absl::StrCat(TempDir(), "/mlp_eval.ckpt");

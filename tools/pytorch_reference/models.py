@@ -11,7 +11,8 @@ weights (fan_in/fan_out as Keras computes them, which equals
 torch.nn.init.xavier_uniform_ for Linear [out, in] and Conv2d
 [out, in, kh, kw]) and zero biases. The one exception is
 softmax_regression, whose dagrad example uses Uniform(-0.1, 0.1) for both
-weights and biases (the Edinburgh framework's UniformInit).
+weights and biases (the Edinburgh framework's UniformInit). Recurrent
+layers keep PyTorch's own init, which is dagrad's recurrent default.
 
 Example:
     model = build_model("lenet5")
@@ -91,6 +92,34 @@ def mlp():
         nn.Flatten(), nn.Linear(784, 100), nn.ReLU(), nn.Linear(100, 10)))
 
 
+class _RowsLstm(nn.Module):
+    """Reads [N, 1, 28, 28] as 28 steps of 28 features: LSTM, last state,
+    Linear."""
+
+    def __init__(self, units):
+        super().__init__()
+        self.lstm = nn.LSTM(28, units, batch_first=True)
+        self.head = nn.Linear(units, 10)
+
+    def forward(self, x):
+        out, _ = self.lstm(x.reshape(-1, 28, 28))
+        return self.head(out[:, -1, :])
+
+
+def lstm(units=64):
+    """examples/lstm.cc: Reshape [28,28], LSTM(64) last state, Dense 10;
+    24,714 parameters.
+
+    The LSTM keeps PyTorch's own init, U(-1/sqrt(H), 1/sqrt(H)) for every
+    weight and both biases, which is dagrad's recurrent default
+    (layers/recurrent.h, same gate order i f g o and two bias vectors); the
+    Linear head is Glorot/zero like dagrad's Dense.
+    """
+    model = _RowsLstm(units)
+    _glorot_zero(model.head)
+    return model
+
+
 _ACTIVATIONS = {"sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU}
 
 
@@ -116,6 +145,7 @@ MODELS = {
     "softmax_regression": softmax_regression,
     "mlp": mlp,
     "mlp_depth": mlp_depth,
+    "lstm": lstm,
 }
 
 # DEFAULTS are each dagrad example's flag defaults (ExampleSpec), used by
@@ -131,6 +161,7 @@ DEFAULTS = {
                                optimizer="sgd"),
     "mlp": dict(epochs=3, batch_size=100, lr=0.1, optimizer="sgd"),
     "mlp_depth": dict(epochs=5, batch_size=100, lr=0.1, optimizer="sgd"),
+    "lstm": dict(epochs=3, batch_size=64, lr=0.004, optimizer="adam"),
 }
 
 
