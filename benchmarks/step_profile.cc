@@ -6,8 +6,10 @@
 // share of the one-thread FMA peak (ops/cpu/fma_probe.h, times the thread
 // count) on the FLOPs its op defines: 2*M*N*K for a MatMul and for each of
 // its VJPs, 2*N*C_out*OH*OW*(C_in/groups)*KH*KW for a Conv2D and for its
-// VJPs wrt x and w. Other nodes are memory-bound: they show GB/s of their
-// inputs and output (each read or written once) instead.
+// VJPs wrt x and w (a fused node, e.g. "MatMul+BiasAdd+Relu", counts its
+// producer's). Other nodes are memory-bound: they show GB/s of their
+// inputs and output (each read or written once) instead. The times are
+// wall-clock: take them on a quiet machine.
 //
 // --passes=false profiles the graph as built (every graph pass off); the
 // profile's first line names what each pass did.
@@ -32,6 +34,7 @@
 #include "ops/conv2d.h"
 #include "ops/cpu/direct_conv16.h"
 #include "ops/cpu/fma_probe.h"
+#include "ops/fused_activation.h"
 #include "ops/mat_mul.h"
 #include "train/sequential.h"
 
@@ -53,14 +56,23 @@ double NodeFlops(const Graph& graph, const Executor& executor, NodeId id) {
   const Node& fwd = graph.node(fwd_id);
   if (fwd.def == nullptr || node.reverse) return 0.0;
   const Shape& out = executor.shape(fwd_id);
-  if (fwd.def->kind == OpKind::kMatMul) {
+  // A fused node (graph/passes/activation_fusion.h) counts its producer's
+  // FLOPs; its inputs are the producer's, then the bias.
+  OpKind kind = fwd.def->kind;
+  const OpAttrs* op_attrs = &fwd.attrs;
+  if (kind == OpKind::kFusedActivation) {
+    const auto& fused = AttrsAs<FusedActivationAttrs>(fwd.attrs);
+    kind = fused.producer;
+    op_attrs = &fused.producer_attrs;
+  }
+  if (kind == OpKind::kMatMul) {
     if (node.type == NodeType::kVjp && node.wrt > 1) return 0.0;
-    const auto& attrs = AttrsAs<MatMulAttrs>(fwd.attrs);
+    const auto& attrs = AttrsAs<MatMulAttrs>(*op_attrs);
     const Shape& a = executor.shape(fwd.inputs[0]);
     const double k = static_cast<double>(a.dim(attrs.transpose_a ? 0 : 1));
     return 2.0 * static_cast<double>(out.num_elements()) * k;
   }
-  if (fwd.def->kind == OpKind::kConv2D) {
+  if (kind == OpKind::kConv2D) {
     if (node.type == NodeType::kVjp && node.wrt > 1) return 0.0;  // dBias.
     const Shape& w = executor.shape(fwd.inputs[1]);
     const double per_output =
