@@ -3,8 +3,11 @@
 #include <cstdlib>
 #include <string>
 
+#include "absl/strings/str_format.h"
 #include "core/gemm.h"
 #include "core/random.h"
+#include "ops/cpu/direct_conv16.h"
+#include "ops/cpu/fma_probe.h"
 
 namespace dagrad {
 namespace {
@@ -21,6 +24,13 @@ const bool kContextAdded = [] {
 #else
   benchmark::AddCustomContext("dagrad_isa", "baseline");
 #endif
+  // The run-time kernel choices (ops/cpu/fma_probe.h) and what they rest on.
+  benchmark::AddCustomContext(
+      "fma_probe", absl::StrFormat("peak %.1f GFLOP/s/thread, %d pipe(s)",
+                                   FmaPeakGflops(), FmaPipes()));
+  benchmark::AddCustomContext("conv_dw16_blocking",
+                              Wgrad16BlockingName(ChosenWgrad16Blocking()));
+  benchmark::AddCustomContext("gemm", "LIBXSMM (op(B) = B), oneDNN (B^T)");
   return true;
 }();
 

@@ -1,8 +1,9 @@
 // benchmarks/bench_util.h: shared helpers for dagrad's Google Benchmarks.
 //
-// Linking bench_util adds the OpenBLAS core type, OPENBLAS_CORETYPE and the
-// CPU flags dagrad was built with to the benchmark context, so every report
-// says which GEMM kernels were in force.
+// Linking bench_util adds the OpenBLAS core type, OPENBLAS_CORETYPE, the
+// CPU flags dagrad was built with, the FMA probe's result and the kernel
+// variants chosen from it to the benchmark context, so every report says
+// which GEMM and convolution kernels were in force.
 #ifndef DAGRAD_BENCHMARKS_BENCH_UTIL_H_
 #define DAGRAD_BENCHMARKS_BENCH_UTIL_H_
 

@@ -1,11 +1,13 @@
 #include "core/gemm.h"
 
 #include <cblas.h>
+#include <libxsmm.h>
 
 #include <cassert>
 #include <limits>
 
 #include "absl/strings/str_cat.h"
+#include "oneapi/dnnl/dnnl.h"
 
 extern "C" {
 // Declared by OpenBLAS's cblas.h in some builds; repeated here so the
@@ -14,6 +16,8 @@ void openblas_set_num_threads(int num_threads);
 int openblas_get_num_threads(void);
 char* openblas_get_corename(void);
 char* openblas_get_config(void);
+// libgomp, the OpenMP runtime Debian's oneDNN is built on.
+void omp_set_num_threads(int num_threads);
 }
 
 namespace dagrad {
@@ -26,7 +30,84 @@ const bool kBlasThreadsInitialized = [] {
   return true;
 }();
 
+// DnnlOneThread() sets the calling thread's OpenMP thread count to 1 the
+// first time the thread calls oneDNN: dnnl_sgemm then runs inline on it
+// (the count is a per-thread OpenMP setting, so each of dagrad's pool
+// threads sets its own).
+void DnnlOneThread() {
+  thread_local const bool kOneThread = [] {
+    omp_set_num_threads(1);
+    return true;
+  }();
+  (void)kOneThread;
+}
+
+// LibxsmmKernel() is LIBXSMM's kernel for the call, or null. LIBXSMM is
+// column-major: row-major C = op(A) op(B) is column-major
+// C^T = op(B)^T op(A)^T, so its "A" is our B (its TRANS_A our trans_b) and
+// its "B" our A. Its 1.17 JIT has no transposed-"A" kernels (our trans_b).
+libxsmm_smmfunction LibxsmmKernel(bool trans_a, bool trans_b, int64_t m,
+                                  int64_t n, int64_t k, float alpha, float beta,
+                                  int64_t lda, int64_t ldb, int64_t ldc) {
+  constexpr int64_t kMaxMnk = int64_t{1} << 25;
+  if (trans_b || alpha != 1.0f || (beta != 0.0f && beta != 1.0f) ||
+      m > kMaxMnk || n > kMaxMnk || k > kMaxMnk || m * n > kMaxMnk ||
+      m * n * k > kMaxMnk) {
+    return nullptr;
+  }
+  static const bool kInitialized = [] {
+    libxsmm_init();
+    return true;
+  }();
+  (void)kInitialized;
+  const libxsmm_blasint xm = n, xn = m, xk = k;
+  const libxsmm_blasint xlda = ldb, xldb = lda, xldc = ldc;
+  const int flags = (trans_a ? LIBXSMM_GEMM_FLAG_TRANS_B : 0) |
+                    (beta == 0.0f ? LIBXSMM_GEMM_FLAG_BETA_0 : 0);
+  return libxsmm_smmdispatch(xm, xn, xk, &xlda, &xldb, &xldc, &alpha, &beta,
+                             &flags, /*prefetch=*/nullptr);
+}
+
+void DnnlSgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k,
+               float alpha, const float* a, int64_t lda, const float* b,
+               int64_t ldb, float beta, float* c, int64_t ldc) {
+  DnnlOneThread();
+  // dnnl_sgemm is row-major, like GemmRaw.
+  const dnnl_status_t status =
+      dnnl_sgemm(trans_a ? 'T' : 'N', trans_b ? 'T' : 'N', m, n, k, alpha, a,
+                 lda, b, ldb, beta, c, ldc);
+  assert(status == dnnl_success);
+  (void)status;
+}
+
 }  // namespace
+
+const char* GemmLibraryName(GemmLibrary library) {
+  switch (library) {
+    case GemmLibrary::kOpenBlas:
+      return "OpenBLAS";
+    case GemmLibrary::kDnnl:
+      return "oneDNN";
+    case GemmLibrary::kLibxsmm:
+      return "LIBXSMM";
+  }
+  return "?";
+}
+
+bool LibxsmmHasKernel(bool trans_a, bool trans_b, int64_t m, int64_t n,
+                      int64_t k, float alpha, float beta, int64_t lda,
+                      int64_t ldb, int64_t ldc) {
+  return LibxsmmKernel(trans_a, trans_b, m, n, k, alpha, beta, lda, ldb, ldc) !=
+         nullptr;
+}
+
+GemmLibrary GemmLibraryFor(bool trans_a, bool trans_b, int64_t m, int64_t n,
+                           int64_t k, float alpha, float beta, int64_t lda,
+                           int64_t ldb, int64_t ldc) {
+  return LibxsmmHasKernel(trans_a, trans_b, m, n, k, alpha, beta, lda, ldb, ldc)
+             ? GemmLibrary::kLibxsmm
+             : GemmLibrary::kDnnl;
+}
 
 absl::Status Gemm(bool trans_a, bool trans_b, float alpha, const Tensor& a,
                   const Tensor& b, float beta, Tensor* c) {
@@ -63,6 +144,22 @@ absl::Status Gemm(bool trans_a, bool trans_b, float alpha, const Tensor& a,
 void GemmRaw(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k,
              float alpha, const float* a, int64_t lda, const float* b,
              int64_t ldb, float beta, float* c, int64_t ldc) {
+  if (m > 0 && n > 0 && k > 0) {
+    const libxsmm_smmfunction kernel =
+        LibxsmmKernel(trans_a, trans_b, m, n, k, alpha, beta, lda, ldb, ldc);
+    if (kernel != nullptr) {
+      kernel(b, a, c);
+      return;
+    }
+  }
+  GemmRawWith(GemmLibrary::kDnnl, trans_a, trans_b, m, n, k, alpha, a, lda, b,
+              ldb, beta, c, ldc);
+}
+
+void GemmRawWith(GemmLibrary library, bool trans_a, bool trans_b, int64_t m,
+                 int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
+                 const float* b, int64_t ldb, float beta, float* c,
+                 int64_t ldc) {
   (void)kBlasThreadsInitialized;
   if (m == 0 || n == 0) return;
   if (k == 0) {
@@ -72,6 +169,17 @@ void GemmRaw(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k,
         c[i * ldc + j] = beta == 0.0f ? 0.0f : beta * c[i * ldc + j];
       }
     }
+    return;
+  }
+  if (library == GemmLibrary::kLibxsmm) {
+    const libxsmm_smmfunction kernel =
+        LibxsmmKernel(trans_a, trans_b, m, n, k, alpha, beta, lda, ldb, ldc);
+    assert(kernel != nullptr);
+    kernel(b, a, c);
+    return;
+  }
+  if (library == GemmLibrary::kDnnl) {
+    DnnlSgemm(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     return;
   }
   cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,

@@ -4,8 +4,10 @@
 # Runs tools/pytorch_reference/bench.py and dagrad's Google Benchmarks
 # (//benchmarks:ops and, when it exists, //benchmarks:train_step) under the
 # same OPENBLAS_CORETYPE and thread counts, then prints
-#   workload  threads  dagrad_us  pytorch_us  ratio (PyTorch/dagrad, >1 = dagrad faster)
-# via tools/pytorch_reference/compare.py, whose table at the top maps dagrad
+#   workload  threads  dagrad_us  pytorch_us  ratio (PyTorch/dagrad, >1 = dagrad faster)  %peak
+# via tools/pytorch_reference/compare.py, where %peak is dagrad's GFLOP/s
+# over //benchmarks:fma_peak's one-thread FMA peak (run here too) times the
+# thread count, whose table at the top maps dagrad
 # benchmark names to workloads. Workloads without a dagrad benchmark show n/a.
 #
 # Usage:
@@ -13,7 +15,8 @@
 #   THREADS="1" tools/compare_pytorch.sh
 #   OPENBLAS_CORETYPE=Haswell tools/compare_pytorch.sh
 #   BAZEL="bazel --output_base=$HOME/.cache/bazel_bench" tools/compare_pytorch.sh
-#   PYTORCH_JSON=old.jsonl DAGRAD_JSON="ops.json" tools/compare_pytorch.sh
+#   PYTORCH_JSON=old.jsonl DAGRAD_JSON="ops.json" FMA_PEAK_JSON=peak.json \
+#       tools/compare_pytorch.sh
 #       (reuse saved results instead of running either side)
 # Results are kept in $OUT (default /tmp/dagrad_compare). Run on an idle
 # machine: both sides are timed with wall-clock medians.
@@ -27,8 +30,9 @@ PYTHON="${PYTHON:-/usr/bin/python3}"
 mkdir -p "$OUT"
 cd "$ROOT"
 
-# Same GEMM kernels on both sides: PyTorch (Debian) and dagrad both use the
-# system OpenBLAS, which reads OPENBLAS_CORETYPE at load time.
+# PyTorch (Debian) runs the system OpenBLAS, which reads OPENBLAS_CORETYPE
+# at load time; dagrad's GEMMs (LIBXSMM, oneDNN: core/gemm.h) pick their
+# kernels for the CPU whatever it says. The value is passed on unchanged.
 if [ -n "${OPENBLAS_CORETYPE:-}" ]; then
   export OPENBLAS_CORETYPE
   echo "OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE (both sides)"
@@ -75,7 +79,25 @@ else
   done
 fi
 
+# --- FMA peak, the ceiling the %peak column reads against ---------------------
+peak_args=()
+if [ -n "${FMA_PEAK_JSON:-}" ]; then
+  peak_args=(--fma_peak "$FMA_PEAK_JSON")
+else
+  echo "running //benchmarks:fma_peak ..."
+  # shellcheck disable=SC2086
+  if $BAZEL run -c opt //benchmarks:fma_peak -- \
+      --benchmark_out="$OUT/fma_peak.json" --benchmark_out_format=json \
+      --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
+      > "$OUT/fma_peak.txt" 2>&1; then
+    peak_args=(--fma_peak "$OUT/fma_peak.json")
+  else
+    echo "//benchmarks:fma_peak failed (see $OUT/fma_peak.txt): no %peak"
+  fi
+fi
+
 echo
 # shellcheck disable=SC2086
 "$PYTHON" tools/pytorch_reference/compare.py --pytorch "$pytorch_json" \
-  --threads $THREADS "${dagrad_args[@]}" | tee "$OUT/compare.txt"
+  --threads $THREADS "${dagrad_args[@]}" "${peak_args[@]}" |
+  tee "$OUT/compare.txt"

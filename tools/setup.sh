@@ -17,6 +17,9 @@ PACKAGES=(
   # Libraries wrapped in third_party/.
   libabsl-dev libgtest-dev libgmock-dev googletest libbenchmark-dev
   libopenblas-dev zlib1g-dev
+  # GEMM kernels generated for the CPU at hand (core/gemm.h): LIBXSMM's
+  # small-GEMM JIT and oneDNN's sgemm.
+  libxsmm-dev libdnnl-dev
   # Data-parallel training (dist/): Open MPI for transport and launch.
   openmpi-bin libopenmpi-dev
   # ONNX export (io/onnx): ONNX's protobuf classes and checker, and node to

@@ -4,6 +4,7 @@
 #include <cassert>
 #include <cstring>
 
+#include "ops/cpu/fma_probe.h"
 #include "ops/cpu/simd.h"
 
 namespace dagrad {
@@ -119,7 +120,8 @@ constexpr Corr16TileFn kCorr16Tiles[2][2][kMaxRowTile] = {
 // NCU rows back to back): acc[(r*KW + v)*16 + l] += sum_{t < NP}
 // d[t*16 + l] * xr[r][t + v]. The NP dY vectors stay in registers; each x
 // value is broadcast once and feeds every tap v it meets (t = s - v). Two
-// kernel rows interleave so that back-to-back FMAs are independent.
+// (or more, Wgrad16Blocking) kernel rows interleave so that back-to-back
+// FMAs are independent.
 template <int KW, int NP, int NCU>
 void Wgrad16Tile(const float* const* xr, const float* __restrict d,
                  float* __restrict acc) {
@@ -130,7 +132,7 @@ void Wgrad16Tile(const float* const* xr, const float* __restrict d,
     KeepInRegister(dv[t]);
   }
   __m512 a[NCU][KW];
-#pragma GCC unroll 2
+#pragma GCC unroll 4
   for (int r = 0; r < NCU; ++r) {
 #pragma GCC unroll 8
     for (int v = 0; v < KW; ++v) {
@@ -139,7 +141,7 @@ void Wgrad16Tile(const float* const* xr, const float* __restrict d,
   }
 #pragma GCC unroll 24
   for (int s = 0; s < NP + KW - 1; ++s) {
-#pragma GCC unroll 2
+#pragma GCC unroll 4
     for (int r = 0; r < NCU; ++r) {
       const __m512 bx = _mm512_set1_ps(xr[r][s]);
 #pragma GCC unroll 8
@@ -149,7 +151,7 @@ void Wgrad16Tile(const float* const* xr, const float* __restrict d,
       }
     }
   }
-#pragma GCC unroll 2
+#pragma GCC unroll 4
   for (int r = 0; r < NCU; ++r) {
 #pragma GCC unroll 8
     for (int v = 0; v < KW; ++v) {
@@ -168,10 +170,22 @@ using Wgrad16TileFn = void (*)(const float* const*, const float*, float*);
         Wgrad16Tile<kw, 10, ncu>, Wgrad16Tile<kw, 11, ncu>,                    \
         Wgrad16Tile<kw, 12, ncu>                                               \
   }
-// [kernel_w == 5][kernel rows - 1][positions - 1]
-constexpr Wgrad16TileFn kWgrad16Tiles[2][2][kMaxRowTile] = {
-    {DAGRAD_WGRAD16_ROW_(3, 1), DAGRAD_WGRAD16_ROW_(3, 2)},
-    {DAGRAD_WGRAD16_ROW_(5, 1), DAGRAD_WGRAD16_ROW_(5, 2)}};
+// Kernel rows per tile: kTwoRows sweeps 2 (2*KW accumulators: 6 or 10);
+// kWide sweeps 4 for KW 3 and 3 for KW 5 (12 or 15 accumulators, with the
+// at most 12 dY vectors and one broadcast still within 32 registers).
+constexpr int kMaxWgrad16Rows = 4;
+constexpr int MaxWgrad16Rows(Wgrad16Blocking blocking, int64_t kernel_w) {
+  return blocking == Wgrad16Blocking::kTwoRows ? 2 : kernel_w == 5 ? 3 : 4;
+}
+// [kernel_w == 5][kernel rows - 1][positions - 1]; 4 rows of KW 5 would
+// spill and are never run.
+constexpr Wgrad16TileFn kWgrad16Tiles[2][kMaxWgrad16Rows][kMaxRowTile] = {
+    {DAGRAD_WGRAD16_ROW_(3, 1), DAGRAD_WGRAD16_ROW_(3, 2),
+     DAGRAD_WGRAD16_ROW_(3, 3), DAGRAD_WGRAD16_ROW_(3, 4)},
+    {DAGRAD_WGRAD16_ROW_(5, 1),
+     DAGRAD_WGRAD16_ROW_(5, 2),
+     DAGRAD_WGRAD16_ROW_(5, 3),
+     {}}};
 #undef DAGRAD_WGRAD16_ROW_
 
 }  // namespace
@@ -221,17 +235,20 @@ void Transpose16(const float* src, int64_t ld, int64_t n, float* dst) {
   }
 }
 
-void DirectWeightGrad16(const DirectImage& in, int64_t image_stride, int64_t ld,
-                        const float* dyt, int64_t dyt_stride, int64_t images,
-                        int64_t out_h, int64_t out_w, float* dw16) {
+void DirectWeightGrad16With(Wgrad16Blocking blocking, const DirectImage& in,
+                            int64_t image_stride, int64_t ld, const float* dyt,
+                            int64_t dyt_stride, int64_t images, int64_t out_h,
+                            int64_t out_w, float* dw16) {
   assert(Correlate16Supported(in.kernel_w, 1));
   const int kw = static_cast<int>(in.kernel_w);
+  const int64_t max_ncu = MaxWgrad16Rows(blocking, kw);
   const auto& tiles_fn = kWgrad16Tiles[kw == 5 ? 1 : 0];
   const int64_t rows = in.channels * in.kernel_h;  // Kernel rows (c, u).
   std::memset(dw16, 0, sizeof(float) * rows * kw * 16);
   // Each row (image b, output row i) is split into near-equal tiles of at
-  // most kMaxRowTile positions; every tile sweeps all kernel rows, two at a
-  // time, accumulating in dw16 (L1-resident).
+  // most kMaxRowTile positions; every tile sweeps all kernel rows, max_ncu
+  // at a time, accumulating in dw16 (L1-resident). Each dw16 element gets
+  // the same FMAs in the same order whatever max_ncu is.
   const int64_t tiles = (out_w + kMaxRowTile - 1) / kMaxRowTile;
   for (int64_t b = 0; b < images; ++b) {
     const float* xb = in.data + b * image_stride;
@@ -242,9 +259,9 @@ void DirectWeightGrad16(const DirectImage& in, int64_t image_stride, int64_t ld,
         const int64_t np = (t + 1) * out_w / tiles - j0;
         const float* d = db + (i * out_w + j0) * 16;
         const float* x0 = xb + i * ld + j0;
-        for (int64_t r = 0; r < rows; r += 2) {
-          const int64_t ncu = std::min<int64_t>(2, rows - r);
-          const float* xr[2];
+        for (int64_t r = 0; r < rows; r += max_ncu) {
+          const int64_t ncu = std::min<int64_t>(max_ncu, rows - r);
+          const float* xr[kMaxWgrad16Rows];
           for (int64_t e = 0; e < ncu; ++e) {
             const int64_t c = (r + e) / in.kernel_h;
             const int64_t u = (r + e) % in.kernel_h;
@@ -261,6 +278,12 @@ void DirectWeightGrad16(const DirectImage& in, int64_t image_stride, int64_t ld,
 
 bool Correlate16Supported(int64_t, int64_t) { return false; }
 
+void DirectWeightGrad16With(Wgrad16Blocking, const DirectImage&, int64_t,
+                            int64_t, const float*, int64_t, int64_t, int64_t,
+                            int64_t, float*) {
+  assert(false && "DirectWeightGrad16 needs AVX-512");
+}
+
 void DirectCorrelate16(const DirectImage&, int64_t, const float*, int64_t,
                        int64_t, const float*, float*, float*, int64_t) {
   assert(false && "DirectCorrelate16 needs AVX-512");
@@ -270,11 +293,23 @@ void Transpose16(const float*, int64_t, int64_t, float*) {
   assert(false && "Transpose16 needs AVX-512");
 }
 
-void DirectWeightGrad16(const DirectImage&, int64_t, int64_t, const float*,
-                        int64_t, int64_t, int64_t, int64_t, float*) {
-  assert(false && "DirectWeightGrad16 needs AVX-512");
+#endif  // __AVX512F__
+
+const char* Wgrad16BlockingName(Wgrad16Blocking blocking) {
+  return blocking == Wgrad16Blocking::kTwoRows ? "TwoRows" : "Wide";
 }
 
-#endif  // __AVX512F__
+Wgrad16Blocking ChosenWgrad16Blocking() {
+  static const Wgrad16Blocking kChosen =
+      FmaPipes() >= 2 ? Wgrad16Blocking::kWide : Wgrad16Blocking::kTwoRows;
+  return kChosen;
+}
+
+void DirectWeightGrad16(const DirectImage& in, int64_t image_stride, int64_t ld,
+                        const float* dyt, int64_t dyt_stride, int64_t images,
+                        int64_t out_h, int64_t out_w, float* dw16) {
+  DirectWeightGrad16With(ChosenWgrad16Blocking(), in, image_stride, ld, dyt,
+                         dyt_stride, images, out_h, out_w, dw16);
+}
 
 }  // namespace dagrad

@@ -50,8 +50,8 @@ void DirectCorrelate16(const DirectImage& in, int64_t ld, const float* w16,
 // past src[15*ld + n - 1].
 void Transpose16(const float* src, int64_t ld, int64_t n, float* dst);
 
-// DirectWeightGrad16() OVERWRITES dw16 [C*KH*KW, 16] with the weight
-// gradient of 16 output channels over `images` images:
+// DirectWeightGrad16() (with ChosenWgrad16Blocking()) OVERWRITES dw16 [C*KH*KW,
+// 16] with the weight gradient of 16 output channels over `images` images:
 //   dw16[((c*KH + u)*KW + v)*16 + l] =
 //       sum_{b < images} sum_{i < out_h} sum_{j < out_w}
 //           dyt_b[(i*out_w + j)*16 + l] * in_b[off(c,u,v) + i*ld + j]
@@ -61,6 +61,31 @@ void Transpose16(const float* src, int64_t ld, int64_t n, float* dst);
 void DirectWeightGrad16(const DirectImage& in, int64_t image_stride, int64_t ld,
                         const float* dyt, int64_t dyt_stride, int64_t images,
                         int64_t out_h, int64_t out_w, float* dw16);
+
+// Wgrad16Blocking: how many kernel rows (c, u) one DirectWeightGrad16()
+// tile sweeps while its dY vectors sit in registers. Both compute every
+// element with the same FMAs in the same order (bitwise the same results);
+// they differ in how many independent accumulators keep the FMA pipes busy
+// (4-cycle latency: one pipe needs 4 in flight, two need 8 or more).
+enum class Wgrad16Blocking {
+  kTwoRows,  // 2 rows: 2*KW accumulators (6 for KW 3, 10 for KW 5).
+  kWide,     // 4 rows for KW 3, 3 for KW 5: 12 or 15 accumulators.
+};
+
+// Wgrad16BlockingName() is "TwoRows" or "Wide", for benchmark labels.
+const char* Wgrad16BlockingName(Wgrad16Blocking blocking);
+
+// ChosenWgrad16Blocking() is the blocking DirectWeightGrad16() runs: kWide
+// on a core with two FMA pipes (FmaPipes(), ops/cpu/fma_probe.h, probed
+// once), else kTwoRows.
+Wgrad16Blocking ChosenWgrad16Blocking();
+
+// DirectWeightGrad16With() is DirectWeightGrad16() with a given blocking
+// (tests pin both; benchmarks compare them).
+void DirectWeightGrad16With(Wgrad16Blocking blocking, const DirectImage& in,
+                            int64_t image_stride, int64_t ld, const float* dyt,
+                            int64_t dyt_stride, int64_t images, int64_t out_h,
+                            int64_t out_w, float* dw16);
 
 }  // namespace dagrad
 

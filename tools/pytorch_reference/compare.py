@@ -2,6 +2,7 @@
 """Side-by-side table of dagrad's Google Benchmarks and bench.py's PyTorch.
 
     compare.py --pytorch pytorch.jsonl --dagrad ops.json [--dagrad step.json]
+               [--fma_peak fma_peak.json]
 
 --pytorch: bench.py's output, one {"workload", "threads", "us"} per line.
 --dagrad:  Google Benchmark JSON (--benchmark_format=json or
@@ -9,6 +10,10 @@
 Prints: workload, threads, dagrad µs, PyTorch µs, ratio (PyTorch / dagrad,
 > 1 means dagrad is faster). A workload whose dagrad benchmark is missing
 (not written yet, or its binary not built) shows "n/a" instead of failing.
+--fma_peak: //benchmarks:fma_peak's JSON; adds a "%peak" column, dagrad's
+GFLOP/s (its benchmark's "GFLOPS" counter, by wall-clock time) over the
+one-thread FMA peak times the thread count ("-" where the benchmark counts
+no FLOPs, e.g. the training steps).
 """
 
 import argparse
@@ -91,6 +96,34 @@ def load_google_benchmark(doc):
     return plain
 
 
+def load_gflops(doc):
+    """{run name: wall-clock GFLOP/s} from a Google Benchmark JSON document.
+
+    The "GFLOPS" counter is a rate over the benchmark's timer: CPU time of
+    the main thread unless the run uses real time ("/real_time"), so it is
+    rescaled to wall-clock time. Medians win over plain iterations.
+    """
+    walls = {}
+    for b in doc.get("benchmarks", []):
+        run_name = b.get("run_name", b["name"])
+        if (not run_name.endswith("/real_time") and "cpu_time" in b
+                and float(b.get("real_time", 0)) > 0):
+            walls[id(b)] = float(b["cpu_time"]) / float(b["real_time"])
+    rated = {"benchmarks": [
+        dict(b, real_time=float(b["GFLOPS"]) * walls.get(id(b), 1.0),
+             time_unit="us")
+        for b in doc.get("benchmarks", []) if "GFLOPS" in b]}
+    # load_google_benchmark() reads the rate in place of a time: the same
+    # name handling, medians and error skipping.
+    return load_google_benchmark(rated)
+
+
+def fma_peak(doc):
+    """The median GFLOPS of BM_FmaPeak in //benchmarks:fma_peak's JSON."""
+    rates = load_gflops(doc)
+    return rates.get("BM_FmaPeak")
+
+
 def map_dagrad(times, threads_list=(1, 2), table=None):
     """{(workload, threads): µs} via the DAGRAD_BENCHMARKS table."""
     table = DAGRAD_BENCHMARKS if table is None else table
@@ -103,10 +136,17 @@ def map_dagrad(times, threads_list=(1, 2), table=None):
     return out
 
 
-def format_table(dagrad, pytorch, threads_list=(1, 2)):
-    """The printed table; rows in WORKLOADS order, then thread count."""
+def format_table(dagrad, pytorch, threads_list=(1, 2), gflops=None,
+                 peak=None):
+    """The printed table; rows in WORKLOADS order, then thread count.
+
+    With peak (one-thread GFLOP/s) and gflops ({(workload, threads):
+    GFLOP/s}), a "%peak" column follows the ratio.
+    """
+    with_peak = peak is not None and peak > 0
     rows = [f"{'workload':<14}{'threads':>8}{'dagrad_us':>12}"
-            f"{'pytorch_us':>12}{'ratio':>8}"]
+            f"{'pytorch_us':>12}{'ratio':>8}"
+            + (f"{'%peak':>8}" if with_peak else "")]
     for workload in WORKLOADS:
         for t in threads_list:
             d = dagrad.get((workload, t))
@@ -114,7 +154,12 @@ def format_table(dagrad, pytorch, threads_list=(1, 2)):
             ds = f"{d:.1f}" if d is not None else "n/a"
             ps = f"{p:.1f}" if p is not None else "n/a"
             ratio = f"{p / d:.2f}" if d and p is not None else "n/a"
-            rows.append(f"{workload:<14}{t:>8}{ds:>12}{ps:>12}{ratio:>8}")
+            row = f"{workload:<14}{t:>8}{ds:>12}{ps:>12}{ratio:>8}"
+            if with_peak:
+                g = (gflops or {}).get((workload, t))
+                pct = f"{100.0 * g / (peak * t):.0f}%" if g else "-"
+                row += f"{pct:>8}"
+            rows.append(row)
     return "\n".join(rows) + "\n"
 
 
@@ -132,19 +177,34 @@ def main(argv):
     p.add_argument("--pytorch", required=True)
     p.add_argument("--dagrad", action="append", default=[])
     p.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    p.add_argument("--fma_peak", default=None)
     args = p.parse_args(argv)
+    peak = None
+    if args.fma_peak:
+        try:
+            with open(args.fma_peak) as f:
+                peak = fma_peak(json.load(f))
+        except (OSError, ValueError) as e:
+            print(f"compare.py: no FMA peak from {args.fma_peak}: {e}",
+                  file=sys.stderr)
+        if peak:
+            print(f"FMA peak (//benchmarks:fma_peak, median): {peak:.1f} "
+                  "GFLOP/s per thread")
     with open(args.pytorch) as f:
         pytorch = load_pytorch(f)
-    times = {}
+    times, rates = {}, {}
     for path in args.dagrad:
         try:
             with open(path) as f:
-                times.update(load_google_benchmark(json.load(f)))
+                doc = json.load(f)
+            times.update(load_google_benchmark(doc))
+            rates.update(load_gflops(doc))
         except (OSError, ValueError) as e:
             print(f"compare.py: skipping dagrad results {path}: {e}",
                   file=sys.stderr)
     sys.stdout.write(format_table(map_dagrad(times, args.threads), pytorch,
-                                  args.threads))
+                                  args.threads,
+                                  map_dagrad(rates, args.threads), peak))
     extra = unmapped_names(times)
     if extra:
         print(f"\n{len(extra)} dagrad benchmarks not in compare.py's table "

@@ -144,6 +144,42 @@ class CompareTest(unittest.TestCase):
             self.assertEqual(row(out.getvalue(), "conv1_fwd", 1)[-1], "2.00")
             self.assertIn("BM_Relu/1024", out.getvalue())
 
+    def test_peak_column_from_wall_clock_gflops(self):
+        doc = {"benchmarks": [
+            # CPU-timed: 100 GFLOP/s over 1 us CPU is 50 over 2 us wall.
+            {"name": "BM_Conv2DForward/lenet_conv1/threads:2",
+             "run_name": "BM_Conv2DForward/lenet_conv1/threads:2",
+             "run_type": "iteration", "real_time": 2.0, "cpu_time": 1.0,
+             "time_unit": "us", "GFLOPS": 100.0},
+            # Wall-clock timed: taken as is; the median wins.
+            {"name": "BM_Conv2DForward/lenet_conv1/threads:1/real_time",
+             "run_name": "BM_Conv2DForward/lenet_conv1/threads:1/real_time",
+             "run_type": "iteration", "real_time": 4.0, "cpu_time": 1.0,
+             "time_unit": "us", "GFLOPS": 10.0},
+            {"name": "BM_Conv2DForward/lenet_conv1/threads:1/real_time_median",
+             "run_name": "BM_Conv2DForward/lenet_conv1/threads:1/real_time",
+             "run_type": "aggregate", "aggregate_name": "median",
+             "real_time": 4.0, "cpu_time": 1.0, "time_unit": "us",
+             "GFLOPS": 30.0},
+        ]}
+        rates = compare.load_gflops(doc)
+        self.assertAlmostEqual(
+            rates["BM_Conv2DForward/lenet_conv1/threads:2"], 50.0)
+        self.assertAlmostEqual(
+            rates["BM_Conv2DForward/lenet_conv1/threads:1"], 30.0)
+        self.assertAlmostEqual(compare.fma_peak({"benchmarks": [
+            {"name": "BM_FmaPeak_median", "run_name": "BM_FmaPeak",
+             "run_type": "aggregate", "aggregate_name": "median",
+             "real_time": 1.0, "cpu_time": 1.0, "GFLOPS": 120.0}]}), 120.0)
+        dagrad = compare.map_dagrad(compare.load_google_benchmark(doc))
+        pytorch = compare.load_pytorch(io.StringIO(FAKE_PYTORCH))
+        table = compare.format_table(dagrad, pytorch, (1, 2),
+                                     compare.map_dagrad(rates), 100.0)
+        self.assertEqual(row(table, "conv1_fwd", 1)[-1], "30%")
+        self.assertEqual(row(table, "conv1_fwd", 2)[-1], "25%")  # 50 / 200.
+        self.assertEqual(row(table, "dense_fwd", 1)[-1], "-")
+        self.assertIn("%peak", table.splitlines()[0])
+
 
 if __name__ == "__main__":
     unittest.main()
