@@ -21,6 +21,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
@@ -99,6 +100,9 @@ ABSL_FLAG(bool, allow_non_finite, false,
           "error)");
 ABSL_FLAG(bool, drop_last, false,
           "drop the last partial training batch of each epoch");
+ABSL_FLAG(std::string, memory_budget, "",
+          "cap the training arena at BYTES or at P% of its unbudgeted plan; "
+          "forward values are recomputed in the reverse pass (same losses)");
 
 namespace dagrad {
 namespace {
@@ -298,6 +302,41 @@ absl::Status Interrupted(Sequential* model, absl::string_view why) {
       absl::StrCat(why, "; saved ", save, " (--resume continues from it)"));
 }
 
+// MemoryBudget() is --memory_budget in bytes (0 when unset): BYTES, or P%
+// of the training executor's unbudgeted arena at this batch size. It
+// prints what rematerialization did; a budget that cannot be met is an
+// error stating the smallest feasible one.
+absl::StatusOr<int64_t> MemoryBudget(Sequential* model, const Settings& s) {
+  const std::string text = absl::GetFlag(FLAGS_memory_budget);
+  if (text.empty()) return 0;
+  absl::string_view flag = text;
+  const bool percent = absl::ConsumeSuffix(&flag, "%");
+  double value = 0;
+  if (!absl::SimpleAtod(flag, &value) || !(value > 0) ||
+      (!percent && value != std::floor(value))) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--memory_budget=", text,
+        ": expected a positive byte count or a percentage such as 50%"));
+  }
+  int64_t budget = static_cast<int64_t>(value);
+  if (percent) {
+    ASSIGN_OR_RETURN(
+        Executor * full,
+        model->GetExecutor(ExecutorMode::kTrain, s.batch_size, s.threads));
+    budget = static_cast<int64_t>(full->plan().peak_bytes * value / 100.0);
+  }
+  absl::StatusOr<Executor*> train =
+      model->GetExecutor(ExecutorMode::kTrain, s.batch_size, s.threads, budget);
+  if (!train.ok()) {
+    return absl::Status(
+        train.status().code(),
+        absl::StrCat("--memory_budget=", text, ": ", train.status().message()));
+  }
+  std::printf("memory budget %lld bytes: %s\n", static_cast<long long>(budget),
+              (*train)->rematerialization().Summary().c_str());
+  return budget;
+}
+
 // TrainOne() builds, trains and tests one model (sweep value `variant`).
 // `bad_input` is set when the error is the user's (exit 2).
 absl::StatusOr<Outcome> TrainOne(const ExampleSpec& spec, const Settings& s,
@@ -343,17 +382,19 @@ absl::StatusOr<Outcome> TrainOne(const ExampleSpec& spec, const Settings& s,
                   static_cast<long long>(model.steps_done()), fit.epochs);
     }
   }
+  ASSIGN_OR_RETURN(fit.memory_budget_bytes, MemoryBudget(&model, s));
   if (const std::string path = absl::GetFlag(FLAGS_dot); !path.empty()) {
-    // The training graph with the buffer sizes planned for this batch size.
-    ASSIGN_OR_RETURN(
-        Executor * train,
-        model.GetExecutor(ExecutorMode::kTrain, s.batch_size, s.threads));
+    // The training graph with the buffer sizes planned for this batch size
+    // (with --memory_budget, the rematerialized graph the executor runs).
+    ASSIGN_OR_RETURN(Executor * train,
+                     model.GetExecutor(ExecutorMode::kTrain, s.batch_size,
+                                       s.threads, fit.memory_budget_bytes));
     const MemoryPlan& plan = train->plan();
-    RETURN_IF_ERROR(WriteFileAtomically(path, ToDot(*model.graph(), &plan)));
+    RETURN_IF_ERROR(WriteFileAtomically(path, ToDot(train->graph(), &plan)));
     std::printf(
         "wrote %s: %d nodes; planned arena %lld bytes vs %lld unplanned "
         "(%.1f%%) at batch %lld\n",
-        path.c_str(), model.graph()->num_nodes(),
+        path.c_str(), train->graph().num_nodes(),
         static_cast<long long>(plan.peak_bytes),
         static_cast<long long>(plan.naive_bytes),
         100.0 * plan.peak_bytes / std::max<int64_t>(plan.naive_bytes, 1),

@@ -19,6 +19,7 @@
 //   --export_onnx=PATH  the inference model as ONNX after training
 //   --allow_non_finite  train on when a loss or gradient is NaN/Inf
 //   --drop_last    drop each epoch's last partial training batch
+//   --memory_budget  BYTES or P%: cap the training arena (rematerialization)
 // The flags are typed Abseil flags. A bad flag value (one that does not
 // parse as the flag's type, or is out of range), an output path that
 // cannot be written (a missing or read-only directory, a path that is a

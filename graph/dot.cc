@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "graph/passes/rematerialize.h"
 
 namespace dagrad {
 namespace {
@@ -38,7 +39,13 @@ std::string ToDot(const Graph& graph, const MemoryPlan* plan) {
     std::string label = absl::StrCat(
         Escape(node.name), "\\n", TypeName(node),
         node.type == NodeType::kVjp ? absl::StrCat(" VJP d", node.wrt) : "");
-    if (node.rewritten_by != nullptr) {
+    const bool recomputed =
+        node.rewritten_by != nullptr &&
+        absl::string_view(node.rewritten_by) == kRematerializePass &&
+        !node.is_reverse();
+    if (recomputed) {
+      absl::StrAppend(&label, "\\n(recomputed)");
+    } else if (node.rewritten_by != nullptr) {
       absl::StrAppend(&label, "\\n(", node.rewritten_by, ")");
     }
     if (plan != nullptr && i < static_cast<int>(plan->node_bytes.size()) &&
@@ -54,8 +61,9 @@ std::string ToDot(const Graph& graph, const MemoryPlan* plan) {
         break;
       case NodeType::kOp:
       case NodeType::kVjp:
-        style = node.is_reverse() ? "shape=box,style=dashed,color=red"
-                                  : "shape=box,style=solid,color=black";
+        style = recomputed          ? "shape=box,style=bold,color=blue"
+                : node.is_reverse() ? "shape=box,style=dashed,color=red"
+                                    : "shape=box,style=solid,color=black";
         break;
     }
     absl::StrAppend(&out, "  n", i, " [label=\"", label, "\",", style, "];\n");

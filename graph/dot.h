@@ -3,7 +3,9 @@
 // Forward nodes are solid boxes (inputs/parameters/constants ellipses);
 // reverse nodes (VJPs, fan-out sums) are dashed and red. A node's label is
 // its name and its op (OpLabel(): "Conv2D+Relu" for a fused node), then the
-// graph pass that made it, e.g. "(activation_fusion)", if any. Each edge is
+// graph pass that made it, e.g. "(activation_fusion)", if any; a forward
+// node rematerialization duplicated (graph/passes/rematerialize.h) is a
+// bold blue box marked "(recomputed)". Each edge is
 // labelled with its tensor's shape; with a plan, each node's label carries
 // its planned buffer size in bytes. A graph made by the graph passes is
 // captioned with Graph::passes().

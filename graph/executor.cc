@@ -47,9 +47,8 @@ absl::Status CheckOptions(const Graph& graph, const ExecutorOptions& options) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Executor>> Executor::Create(
+absl::StatusOr<std::unique_ptr<Executor>> Executor::Compile(
     const Graph& graph, ExecutorOptions options) {
-  RETURN_IF_ERROR(CheckOptions(graph, options));
   std::unique_ptr<Executor> e(new Executor(graph));
   ASSIGN_OR_RETURN(e->schedule_, PruneToFetches(graph, options.fetches));
   const int n = graph.num_nodes();
@@ -59,19 +58,73 @@ absl::StatusOr<std::unique_ptr<Executor>> Executor::Create(
   e->is_fetch_.assign(n, false);
   e->fed_.assign(n, false);
   for (NodeId f : e->options_.fetches) e->is_fetch_[f.index] = true;
-
   RETURN_IF_ERROR(e->InferShapes());
-  ASSIGN_OR_RETURN(const BufferIds ids, e->PlanBuffers(e->ComputeLiveness()));
-  RETURN_IF_ERROR(e->AllocateScratch());
-  e->BindValues(ids);
-  e->BuildSteps(ids);
-  e->pool_ = std::make_unique<ThreadPool>(e->options_.num_threads);
+  ASSIGN_OR_RETURN(e->ids_, e->PlanBuffers(e->ComputeLiveness()));
   return e;
+}
+
+absl::StatusOr<std::unique_ptr<Executor>> Executor::Rematerialize(
+    std::unique_ptr<Executor> e) {
+  const ExecutorOptions& options = e->options_;
+  const GraphPlanner planner =
+      [&options](
+          const Graph& g,
+          absl::Span<const NodeId> fetches) -> absl::StatusOr<GraphArena> {
+    ExecutorOptions o = options;
+    o.fetches.assign(fetches.begin(), fetches.end());
+    ASSIGN_OR_RETURN(std::unique_ptr<Executor> c, Compile(g, std::move(o)));
+    return GraphArena{c->plan_.peak_bytes, std::move(c->shapes_)};
+  };
+  const Graph& caller = *e->graph_;
+  ASSIGN_OR_RETURN(RematResult r, ::dagrad::Rematerialize(
+                                      caller, options.fetches,
+                                      options.memory_budget_bytes, planner));
+  if (!r.pass.changed()) {
+    e->remat_ = r.report;
+    return e;
+  }
+  auto owned = std::make_unique<const Graph>(std::move(r.pass.graph));
+  ExecutorOptions o = options;
+  for (NodeId& f : o.fetches) f = r.pass.remap[f.index];
+  ASSIGN_OR_RETURN(std::unique_ptr<Executor> now, Compile(*owned, o));
+  now->owned_graph_ = std::move(owned);
+  now->remap_ = std::move(r.pass.remap);
+  now->remat_ = r.report;
+  return now;
+}
+
+absl::StatusOr<std::unique_ptr<Executor>> Executor::Create(
+    const Graph& graph, ExecutorOptions options) {
+  RETURN_IF_ERROR(CheckOptions(graph, options));
+  ASSIGN_OR_RETURN(std::unique_ptr<Executor> e,
+                   Compile(graph, std::move(options)));
+  if (e->options_.memory_budget_bytes > 0) {
+    ASSIGN_OR_RETURN(e, Rematerialize(std::move(e)));
+  }
+  RETURN_IF_ERROR(e->Allocate());
+  return e;
+}
+
+absl::Status Executor::Allocate() {
+  RETURN_IF_ERROR(AllocateArena());
+  RETURN_IF_ERROR(AllocateScratch());
+  BindValues(ids_);
+  BuildSteps(ids_);
+  pool_ = std::make_unique<ThreadPool>(options_.num_threads);
+  return absl::OkStatus();
+}
+
+NodeId Executor::Internal(NodeId id) const {
+  if (remap_.empty()) return graph_->Contains(id) ? id : NodeId{};
+  if (id.index < 0 || id.index >= static_cast<int>(remap_.size())) {
+    return NodeId{};
+  }
+  return remap_[id.index];
 }
 
 absl::Status Executor::InferShapes() {
   for (NodeId id : schedule_) {
-    const Node& node = graph_.node(id);
+    const Node& node = graph_->node(id);
     Shape& s = shapes_[id.index];
     switch (node.type) {
       case NodeType::kInput:
@@ -99,7 +152,7 @@ absl::Status Executor::InferShapes() {
         break;
       }
       case NodeType::kVjp: {
-        const Node& fwd = graph_.node(node.forward);
+        const Node& fwd = graph_->node(node.forward);
         s = shapes_[fwd.inputs[node.wrt].index];
         break;
       }
@@ -115,12 +168,12 @@ std::vector<Shape> Executor::InputShapes(const Node& node) const {
 }
 
 Executor::Liveness Executor::ComputeLiveness() const {
-  const int n = graph_.num_nodes();
+  const int n = graph_->num_nodes();
   Liveness live;
   live.last_use.assign(n, -1);
   live.aux_last.assign(n, -1);
   for (int k = 0; k < static_cast<int>(schedule_.size()); ++k) {
-    const Node& node = graph_.node(schedule_[k]);
+    const Node& node = graph_->node(schedule_[k]);
     for (NodeId d : node.inputs) live.last_use[d.index] = k;
     if (node.type == NodeType::kVjp) live.aux_last[node.forward.index] = k;
   }
@@ -129,7 +182,7 @@ Executor::Liveness Executor::ComputeLiveness() const {
 
 absl::StatusOr<Executor::BufferIds> Executor::PlanBuffers(
     const Liveness& live) {
-  const int n = graph_.num_nodes();
+  const int n = graph_->num_nodes();
   const int num_steps = static_cast<int>(schedule_.size());
   std::vector<BufferRequest> requests;
   BufferIds ids;
@@ -137,7 +190,7 @@ absl::StatusOr<Executor::BufferIds> Executor::PlanBuffers(
   ids.aux.assign(n, -1);
   for (int k = 0; k < num_steps; ++k) {
     const NodeId id = schedule_[k];
-    const Node& node = graph_.node(id);
+    const Node& node = graph_->node(id);
     if (node.type == NodeType::kParameter || node.type == NodeType::kConstant) {
       continue;
     }
@@ -154,6 +207,9 @@ absl::StatusOr<Executor::BufferIds> Executor::PlanBuffers(
       r.last = num_steps;  // Feeds persist; fetches outlive the run.
     }
     r.name = node.name;
+    if (const NodeId from = InPlaceInput(k, live); from.valid()) {
+      r.share = ids.output[from.index];
+    }
     ids.output[id.index] = static_cast<int>(requests.size());
     requests.push_back(std::move(r));
     if (node.type != NodeType::kOp) continue;
@@ -172,23 +228,52 @@ absl::StatusOr<Executor::BufferIds> Executor::PlanBuffers(
   }
   plan_ = PlanMemory(std::move(requests), options_.plan_memory);
   plan_.node_bytes.assign(n, 0);
-  absl::StatusOr<AlignedFloats> arena = TryAllocateAligned(
-      std::max<int64_t>(plan_.peak_bytes / 4, 16),
-      absl::StrCat("Executor::Create: the planned arena of ", plan_.peak_bytes,
-                   " bytes at batch ", options_.batch_size));
-  if (!arena.ok()) return arena.status();
-  arena_ = *std::move(arena);
   return ids;
+}
+
+NodeId Executor::InPlaceInput(int k, const Liveness& live) const {
+  const NodeId id = schedule_[k];
+  const Node& node = graph_->node(id);
+  if (!options_.in_place || !options_.plan_memory ||
+      node.type != NodeType::kOp || !node.def->in_place ||
+      is_fetch_[id.index]) {
+    return NodeId{};
+  }
+  for (NodeId in : node.inputs) {
+    if (shapes_[in.index] != shapes_[id.index]) return NodeId{};
+  }
+  for (NodeId in : node.inputs) {
+    const Node& from = graph_->node(in);
+    const bool intermediate =
+        from.type == NodeType::kOp || from.type == NodeType::kVjp;
+    const int reads = static_cast<int>(
+        std::count(node.inputs.begin(), node.inputs.end(), in));
+    if (intermediate && reads == 1 && !is_fetch_[in.index] &&
+        live.last_use[in.index] == k) {
+      return in;
+    }
+  }
+  return NodeId{};
+}
+
+absl::Status Executor::AllocateArena() {
+  ASSIGN_OR_RETURN(
+      arena_,
+      TryAllocateAligned(std::max<int64_t>(plan_.peak_bytes / 4, 16),
+                         absl::StrCat("Executor::Create: the planned arena of ",
+                                      plan_.peak_bytes, " bytes at batch ",
+                                      options_.batch_size)));
+  return absl::OkStatus();
 }
 
 absl::Status Executor::AllocateScratch() {
   int64_t scratch_floats = 0;
   for (NodeId id : schedule_) {
-    const Node& node = graph_.node(id);
+    const Node& node = graph_->node(id);
     if (node.type != NodeType::kOp && node.type != NodeType::kVjp) continue;
     const bool is_op = node.type == NodeType::kOp;
     const NodeId fwd_id = is_op ? id : node.forward;
-    const Node& fwd = graph_.node(fwd_id);
+    const Node& fwd = graph_->node(fwd_id);
     const std::vector<Shape> in = InputShapes(fwd);
     const ShapeQuery q{in, shapes_[fwd_id.index], fwd.attrs,
                        options_.num_threads};
@@ -213,7 +298,7 @@ float* Executor::BufferData(int buffer) const {
 
 void Executor::BindValues(const BufferIds& ids) {
   for (NodeId id : schedule_) {
-    const Node& node = graph_.node(id);
+    const Node& node = graph_->node(id);
     const int b = ids.output[id.index];
     if (b >= 0) {
       values_[id.index] = Tensor::View(shapes_[id.index], BufferData(b));
@@ -227,7 +312,7 @@ void Executor::BindValues(const BufferIds& ids) {
 
 void Executor::BuildSteps(const BufferIds& ids) {
   for (NodeId id : schedule_) {
-    const Node& node = graph_.node(id);
+    const Node& node = graph_->node(id);
     Step st;
     st.id = id;
     // Seeded by the id as built, so rewritten graphs draw the same masks.
@@ -245,12 +330,15 @@ void Executor::BuildSteps(const BufferIds& ids) {
         st.intermediate = node.def->intermediate_floats(q);
       }
     } else if (node.type == NodeType::kVjp) {
-      const Node& fwd = graph_.node(node.forward);
+      // The forward's inputs as the VJP node lists them (after its
+      // gradient; graph/graph.h), which rematerialization may redirect.
+      const Node& fwd = graph_->node(node.forward);
       st.input_begin = static_cast<int>(const_inputs_.size());
       st.num_inputs = static_cast<int>(fwd.inputs.size());
       const bool uses_inputs = OpVjpUses(*fwd.def, fwd.attrs) & kVjpUsesInputs;
-      for (NodeId i : fwd.inputs) {
-        const_inputs_.push_back(uses_inputs ? &values_[i.index] : nullptr);
+      for (int i = 0; i < st.num_inputs; ++i) {
+        const_inputs_.push_back(uses_inputs ? &values_[node.inputs[1 + i].index]
+                                            : nullptr);
       }
       const int aux = ids.aux[node.forward.index];
       if (aux >= 0) st.aux = BufferData(aux);
@@ -262,7 +350,7 @@ void Executor::BuildSteps(const BufferIds& ids) {
 
 absl::Status Executor::BindParameters(ParameterStore* store) {
   for (NodeId id : needed_params_) {
-    const Node& node = graph_.node(id);
+    const Node& node = graph_->node(id);
     Tensor* value = store->Find(node.name);
     if (value == nullptr) {
       return absl::NotFoundError(absl::StrCat(
@@ -276,25 +364,26 @@ absl::Status Executor::BindParameters(ParameterStore* store) {
     }
   }
   for (NodeId id : needed_params_) {
-    Tensor* value = store->Find(graph_.node(id).name);
+    Tensor* value = store->Find(graph_->node(id).name);
     values_[id.index] = Tensor::View(value->shape(), value->data());
   }
   params_bound_ = true;
   return absl::OkStatus();
 }
 
-absl::Status Executor::Feed(NodeId input, const Tensor& value) {
-  if (!graph_.Contains(input)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("Feed: node id ", input.index, " is not in the graph (",
-                     graph_.num_nodes(), " nodes)"));
+absl::Status Executor::Feed(NodeId caller_input, const Tensor& value) {
+  const NodeId input = Internal(caller_input);
+  if (!input.valid()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Feed: node id ", caller_input.index, " is not in the graph (",
+        remap_.empty() ? graph_->num_nodes() : remap_.size(), " nodes)"));
   }
-  if (graph_.node(input).type != NodeType::kInput) {
+  if (graph_->node(input).type != NodeType::kInput) {
     return absl::InvalidArgumentError(
-        absl::StrCat("Feed: ", Where(graph_.node(input)),
+        absl::StrCat("Feed: ", Where(graph_->node(input)),
                      " is not an input; only input nodes are fed"));
   }
-  const Node& node = graph_.node(input);
+  const Node& node = graph_->node(input);
   if (std::find(needed_inputs_.begin(), needed_inputs_.end(), input) ==
       needed_inputs_.end()) {
     return absl::OkStatus();  // Not needed by the fetches.
@@ -341,14 +430,14 @@ absl::Status Executor::Run() {
   for (NodeId id : needed_inputs_) {
     if (!fed_[id.index]) {
       return absl::FailedPreconditionError(absl::StrCat(
-          "Executor::Run: input '", graph_.node(id).name, "' was not fed"));
+          "Executor::Run: input '", graph_->node(id).name, "' was not fed"));
     }
   }
   const uint64_t step = static_cast<uint64_t>(step_);
   const bool profile = options_.profile;
   for (size_t si = 0; si < steps_.size(); ++si) {
     const Step& st = steps_[si];
-    const Node& node = graph_.node(st.id);
+    const Node& node = graph_->node(st.id);
     const auto start = profile ? std::chrono::steady_clock::now()
                                : std::chrono::steady_clock::time_point();
     Tensor* out = &values_[st.id.index];
@@ -372,13 +461,13 @@ absl::Status Executor::Run() {
         break;
       }
       case NodeType::kVjp: {
-        const Node& fwd = graph_.node(node.forward);
+        const Node& fwd = graph_->node(node.forward);
         const bool uses_output =
             OpVjpUses(*fwd.def, fwd.attrs) & kVjpUsesOutput;
         VjpContext ctx{
             absl::Span<const Tensor* const>(
                 const_inputs_.data() + st.input_begin, st.num_inputs),
-            uses_output ? &values_[node.forward.index] : nullptr,
+            uses_output ? &values_[node.inputs.back().index] : nullptr,
             values_[node.inputs[0].index],
             node.attrs,
             st.aux,
@@ -421,10 +510,11 @@ void Executor::ResetProfile() {
   }
 }
 
-absl::StatusOr<const Tensor*> Executor::Fetch(NodeId node) const {
-  if (!graph_.Contains(node) || !is_fetch_[node.index]) {
+absl::StatusOr<const Tensor*> Executor::Fetch(NodeId caller_node) const {
+  const NodeId node = Internal(caller_node);
+  if (!node.valid() || !is_fetch_[node.index]) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "Fetch: node id ", node.index, " is not one of the fetches"));
+        "Fetch: node id ", caller_node.index, " is not one of the fetches"));
   }
   if (!has_run_) {
     return absl::FailedPreconditionError("Fetch: Run() has not been called");

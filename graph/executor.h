@@ -17,6 +17,16 @@
 // the store is seen by the next Run. Several executors (training, eval with
 // another batch size) may share one Graph and one store.
 //
+// Memory: with in_place (the default) the planner gives an in-place
+// elementwise op's output (OpDef::in_place) the buffer of an input whose
+// last reader it is, when that input is an intermediate (not a parameter,
+// constant, fed input or fetch) of the output's shape, read once by it.
+// With memory_budget_bytes set and a plan above it, Create() rewrites the
+// graph with rematerialization (graph/passes/rematerialize.h) and runs the
+// rewritten graph, which it owns: graph() is then that graph, the ids that
+// schedule(), profile() and plan().node_bytes use are its ids, and Feed(),
+// Fetch() and shape() take the caller's ids and map them.
+//
 // Determinism: each node's seed is a hash of (options.seed, node id); Run()
 // passes a step counter that increments every run. Results are bitwise the
 // same at any num_threads if the kernels honour the op contract.
@@ -34,6 +44,7 @@
 #include "graph/graph.h"
 #include "graph/memory_plan.h"
 #include "graph/parameter_store.h"
+#include "graph/passes/rematerialize.h"
 
 namespace dagrad {
 
@@ -51,6 +62,14 @@ struct ExecutorOptions {
   // profile: time every scheduled node (wall clock) and add it to
   // Executor::profile(). Costs two clock reads per node.
   bool profile = false;
+  // in_place: let in-place elementwise ops reuse an input's buffer (see the
+  // file comment). Results are bitwise the same either way.
+  bool in_place = true;
+  // memory_budget_bytes: when > 0 and the planned arena is larger, recompute
+  // forward values in the reverse pass until it fits (rematerialization, see
+  // the file comment); ResourceExhausted stating the smallest feasible
+  // budget when it cannot. Results are bitwise the same.
+  int64_t memory_budget_bytes = 0;
 };
 
 // NodeTime: the wall time one scheduled node took, summed over `runs`
@@ -67,7 +86,8 @@ class Executor {
   // FailedPrecondition for an unfinalized graph; InvalidArgument for bad
   // options, fetches not in the graph, or shapes that fail with this batch;
   // ResourceExhausted (naming the node, or the arena and its bytes) when a
-  // buffer is too large or cannot be allocated.
+  // buffer is too large or cannot be allocated, or when memory_budget_bytes
+  // cannot be met (stating the smallest feasible budget).
   static absl::StatusOr<std::unique_ptr<Executor>> Create(
       const Graph& graph, ExecutorOptions options);
 
@@ -88,6 +108,13 @@ class Executor {
   absl::StatusOr<const Tensor*> Fetch(NodeId node) const;
 
   const MemoryPlan& plan() const { return plan_; }
+  // graph() is the graph this executor runs: the caller's, or its
+  // rematerialized rewrite (see the file comment).
+  const Graph& graph() const { return *graph_; }
+  // rematerialization() reports what memory_budget_bytes did (all zero but
+  // the unbudgeted and planned bytes when the plan already fit; all zero
+  // without a budget).
+  const RematReport& rematerialization() const { return remat_; }
   // step() is the counter the next Run() passes to random ops (dropout);
   // Run() increments it. set_step() sets it, so a training resumed from a
   // checkpoint draws the same masks as an uninterrupted one.
@@ -106,8 +133,8 @@ class Executor {
   // pool() is the thread pool Run() uses (ExecutorOptions::num_threads), for
   // work the caller does between runs (the optimizer's update).
   ThreadPool* pool() const { return pool_.get(); }
-  // shape() is the node's shape at this batch size.
-  const Shape& shape(NodeId id) const { return shapes_[id.index]; }
+  // shape() is the shape of the caller's node `id` at this batch size.
+  const Shape& shape(NodeId id) const { return shapes_[Internal(id).index]; }
 
  private:
   struct Step {
@@ -134,7 +161,20 @@ class Executor {
     std::vector<int> aux;
   };
 
-  explicit Executor(const Graph& graph) : graph_(graph) {}
+  explicit Executor(const Graph& graph) : graph_(&graph) {}
+
+  // Compile() runs the planning phases below (no allocation) for `graph`.
+  static absl::StatusOr<std::unique_ptr<Executor>> Compile(
+      const Graph& graph, ExecutorOptions options);
+  // Rematerialize() rewrites graph_ to meet options_.memory_budget_bytes
+  // and recompiles it, keeping the caller's ids in remap_.
+  static absl::StatusOr<std::unique_ptr<Executor>> Rematerialize(
+      std::unique_ptr<Executor> e);
+  // Internal() is the id in graph_ of the caller's node `id` (invalid if
+  // out of range).
+  NodeId Internal(NodeId id) const;
+  // Allocate() allocates the arena and scratch and builds the steps.
+  absl::Status Allocate();
 
   // Create()'s phases, in this order; each uses what the earlier ones set.
   // InferShapes() sets shapes_ at this batch size and collects the needed
@@ -144,9 +184,16 @@ class Executor {
   Liveness ComputeLiveness() const;
   // PlanBuffers() requests one arena buffer per scheduled output (inputs
   // and fetches live to the end) and per op aux, in schedule order, plans
-  // them (plan_) and allocates arena_. ResourceExhausted names the node
-  // whose buffer is too large, or the arena's bytes if it cannot be had.
+  // them (plan_). ResourceExhausted names the node whose buffer is too
+  // large. With options_.in_place an in-place op's output shares its
+  // input's request (InPlaceInput()).
   absl::StatusOr<BufferIds> PlanBuffers(const Liveness& live);
+  // InPlaceInput() is the input of the op at schedule step k whose buffer
+  // its output may take over, or an invalid id.
+  NodeId InPlaceInput(int k, const Liveness& live) const;
+  // AllocateArena() allocates arena_ for plan_; ResourceExhausted with the
+  // arena's bytes if it cannot be had.
+  absl::Status AllocateArena();
   // AllocateScratch() sizes the one scratch region shared by all steps as
   // the max of OpScratchFloats() over the scheduled forwards and VJPs, and
   // allocates scratch_ (plan_.scratch_bytes); ResourceExhausted with the
@@ -164,7 +211,11 @@ class Executor {
   // BufferData() is where buffer `buffer` of plan_ starts in arena_.
   float* BufferData(int buffer) const;
 
-  const Graph& graph_;
+  const Graph* graph_;
+  std::unique_ptr<const Graph> owned_graph_;  // The rematerialized graph.
+  std::vector<NodeId> remap_;  // Caller's id -> graph_'s, or empty.
+  RematReport remat_;
+  BufferIds ids_;
   ExecutorOptions options_;
   std::vector<NodeId> schedule_;
   std::vector<Shape> shapes_;

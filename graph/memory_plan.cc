@@ -1,7 +1,6 @@
 #include "graph/memory_plan.h"
 
 #include <algorithm>
-#include <numeric>
 #include <utility>
 
 #include "core/tensor.h"
@@ -18,6 +17,18 @@ MemoryPlan PlanMemory(std::vector<BufferRequest> buffers, bool plan) {
     size[i] = RoundUpToAlignment(std::max<int64_t>(buffers[i].bytes, 1));
     result.naive_bytes += size[i];
   }
+  // In place: each sharer joins its root buffer, which lives until the
+  // last of them; the sharers themselves are not placed.
+  std::vector<int> root(n);
+  for (int i = 0; i < n; ++i) {
+    const int j = buffers[i].share;
+    root[i] = (plan && j >= 0 && j < i) ? root[j] : i;
+    if (root[i] != i) {
+      buffers[root[i]].last = std::max(buffers[root[i]].last, buffers[i].last);
+      size[root[i]] = std::max(size[root[i]], size[i]);
+      ++result.in_place;
+    }
+  }
   if (!plan) {
     int64_t offset = 0;
     for (int i = 0; i < n; ++i) {
@@ -28,8 +39,10 @@ MemoryPlan PlanMemory(std::vector<BufferRequest> buffers, bool plan) {
     result.buffers = std::move(buffers);
     return result;
   }
-  std::vector<int> order(n);
-  std::iota(order.begin(), order.end(), 0);
+  std::vector<int> order;
+  for (int i = 0; i < n; ++i) {
+    if (root[i] == i) order.push_back(i);
+  }
   std::stable_sort(order.begin(), order.end(),
                    [&](int a, int b) { return size[a] > size[b]; });
   std::vector<int> placed;
@@ -57,6 +70,7 @@ MemoryPlan PlanMemory(std::vector<BufferRequest> buffers, bool plan) {
     result.peak_bytes = std::max(result.peak_bytes, best + size[i]);
     placed.push_back(i);
   }
+  for (int i = 0; i < n; ++i) result.offsets[i] = result.offsets[root[i]];
   result.buffers = std::move(buffers);
   return result;
 }

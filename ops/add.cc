@@ -22,6 +22,7 @@ DAGRAD_REGISTER_OP(OpDefBuilder(OpKind::kAdd)
                        .Attrs<AddAttrs>()
                        .Shape(AddShape)
                        .Forward(AddForward)
+                       .InPlace()
                        .Scratch(BroadcastSumScratch)
                        .Vjp(AddVjp, kVjpUsesNothing));
 

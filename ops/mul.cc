@@ -28,6 +28,7 @@ DAGRAD_REGISTER_OP(OpDefBuilder(OpKind::kMul)
                        .Attrs<MulAttrs>()
                        .Shape(MulShape)
                        .Forward(MulForward)
+                       .InPlace()
                        .Scratch(BroadcastTermScratch)
                        .Vjp(MulVjp, kVjpUsesInputs));
 

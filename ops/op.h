@@ -214,6 +214,12 @@ struct OpDef {
   // floats of its scratch hold an intermediate result (a fused op's
   // pre-activation), which the executor's check_numerics scans too.
   AuxFn intermediate_floats = nullptr;
+  // in_place: the forward is elementwise and its kernel is correct when the
+  // output is the very buffer of one input (out == in, never a partial
+  // overlap), so the memory planner may give the output the buffer of an
+  // input whose last reader is this node, when every input has the output's
+  // shape (graph/executor.h ExecutorOptions::in_place).
+  bool in_place = false;
 
   const char* name() const { return OpName(kind); }
   bool IsDifferentiableInput(int i) const {
@@ -324,6 +330,12 @@ class OpDefBuilder {
   }
   OpDefBuilder& Intermediate(AuxFn fn) {
     def_.intermediate_floats = fn;
+    return *this;
+  }
+  // InPlace() marks an elementwise op whose kernel allows out == input
+  // (OpDef::in_place).
+  OpDefBuilder& InPlace() {
+    def_.in_place = true;
     return *this;
   }
   OpDefBuilder& Aux(AuxFn fn) {

@@ -27,6 +27,7 @@ DAGRAD_REGISTER_OP(OpDefBuilder(OpKind::kRelu)
                        .Attrs<ReluAttrs>()
                        .Shape(ReluShape)
                        .Forward(ReluForward)
+                       .InPlace()
                        .Vjp(ReluVjp, kVjpUsesOutput));
 
 }  // namespace dagrad

@@ -30,6 +30,7 @@ DAGRAD_REGISTER_OP(OpDefBuilder(OpKind::kScale)
                        .Attrs<ScaleAttrs>()
                        .Shape(ScaleShape)
                        .Forward(ScaleForward)
+                       .InPlace()
                        .Vjp(ScaleVjp, kVjpUsesNothing));
 
 }  // namespace dagrad

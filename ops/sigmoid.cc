@@ -28,6 +28,7 @@ DAGRAD_REGISTER_OP(OpDefBuilder(OpKind::kSigmoid)
                        .Attrs<SigmoidAttrs>()
                        .Shape(SigmoidShape)
                        .Forward(SigmoidForward)
+                       .InPlace()
                        .Vjp(SigmoidVjp, kVjpUsesOutput));
 
 }  // namespace dagrad

@@ -28,6 +28,7 @@ DAGRAD_REGISTER_OP(OpDefBuilder(OpKind::kTanh)
                        .Attrs<TanhAttrs>()
                        .Shape(TanhShape)
                        .Forward(TanhForward)
+                       .InPlace()
                        .Vjp(TanhVjp, kVjpUsesOutput));
 
 }  // namespace dagrad

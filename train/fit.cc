@@ -104,8 +104,9 @@ absl::StatusOr<StepResult> Sequential::RunStep(const Tensor& images,
   RETURN_IF_ERROR(
       optimizer_.Ensure(options.optimizer, options.optimizer_options, slots_));
   const int64_t size = labels.size();
-  ASSIGN_OR_RETURN(Executor * executor, GetExecutor(ExecutorMode::kTrain, size,
-                                                    options.num_threads));
+  ASSIGN_OR_RETURN(Executor * executor,
+                   GetExecutor(ExecutorMode::kTrain, size, options.num_threads,
+                               options.memory_budget_bytes));
   RETURN_IF_ERROR(FeedBatch(executor, images, labels));
   executor->set_step(steps_done_);
   executor->set_check_numerics(options.check_numerics);

@@ -281,8 +281,9 @@ absl::Status Sequential::SetPassOptions(const PassOptions& options) {
 
 absl::StatusOr<Executor*> Sequential::GetExecutor(ExecutorMode mode,
                                                   int64_t batch,
-                                                  int num_threads) {
-  const ExecutorKey key{mode, batch, num_threads};
+                                                  int num_threads,
+                                                  int64_t memory_budget_bytes) {
+  const ExecutorKey key{mode, batch, num_threads, memory_budget_bytes};
   auto it = executors_.find(key);
   if (it != executors_.end()) return it->second.get();
   if (!compiled_) {
@@ -293,6 +294,8 @@ absl::StatusOr<Executor*> Sequential::GetExecutor(ExecutorMode mode,
   options.num_threads = num_threads;
   options.training = mode == ExecutorMode::kTrain;
   options.seed = seed_;
+  options.in_place = pass_options_.in_place;
+  options.memory_budget_bytes = memory_budget_bytes;
   options.fetches = {output_};
   if (mode != ExecutorMode::kPredict) options.fetches.push_back(loss_);
   if (mode == ExecutorMode::kTrain) {

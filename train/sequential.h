@@ -139,6 +139,10 @@ struct FitOptions {
   const std::atomic<bool>* interrupt = nullptr;
   // Not owned; each must outlive the call.
   std::vector<Callback*> callbacks;
+  // memory_budget_bytes: when > 0, the training executor recomputes forward
+  // values in the reverse pass so that its arena fits this budget
+  // (ExecutorOptions::memory_budget_bytes; bitwise the same losses).
+  int64_t memory_budget_bytes = 0;
 };
 
 // ExecutorMode is what a compiled executor computes: kTrain the output,
@@ -287,10 +291,12 @@ class Sequential {
   absl::StatusOr<Endpoints> InferenceEndpoints();
   ParameterStore* parameters() { return &store_; }
   // GetExecutor() is the compiled executor of `mode` for `batch` examples
-  // on `num_threads` threads, made on first use and cached.
+  // on `num_threads` threads (within `memory_budget_bytes` if > 0, see
+  // FitOptions), made on first use and cached.
   // FailedPrecondition before Compile().
   absl::StatusOr<Executor*> GetExecutor(ExecutorMode mode, int64_t batch,
-                                        int num_threads);
+                                        int num_threads,
+                                        int64_t memory_budget_bytes = 0);
 
  private:
   struct LayerInfo {
@@ -303,9 +309,10 @@ class Sequential {
     ExecutorMode mode;
     int64_t batch;
     int threads;
+    int64_t budget;
     bool operator<(const ExecutorKey& o) const {
-      return std::tie(mode, batch, threads) <
-             std::tie(o.mode, o.batch, o.threads);
+      return std::tie(mode, batch, threads, budget) <
+             std::tie(o.mode, o.batch, o.threads, o.budget);
     }
   };
 

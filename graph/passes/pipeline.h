@@ -38,9 +38,15 @@ struct PassOptions {
   bool constant_folding = true;
   bool relu_pool_reorder = true;
   bool activation_fusion = true;
+  // in_place is a planner option, not a rewrite: executors made for the
+  // graph (train/sequential.h) let in-place elementwise ops reuse an
+  // input's buffer (ExecutorOptions::in_place; bitwise the same results).
+  bool in_place = true;
 
   // None() switches every pass off (the graph as built).
-  static PassOptions None() { return PassOptions{false, false, false, false}; }
+  static PassOptions None() {
+    return PassOptions{false, false, false, false, false};
+  }
 };
 
 // PassInfo is one entry of the pipeline.

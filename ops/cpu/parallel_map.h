@@ -9,6 +9,10 @@
 //  - ParallelMap(): out[i] = f(a[i]), f(a[i], b[i]) or f(a[i], b[i], c[i])
 //    over the pool, in 16-float chunks that GCC vectorizes even at -O2
 //    (whose "very cheap" cost model refuses plain loops of unknown length).
+//    The one- and two-input forms also run in place (out == a, or out == b
+//    with b != a; the planner's in-place ops, OpDef::in_place): then one
+//    __restrict pointer is both read and written, so the loops stay
+//    vectorized and free of aliasing assumptions that would not hold.
 //
 // Determinism: every helper computes each element by the same arithmetic
 // wherever the block boundaries fall, so results are bitwise equal at any
@@ -85,22 +89,53 @@ __attribute__((noinline)) void MapChunks(const float* __restrict a,
   }
 }
 
+// MapChunksInPlace(): the one-input loop with out == a: io[j] = f(io[j]).
+template <typename F>
+__attribute__((noinline)) void MapChunksInPlace(float* __restrict io,
+                                                int64_t chunks, F f) {
+  for (int64_t c = 0; c < chunks; ++c) {
+    float* oc = io + c * kMapLanes;
+    for (int j = 0; j < kMapLanes; ++j) oc[j] = f(oc[j]);
+  }
+}
+
+// MapChunksInPlace<kIoFirst>(): the two-input loop with out == a
+// (kIoFirst: io[j] = f(io[j], other[j])) or out == b (io[j] =
+// f(other[j], io[j])); `other` must not overlap `io`.
+template <bool kIoFirst, typename F>
+__attribute__((noinline)) void MapChunksInPlace(float* __restrict io,
+                                                const float* __restrict other,
+                                                int64_t chunks, F f) {
+  for (int64_t c = 0; c < chunks; ++c) {
+    float* oc = io + c * kMapLanes;
+    const float* bc = other + c * kMapLanes;
+    for (int j = 0; j < kMapLanes; ++j) {
+      oc[j] = kIoFirst ? f(oc[j], bc[j]) : f(bc[j], oc[j]);
+    }
+  }
+}
+
 }  // namespace map_internal
 
 // ParallelMap(pool, n, a, out, f) sets out[i] = f(a[i]) for i in [0, n).
-// `out` must not overlap `a`. f must be a pure function of its argument
-// (a capture-less lambda or a function object); it is applied 16 floats at a
-// time, the last partial chunk through a zero-padded stack copy, so f also
-// sees padding zeros whose results are discarded. Full chunks are split over
-// `pool` in blocks of at least kElementwiseMinBlock floats.
+// `out` must be `a` (in place) or not overlap it. f must be a pure function of
+// its argument (a capture-less lambda or a function object); it is applied 16
+// floats at a time, the last partial chunk through a zero-padded stack copy, so
+// f also sees padding zeros whose results are discarded. Full chunks are split
+// over `pool` in blocks of at least kElementwiseMinBlock floats.
 template <typename F>
 void ParallelMap(ThreadPool* pool, int64_t n, const float* a, float* out, F f) {
   const int64_t full = n / kMapLanes;
   pool->ParallelFor(
       full,
       [&](int64_t begin, int64_t end) {
-        map_internal::MapChunks(a + begin * kMapLanes, out + begin * kMapLanes,
-                                end - begin, f);
+        if (out == a) {
+          map_internal::MapChunksInPlace(out + begin * kMapLanes, end - begin,
+                                         f);
+        } else {
+          map_internal::MapChunks(a + begin * kMapLanes,
+                                  out + begin * kMapLanes, end - begin, f);
+        }
       },
       kElementwiseMinBlock / kMapLanes);
   const int64_t done = full * kMapLanes;
@@ -115,7 +150,8 @@ void ParallelMap(ThreadPool* pool, int64_t n, const float* a, float* out, F f) {
 }
 
 // ParallelMap(pool, n, a, b, out, f) sets out[i] = f(a[i], b[i]); the same
-// contract as above, for two inputs (e.g. a VJP's y and dy).
+// contract as above, for two inputs (e.g. a VJP's y and dy). `out` may be
+// `a` or `b` (in place) when a != b; otherwise it must overlap neither.
 template <typename F>
 void ParallelMap(ThreadPool* pool, int64_t n, const float* a, const float* b,
                  float* out, F f) {
@@ -123,8 +159,14 @@ void ParallelMap(ThreadPool* pool, int64_t n, const float* a, const float* b,
   pool->ParallelFor(
       full,
       [&](int64_t begin, int64_t end) {
-        map_internal::MapChunks(a + begin * kMapLanes, b + begin * kMapLanes,
-                                out + begin * kMapLanes, end - begin, f);
+        const int64_t o = begin * kMapLanes;
+        if (out == a && a != b) {
+          map_internal::MapChunksInPlace<true>(out + o, b + o, end - begin, f);
+        } else if (out == b && a != b) {
+          map_internal::MapChunksInPlace<false>(out + o, a + o, end - begin, f);
+        } else {
+          map_internal::MapChunks(a + o, b + o, out + o, end - begin, f);
+        }
       },
       kElementwiseMinBlock / kMapLanes);
   const int64_t done = full * kMapLanes;

@@ -67,5 +67,29 @@ TEST(MemoryPlanTest, OverlappingLifetimesNeverShare) {
   EXPECT_EQ(plan.peak_bytes, 128);  // a and c share.
 }
 
+TEST(MemoryPlanTest, InPlaceRequestsShareTheirRootsBuffer) {
+  // a -> b (in place on a) -> c (in place on b); d overlaps all of them.
+  std::vector<BufferRequest> req = {
+      {256, 0, 2, "a"}, {256, 2, 4, "b"}, {256, 4, 6, "c"}, {256, 0, 6, "d"}};
+  req[1].share = 0;
+  req[2].share = 1;
+  MemoryPlan plan = PlanMemory(req, true);
+  EXPECT_EQ(plan.in_place, 2);
+  EXPECT_EQ(plan.offsets[0], plan.offsets[1]);
+  EXPECT_EQ(plan.offsets[1], plan.offsets[2]);
+  EXPECT_NE(plan.offsets[0], plan.offsets[3]);
+  EXPECT_EQ(plan.buffers[0].last, 6);  // The root lives to c's last use.
+  EXPECT_EQ(plan.peak_bytes, 512);
+  EXPECT_EQ(plan.naive_bytes, 1024);
+  // Without sharing b and c each need their own range while a or d lives.
+  std::vector<BufferRequest> separate = req;
+  separate[1].share = separate[2].share = -1;
+  EXPECT_GT(PlanMemory(separate, true).peak_bytes, plan.peak_bytes);
+  // Unplanned mode ignores sharing.
+  MemoryPlan naive = PlanMemory(req, false);
+  EXPECT_EQ(naive.in_place, 0);
+  EXPECT_EQ(naive.peak_bytes, naive.naive_bytes);
+}
+
 }  // namespace
 }  // namespace dagrad
