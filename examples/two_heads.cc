@@ -45,11 +45,12 @@ std::unique_ptr<Model> TwoHeads(uint64_t seed) {
       LayerHandle(MaxPool2D(2), "pool1"),
       LayerHandle(Conv2D(32, 3, conv), "conv2"),
       LayerHandle(MaxPool2D(2), "pool2"), LayerHandle(Flatten(), "flatten")};
+  SymbolicTensor up = top, down = bottom;
   for (const LayerHandle& layer : tower) {
-    top = layer(top);
-    bottom = layer(bottom);
+    up = layer(up);
+    down = layer(down);
   }
-  SymbolicTensor both = Apply(Concatenate(1), {top, bottom});
+  SymbolicTensor both = Apply(Concatenate(1), {up, down});
   SymbolicTensor h = Apply(Dense(128, Activation::kRelu), both, "hidden");
   SymbolicTensor classes = Apply(Dense(10), h, "classes");
   SymbolicTensor coarse = Apply(Dense(4), h, "coarse");

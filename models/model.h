@@ -17,16 +17,16 @@
 //   SymbolicTensor c = Apply(Conv2D(8, 3, same), image);
 //   SymbolicTensor h = Apply(ActivationLayer(Activation::kRelu), c);
 //   h = Apply(Conv2D(8, 3, same), h);
-//   h = Apply(Add(), {h, c});                      // the skip connection
-//   h = Apply(GlobalAveragePooling2D(), h);        // [?, 8]
-//   h = Apply(Concatenate(1), {h, mean});          // [?, 9]
+//   h = Apply(Add(), {h, c});                // the skip connection
+//   h = Apply(GlobalAveragePooling2D(), h);  // [?, 8]
+//   h = Apply(Concatenate(1), {h, mean});    // [?, 9]
 //   SymbolicTensor classes = Apply(Dense(10), h, "classes");
 //   SymbolicTensor coarse = Apply(Dense(3), h, "coarse");
 //   Model model({image, mean}, {classes, coarse}, /*seed=*/1);
 //   RETURN_IF_ERROR(model.status());
 //   std::cout << *model.Summary();
 //   FitOptions fit;
-//   fit.loss_weights = {1.0f, 0.5f};               // a loss per output
+//   fit.loss_weights = {1.0f, 0.5f};  // a loss per output
 //   ASSIGN_OR_RETURN(History history, model.Fit(train, &valid, fit));
 //   ASSIGN_OR_RETURN(EvalResult test, model.Evaluate(test_data));
 //   // test.outputs[0].accuracy, test.outputs[1].accuracy
