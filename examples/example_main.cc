@@ -291,7 +291,7 @@ struct Outcome {
 // Interrupted() ends a run stopped by SIGINT/SIGTERM: the --save
 // checkpoint is written (partial epoch included) and the status is
 // Cancelled; RunExample() exits with 128 + the signal.
-absl::Status Interrupted(Sequential* model, absl::string_view why) {
+absl::Status Interrupted(Trainer* model, absl::string_view why) {
   const std::string save = absl::GetFlag(FLAGS_save);
   if (save.empty()) {
     return absl::CancelledError(
@@ -343,8 +343,25 @@ absl::StatusOr<Outcome> TrainOne(const ExampleSpec& spec, const Settings& s,
                                  const MnistSplits& data, int variant,
                                  bool* bad_input) {
   *bad_input = true;
-  Sequential model(spec.input_shape, s.seed);
-  spec.build(&model, s.activation, variant);
+  // A functional Model, or a Sequential (one case of it).
+  std::unique_ptr<Model> built;
+  if (spec.build_model) {
+    built = spec.build_model(s.seed, s.activation, variant);
+  } else {
+    auto sequential = std::make_unique<Sequential>(spec.input_shape, s.seed);
+    spec.build(sequential.get(), s.activation, variant);
+    built = std::move(sequential);
+  }
+  Model& model = *built;
+  // The data as the model takes it: one tensor per input and output.
+  std::optional<MultiDataset> train, valid, test;
+  if (spec.make_data) {
+    ASSIGN_OR_RETURN(train, spec.make_data(data.train, "train"));
+    if (data.valid.size() > 0) {
+      ASSIGN_OR_RETURN(valid, spec.make_data(data.valid, "valid"));
+    }
+    ASSIGN_OR_RETURN(test, spec.make_data(data.test, "test"));
+  }
   ASSIGN_OR_RETURN(std::string summary, model.Summary());
   std::printf("%s", summary.c_str());
   FitOptions fit;
@@ -354,6 +371,7 @@ absl::StatusOr<Outcome> TrainOne(const ExampleSpec& spec, const Settings& s,
   fit.optimizer = s.optimizer;
   fit.optimizer_options = spec.optimizer_options;
   fit.loss = spec.loss;
+  fit.loss_weights = spec.loss_weights;
   fit.num_threads = s.threads;
   fit.allow_non_finite = absl::GetFlag(FLAGS_allow_non_finite);
   fit.drop_last = absl::GetFlag(FLAGS_drop_last);
@@ -361,7 +379,11 @@ absl::StatusOr<Outcome> TrainOne(const ExampleSpec& spec, const Settings& s,
   const std::string save = absl::GetFlag(FLAGS_save);
   PeriodicCheckpoint periodic(save, std::max(s.checkpoint_every, 1));
   if (s.checkpoint_every > 0) fit.callbacks.push_back(&periodic);
-  RETURN_IF_ERROR(model.Compile(spec.loss));
+  std::vector<OutputLoss> losses(model.num_outputs(), OutputLoss{spec.loss});
+  for (size_t i = 0; i < spec.loss_weights.size() && i < losses.size(); ++i) {
+    losses[i].weight = spec.loss_weights[i];
+  }
+  RETURN_IF_ERROR(model.Compile(losses));
   if (const std::string path = absl::GetFlag(FLAGS_load); !path.empty()) {
     RETURN_IF_ERROR(model.Load(path));
     std::printf("loaded %s (%lld epochs done)\n", path.c_str(),
@@ -403,9 +425,12 @@ absl::StatusOr<Outcome> TrainOne(const ExampleSpec& spec, const Settings& s,
   *bad_input = false;
   Outcome outcome;
   if (fit.epochs > 0) {
-    const Dataset* valid = data.valid.size() > 0 ? &data.valid : nullptr;
     const int64_t steps_before = model.steps_done();
-    absl::StatusOr<History> history = model.Fit(data.train, valid, fit);
+    absl::StatusOr<History> history =
+        train.has_value()
+            ? model.Fit(*train, valid.has_value() ? &*valid : nullptr, fit)
+            : model.Fit(data.train,
+                        data.valid.size() > 0 ? &data.valid : nullptr, fit);
     if (!history.ok() && absl::IsCancelled(history.status())) {
       return Interrupted(&model, history.status().message());
     }
@@ -441,8 +466,7 @@ absl::StatusOr<Outcome> TrainOne(const ExampleSpec& spec, const Settings& s,
   }
   if (const std::string path = absl::GetFlag(FLAGS_export_onnx);
       !path.empty()) {
-    ASSIGN_OR_RETURN(Sequential::Endpoints endpoints,
-                     model.InferenceEndpoints());
+    ASSIGN_OR_RETURN(Trainer::Endpoints endpoints, model.InferenceEndpoints());
     ASSIGN_OR_RETURN(std::string bytes,
                      OnnxModelBytes(*endpoints.graph, *endpoints.store,
                                     {endpoints.input}, {endpoints.output}));
@@ -450,9 +474,26 @@ absl::StatusOr<Outcome> TrainOne(const ExampleSpec& spec, const Settings& s,
     std::printf("wrote %s: ONNX opset %lld, %zu bytes\n", path.c_str(),
                 static_cast<long long>(kOnnxOpset), bytes.size());
   }
-  ASSIGN_OR_RETURN(outcome.test, model.Evaluate(data.test, 1000, spec.loss,
-                                                s.threads, "test"));
+  if (test.has_value()) {
+    ASSIGN_OR_RETURN(outcome.test,
+                     model.Evaluate(*test, 1000, s.threads, "test"));
+  } else {
+    ASSIGN_OR_RETURN(outcome.test, model.Evaluate(data.test, 1000, spec.loss,
+                                                  s.threads, "test"));
+  }
   outcome.params = model.parameter_count();
+  // With several outputs, each output's accuracy and loss first; test_acc
+  // is output 0's and test_loss the weighted total.
+  if (outcome.test.outputs.size() > 1) {
+    for (size_t i = 0; i < outcome.test.outputs.size(); ++i) {
+      const std::string name = i < spec.output_names.size()
+                                   ? spec.output_names[i]
+                                   : absl::StrCat("output", i);
+      std::printf("test_acc_%s=%.4f test_loss_%s=%.4f\n", name.c_str(),
+                  outcome.test.outputs[i].accuracy, name.c_str(),
+                  outcome.test.outputs[i].loss);
+    }
+  }
   std::printf("test_loss=%.4f test_acc=%.4f params=%lld peak_rss_mb=%.0f\n",
               outcome.test.loss, outcome.test.accuracy,
               static_cast<long long>(outcome.params), PeakRssMegabytes());

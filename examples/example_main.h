@@ -40,18 +40,24 @@
 //
 // Output: the model summary, one line per epoch (report/history.h), then
 //   test_loss=0.4012 test_acc=0.8611 params=61684 peak_rss_mb=132
-// where peak_rss_mb is the process's peak resident memory so far.
+// where peak_rss_mb is the process's peak resident memory so far, and,
+// before it for a model of several outputs, one line per output:
+//   test_acc_classes=0.8702 test_loss_classes=0.3650
 #ifndef DAGRAD_EXAMPLES_EXAMPLE_MAIN_H_
 #define DAGRAD_EXAMPLES_EXAMPLE_MAIN_H_
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "core/shape.h"
+#include "data/multi_dataset.h"
 #include "layers/activation.h"
-#include "train/sequential.h"
+#include "models/model.h"
+#include "models/sequential.h"
 
 namespace dagrad {
 
@@ -71,6 +77,22 @@ struct ExampleSpec {
   // examples that take one; default sigmoid) and `variant` the sweep value.
   std::function<void(Sequential* model, Activation activation, int variant)>
       build;
+  // build_model: instead of build(), a functional Model (models/model.h),
+  // initialized from `seed`; input_shape is then unused. Every flag works
+  // as for build().
+  std::function<std::unique_ptr<Model>(uint64_t seed, Activation activation,
+                                       int variant)>
+      build_model;
+  // make_data: for a model of several inputs or outputs, the MultiDataset
+  // (one tensor per input, one label tensor per output) made from each
+  // split; unset, the model takes the images and labels as they are.
+  std::function<absl::StatusOr<MultiDataset>(const Dataset& split,
+                                             const std::string& name)>
+      make_data;
+  // loss_weights: one per output (empty: all 1); output_names name the
+  // outputs in the per-output test line (test_acc_<name>=...).
+  std::vector<float> loss_weights;
+  std::vector<std::string> output_names;
   // sweep: when non-empty, one model is trained per value (passed to build()
   // as `variant`) and a summary table printed at the end, one row each.
   std::vector<int> sweep;

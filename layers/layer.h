@@ -9,6 +9,11 @@
 // Each layer infers its input shape from the node it is given, so only the
 // first layer of a model needs an input shape (see train/sequential.h).
 //
+// Most layers take one input and implement Build(). A layer of several
+// inputs (the merge layers of layers/merge.h) implements BuildMulti(); the
+// functional Model (models/model.h) always calls BuildMulti(), whose
+// default forwards exactly one input to Build().
+//
 // Example:
 //   GraphBuilder g;
 //   ASSIGN_OR_RETURN(NodeId x, g.AddInput("x", Shape({kUnknownDim, 784})));
@@ -22,6 +27,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "core/shape.h"
 #include "graph/graph.h"
 #include "layers/initializers.h"
@@ -45,6 +51,14 @@ class Layer {
   virtual absl::StatusOr<NodeId> Build(GraphBuilder* graph,
                                        const std::string& scope,
                                        NodeId input) const = 0;
+
+  // BuildMulti() is Build() over `inputs`, in call order. The default takes
+  // exactly one input and calls Build(); any other count is InvalidArgument
+  // naming the layer. Multi-input layers override it (and make Build() the
+  // one-input case of it).
+  virtual absl::StatusOr<NodeId> BuildMulti(
+      GraphBuilder* graph, const std::string& scope,
+      absl::Span<const NodeId> inputs) const;
 };
 
 // LayerError() is the InvalidArgument a layer returns for a bad input or

@@ -12,7 +12,7 @@
 #include <cstdint>
 
 #include "layers/activation.h"
-#include "train/sequential.h"
+#include "models/sequential.h"
 
 namespace dagrad {
 

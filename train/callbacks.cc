@@ -2,7 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/status_macros.h"
-#include "train/sequential.h"
+#include "train/trainer.h"
 
 namespace dagrad {
 
@@ -27,6 +27,16 @@ bool MonitorImproved(Monitor monitor, double value, double best,
   return higher_is_better ? value > best + min_delta : value < best - min_delta;
 }
 
+absl::StatusOr<CallbackAction> Callback::OnModelEpochEnd(
+    const EpochStats& stats, Trainer* model) {
+  return OnEpochEnd(stats, model->AsSequential());
+}
+
+absl::StatusOr<CallbackAction> Callback::OnEpochEnd(const EpochStats&,
+                                                    Sequential*) {
+  return CallbackAction::kContinue;
+}
+
 absl::StatusOr<CallbackAction> EarlyStopping::OnEpochEnd(
     const EpochStats& stats, Sequential*) {
   const double value = MonitorValue(monitor_, stats);
@@ -43,8 +53,8 @@ absl::StatusOr<CallbackAction> EarlyStopping::OnEpochEnd(
   return CallbackAction::kContinue;
 }
 
-absl::StatusOr<CallbackAction> BestCheckpoint::OnEpochEnd(
-    const EpochStats& stats, Sequential* model) {
+absl::StatusOr<CallbackAction> BestCheckpoint::OnModelEpochEnd(
+    const EpochStats& stats, Trainer* model) {
   const double value = MonitorValue(monitor_, stats);
   if (!has_best_ || MonitorImproved(monitor_, value, best_, 0.0)) {
     has_best_ = true;
@@ -55,8 +65,8 @@ absl::StatusOr<CallbackAction> BestCheckpoint::OnEpochEnd(
   return CallbackAction::kContinue;
 }
 
-absl::StatusOr<CallbackAction> PeriodicCheckpoint::OnEpochEnd(
-    const EpochStats&, Sequential* model) {
+absl::StatusOr<CallbackAction> PeriodicCheckpoint::OnModelEpochEnd(
+    const EpochStats&, Trainer* model) {
   if (every_epochs_ < 1) {
     return absl::InvalidArgumentError(absl::StrCat(
         "PeriodicCheckpoint: every_epochs must be >= 1, got ", every_epochs_));

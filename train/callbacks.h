@@ -25,16 +25,25 @@
 
 namespace dagrad {
 
-class Sequential;
+class Trainer;     // train/trainer.h: every model is a Trainer.
+class Sequential;  // models/sequential.h, one of them.
 
 enum class CallbackAction { kContinue, kStop };
 
+// A callback overrides one of two hooks; an error from either ends Fit()
+// with it.
 class Callback {
  public:
   virtual ~Callback() = default;
-  // OnEpochEnd() sees the epoch's stats; an error ends Fit() with it.
+  // OnModelEpochEnd() is what Fit() calls after each recorded epoch, with
+  // the model being trained (any Model or Sequential). The default calls
+  // OnEpochEnd() with the model if it is a Sequential, else nullptr.
+  virtual absl::StatusOr<CallbackAction> OnModelEpochEnd(
+      const EpochStats& stats, Trainer* model);
+  // OnEpochEnd() is the hook of callbacks written for Sequential (the
+  // model is nullptr for other models). The default continues.
   virtual absl::StatusOr<CallbackAction> OnEpochEnd(const EpochStats& stats,
-                                                    Sequential* model) = 0;
+                                                    Sequential* model);
 };
 
 enum class Monitor { kValidLoss, kValidAcc, kTrainLoss, kTrainAcc };
@@ -51,6 +60,7 @@ class EarlyStopping : public Callback {
   EarlyStopping(Monitor monitor, int patience, double min_delta = 0.0)
       : monitor_(monitor), patience_(patience), min_delta_(min_delta) {}
 
+  // The model is not read: any model, or nullptr.
   absl::StatusOr<CallbackAction> OnEpochEnd(const EpochStats& stats,
                                             Sequential* model) override;
 
@@ -71,8 +81,8 @@ class BestCheckpoint : public Callback {
   BestCheckpoint(std::string path, Monitor monitor)
       : path_(std::move(path)), monitor_(monitor) {}
 
-  absl::StatusOr<CallbackAction> OnEpochEnd(const EpochStats& stats,
-                                            Sequential* model) override;
+  absl::StatusOr<CallbackAction> OnModelEpochEnd(const EpochStats& stats,
+                                                 Trainer* model) override;
 
   int best_epoch() const { return best_epoch_; }
   double best_value() const { return best_; }
@@ -85,17 +95,17 @@ class BestCheckpoint : public Callback {
   int best_epoch_ = 0;
 };
 
-// PeriodicCheckpoint saves the model to `path` (Sequential::Save(),
+// PeriodicCheckpoint saves the model to `path` (Trainer::Save(),
 // atomic) at the end of every recorded epoch whose count of completed
-// epochs (Sequential::epochs_done()) is a multiple of every_epochs (>= 1).
+// epochs (Trainer::epochs_done()) is a multiple of every_epochs (>= 1).
 // A failed save ends Fit() with its error.
 class PeriodicCheckpoint : public Callback {
  public:
   PeriodicCheckpoint(std::string path, int every_epochs)
       : path_(std::move(path)), every_epochs_(every_epochs) {}
 
-  absl::StatusOr<CallbackAction> OnEpochEnd(const EpochStats& stats,
-                                            Sequential* model) override;
+  absl::StatusOr<CallbackAction> OnModelEpochEnd(const EpochStats& stats,
+                                                 Trainer* model) override;
 
   int saves() const { return saves_; }
 

@@ -1,15 +1,17 @@
-// train/fit.cc: Sequential's training and evaluation loops.
+// train/fit.cc: the training and evaluation loops of a Trainer: one
+// RunStep(), the epoch loop over a BatchSource, Evaluate and Predict.
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "core/finite.h"
 #include "core/status_macros.h"
 #include "report/progress_bar.h"
-#include "train/sequential.h"
+#include "train/trainer.h"
 
 namespace dagrad {
 namespace {
@@ -84,35 +86,65 @@ absl::Status NonFinite(int64_t step, const std::string& what, float value) {
       step, what, value));
 }
 
-}  // namespace
-
-absl::StatusOr<StepResult> Sequential::TrainStep(const Tensor& images,
-                                                 const Tensor& labels,
-                                                 const FitOptions& options,
-                                                 float lr) {
-  RETURN_IF_ERROR(CheckFinite(images, "TrainStep: images"));
-  RETURN_IF_ERROR(CheckFinite(labels, "TrainStep: labels"));
-  return RunStep(images, labels, options, lr);
+// CheckAllFinite() checks every tensor of a batch given directly, named
+// `single` when there is one and "<many> <i>" otherwise (formatted only on
+// an error: a training step allocates nothing).
+absl::Status CheckAllFinite(absl::Span<const Tensor> tensors,
+                            absl::string_view single, absl::string_view many) {
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    if (FirstNonFinite(tensors[i].flat()) < 0) continue;
+    return CheckFinite(tensors[i], tensors.size() == 1
+                                       ? std::string(single)
+                                       : absl::StrFormat("%s %d", many, i));
+  }
+  return absl::OkStatus();
 }
 
-absl::StatusOr<StepResult> Sequential::RunStep(const Tensor& images,
-                                               const Tensor& labels,
-                                               const FitOptions& options,
-                                               float lr) {
+}  // namespace
+
+absl::StatusOr<StepResult> Trainer::TrainStep(const Tensor& images,
+                                              const Tensor& labels,
+                                              const FitOptions& options,
+                                              float lr) {
   RETURN_IF_ERROR(status_);
-  RETURN_IF_ERROR(Compile(options.loss));
+  RETURN_IF_ERROR(NeedOneInputOneOutput("TrainStep(images, labels)"));
+  return TrainStep(absl::MakeConstSpan(&images, 1),
+                   absl::MakeConstSpan(&labels, 1), options, lr);
+}
+
+absl::StatusOr<StepResult> Trainer::TrainStep(absl::Span<const Tensor> inputs,
+                                              absl::Span<const Tensor> labels,
+                                              const FitOptions& options,
+                                              float lr) {
+  RETURN_IF_ERROR(
+      CheckAllFinite(inputs, "TrainStep: images", "TrainStep: input"));
+  RETURN_IF_ERROR(
+      CheckAllFinite(labels, "TrainStep: labels", "TrainStep: labels"));
+  return RunStep(inputs, labels, options, lr);
+}
+
+absl::StatusOr<StepResult> Trainer::RunStep(absl::Span<const Tensor> inputs,
+                                            absl::Span<const Tensor> labels,
+                                            const FitOptions& options,
+                                            float lr) {
+  RETURN_IF_ERROR(status_);
+  RETURN_IF_ERROR(EnsureCompiled(options));
   RETURN_IF_ERROR(
       optimizer_.Ensure(options.optimizer, options.optimizer_options, slots_));
-  const int64_t size = labels.size();
+  if (labels.empty()) {
+    return absl::InvalidArgumentError("TrainStep: no label tensor given");
+  }
+  const int64_t size = labels[0].size();
   ASSIGN_OR_RETURN(Executor * executor,
                    GetExecutor(ExecutorMode::kTrain, size, options.num_threads,
                                options.memory_budget_bytes));
-  RETURN_IF_ERROR(FeedBatch(executor, images, labels));
+  RETURN_IF_ERROR(FeedBatch(executor, inputs, labels));
   executor->set_step(steps_done_);
   executor->set_check_numerics(options.check_numerics);
   RETURN_IF_ERROR(executor->Run());
+  // Data-parallel training syncs the gradients here, before the checks and
+  // the update.
   ASSIGN_OR_RETURN(const Tensor* loss, executor->Fetch(loss_));
-  ASSIGN_OR_RETURN(const Tensor* output, executor->Fetch(output_));
   for (size_t i = 0; i < slots_.size(); ++i) {
     ASSIGN_OR_RETURN(slots_[i].grad, executor->Fetch(gradients_[i]));
   }
@@ -131,30 +163,35 @@ absl::StatusOr<StepResult> Sequential::RunStep(const Tensor& images,
       }
     }
   }
-  result.correct = CountCorrect(*output, labels);
+  for (size_t j = 0; j < outputs_.size(); ++j) {
+    ASSIGN_OR_RETURN(const Tensor* output, executor->Fetch(outputs_[j]));
+    ASSIGN_OR_RETURN(const Tensor* l, executor->Fetch(output_losses_[j]));
+    step_losses_[j] = l->data()[0];
+    step_correct_[j] = CountCorrect(*output, labels[j]);
+  }
+  result.correct = step_correct_[0];
   RETURN_IF_ERROR(optimizer_.get()->Step(slots_, lr, executor->pool()));
   ++steps_done_;
   return result;
 }
 
-absl::StatusOr<EvalResult> Sequential::RunEpoch(DataProvider* provider,
-                                                const FitOptions& options,
-                                                float lr, int64_t batches,
-                                                bool* interrupted) {
-  provider->Reset();
+absl::StatusOr<EvalResult> Trainer::RunEpoch(BatchSource* source,
+                                             const FitOptions& options,
+                                             float lr, int64_t batches,
+                                             bool* interrupted) {
+  source->Reset();
   ProgressBar bar(options.verbose ? stderr : nullptr, batches);
   EpochProgress& p = partial_epoch_;  // Continued after an interrupt.
+  absl::Span<const Tensor> inputs, labels;
   for (int64_t index = 0; index < batches; ++index) {
-    std::optional<Batch> batch = provider->Next();
-    if (!batch.has_value()) break;
+    if (!source->Next(&inputs, &labels)) break;
     if (index < p.batches) continue;  // Trained before the interrupt.
     if (options.interrupt != nullptr && options.interrupt->load()) {
       *interrupted = true;
       return EvalResult{};
     }
-    const int64_t size = batch->labels.size();
-    absl::StatusOr<StepResult> step =
-        RunStep(batch->images, batch->labels, options, lr);
+    const int64_t size = labels[0].size();
+    absl::StatusOr<StepResult> step = RunStep(inputs, labels, options, lr);
     if (!step.ok()) {
       return absl::Status(
           step.status().code(),
@@ -177,35 +214,77 @@ absl::StatusOr<EvalResult> Sequential::RunEpoch(DataProvider* provider,
   return result;
 }
 
-absl::StatusOr<History> Sequential::Fit(const Dataset& train,
-                                        const Dataset* valid,
-                                        const FitOptions& options) {
+absl::StatusOr<History> Trainer::Fit(const Dataset& train, const Dataset* valid,
+                                     const FitOptions& options) {
   RETURN_IF_ERROR(status_);
+  RETURN_IF_ERROR(NeedOneInputOneOutput("Fit(Dataset)"));
   RETURN_IF_ERROR(CheckFitOptions(options));
   // Everything checkable is checked before the first step.
   ASSIGN_OR_RETURN(
       DataProvider provider,
       DataProvider::Create(&train, options.batch_size, options.shuffle,
                            seed_ ^ kShuffleSeedSalt, "train"));
-  RETURN_IF_ERROR(CheckImageShape(train.image_shape(), "Fit: train images"));
-  if (valid != nullptr && valid->size() > 0) {
+  RETURN_IF_ERROR(
+      CheckInputShape(0, train.image_shape(), "Fit: train images"));
+  const bool has_valid = valid != nullptr && valid->size() > 0;
+  if (has_valid) {
     RETURN_IF_ERROR(ValidateDataset(*valid, "valid"));
     RETURN_IF_ERROR(
-        CheckImageShape(valid->image_shape(), "Fit: valid images"));
+        CheckInputShape(0, valid->image_shape(), "Fit: valid images"));
   }
-  const int64_t batches = options.drop_last ? train.size() / options.batch_size
-                                            : provider.num_batches();
+  DatasetSource source(&provider);
+  Validator validate;
+  if (has_valid) {
+    validate = [&]() {
+      return Evaluate(*valid, std::max<int64_t>(options.batch_size, 256),
+                      std::nullopt, options.num_threads, "valid");
+    };
+  }
+  return FitLoop(&source, train.size(), options, validate);
+}
+
+absl::StatusOr<History> Trainer::Fit(const MultiDataset& train,
+                                     const MultiDataset* valid,
+                                     const FitOptions& options) {
+  RETURN_IF_ERROR(status_);
+  RETURN_IF_ERROR(CheckFitOptions(options));
+  ASSIGN_OR_RETURN(
+      MultiProvider provider,
+      MultiProvider::Create(&train, options.batch_size, options.shuffle,
+                            seed_ ^ kShuffleSeedSalt, "train"));
+  RETURN_IF_ERROR(CheckData(train, "train"));
+  const bool has_valid = valid != nullptr && valid->size() > 0;
+  if (has_valid) {
+    RETURN_IF_ERROR(ValidateMultiDataset(*valid, "valid"));
+    RETURN_IF_ERROR(CheckData(*valid, "valid"));
+  }
+  MultiSource source(&provider);
+  Validator validate;
+  if (has_valid) {
+    validate = [&]() {
+      return Evaluate(*valid, std::max<int64_t>(options.batch_size, 256),
+                      options.num_threads, "valid");
+    };
+  }
+  return FitLoop(&source, train.size(), options, validate);
+}
+
+absl::StatusOr<History> Trainer::FitLoop(BatchSource* source, int64_t examples,
+                                         const FitOptions& options,
+                                         const Validator& validate) {
+  const int64_t batches =
+      options.drop_last ? examples / options.batch_size : source->num_batches();
   if (batches == 0) {
     return absl::InvalidArgumentError(absl::StrFormat(
         "Fit: drop_last with %d training examples and batch_size %d leaves "
         "no batch to train on",
-        train.size(), options.batch_size));
+        examples, options.batch_size));
   }
-  RETURN_IF_ERROR(CheckBatchNormBatches(train.size(), options));
-  RETURN_IF_ERROR(Compile(options.loss));
+  RETURN_IF_ERROR(CheckBatchNormBatches(examples, options));
+  RETURN_IF_ERROR(EnsureCompiled(options));
   RETURN_IF_ERROR(
       optimizer_.Ensure(options.optimizer, options.optimizer_options, slots_));
-  provider.SetEpoch(epochs_done_);
+  source->SetEpoch(epochs_done_);
   History history;
   double best = 0;
   for (int e = 0; e < options.epochs; ++e) {
@@ -214,7 +293,7 @@ absl::StatusOr<History> Sequential::Fit(const Dataset& train,
     const auto start = std::chrono::steady_clock::now();
     bool interrupted = false;
     ASSIGN_OR_RETURN(EvalResult epoch,
-                     RunEpoch(&provider, options, lr, batches, &interrupted));
+                     RunEpoch(source, options, lr, batches, &interrupted));
     if (interrupted) {
       return absl::CancelledError(absl::StrFormat(
           "training interrupted after step %d (epoch %d, %d of %d batches "
@@ -235,11 +314,8 @@ absl::StatusOr<History> Sequential::Fit(const Dataset& train,
     stats.train_acc = epoch.accuracy;
     stats.time_s = seconds;
     stats.learning_rate = lr;
-    if (valid != nullptr && valid->size() > 0) {
-      ASSIGN_OR_RETURN(
-          EvalResult v,
-          Evaluate(*valid, std::max<int64_t>(options.batch_size, 256),
-                   options.loss, options.num_threads, "valid"));
+    if (validate) {
+      ASSIGN_OR_RETURN(EvalResult v, validate());
       stats.has_valid = true;
       stats.valid_loss = v.loss;
       stats.valid_acc = v.accuracy;
@@ -258,7 +334,7 @@ absl::StatusOr<History> Sequential::Fit(const Dataset& train,
     bool stop = false;
     for (Callback* callback : options.callbacks) {
       ASSIGN_OR_RETURN(CallbackAction action,
-                       callback->OnEpochEnd(stats, this));
+                       callback->OnModelEpochEnd(stats, this));
       stop |= action == CallbackAction::kStop;
     }
     if (stop) break;
@@ -266,84 +342,160 @@ absl::StatusOr<History> Sequential::Fit(const Dataset& train,
   return history;
 }
 
-absl::StatusOr<EvalResult> Sequential::Evaluate(const Dataset& data,
-                                                int64_t batch_size,
-                                                std::optional<Loss> loss,
-                                                int num_threads,
-                                                const std::string& name) {
-  RETURN_IF_ERROR(status_);
-  if (batch_size < 1) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "Evaluate: batch_size must be >= 1, got %d", batch_size));
-  }
-  RETURN_IF_ERROR(Compile(
-      loss.value_or(compiled_ ? loss_kind_ : Loss::kSoftmaxCrossEntropy)));
-  ASSIGN_OR_RETURN(DataProvider provider,
-                   DataProvider::Create(&data, batch_size, /*shuffle=*/false,
-                                        /*seed=*/0, name));
-  RETURN_IF_ERROR(CheckImageShape(data.image_shape(),
-                                  absl::StrCat("Evaluate: ", name, " images")));
-  provider.Reset();
+absl::StatusOr<EvalResult> Trainer::EvaluateLoop(BatchSource* source,
+                                                 int num_threads) {
+  source->Reset();
+  const size_t n = outputs_.size();
   double loss_sum = 0;
-  int64_t correct = 0, seen = 0;
-  while (std::optional<Batch> batch = provider.Next()) {
-    const int64_t size = batch->labels.size();
+  std::vector<double> output_loss_sum(n, 0);
+  std::vector<int64_t> correct(n, 0);
+  int64_t seen = 0;
+  absl::Span<const Tensor> inputs, labels;
+  while (source->Next(&inputs, &labels)) {
+    const int64_t size = labels[0].size();
     ASSIGN_OR_RETURN(Executor * executor,
                      GetExecutor(ExecutorMode::kEvaluate, size, num_threads));
-    RETURN_IF_ERROR(FeedBatch(executor, batch->images, batch->labels));
+    RETURN_IF_ERROR(FeedBatch(executor, inputs, labels));
     RETURN_IF_ERROR(executor->Run());
     ASSIGN_OR_RETURN(const Tensor* l, executor->Fetch(loss_));
-    ASSIGN_OR_RETURN(const Tensor* output, executor->Fetch(output_));
     loss_sum += static_cast<double>(l->data()[0]) * size;
-    correct += CountCorrect(*output, batch->labels);
+    for (size_t j = 0; j < n; ++j) {
+      ASSIGN_OR_RETURN(const Tensor* output, executor->Fetch(outputs_[j]));
+      ASSIGN_OR_RETURN(const Tensor* lj, executor->Fetch(output_losses_[j]));
+      output_loss_sum[j] += static_cast<double>(lj->data()[0]) * size;
+      correct[j] += CountCorrect(*output, labels[j]);
+    }
     seen += size;
   }
   EvalResult result;
   result.examples = seen;
   result.loss = seen > 0 ? loss_sum / seen : 0;
-  result.accuracy = seen > 0 ? static_cast<double>(correct) / seen : 0;
+  for (size_t j = 0; j < n; ++j) {
+    OutputResult r;
+    r.loss = seen > 0 ? output_loss_sum[j] / seen : 0;
+    r.accuracy = seen > 0 ? static_cast<double>(correct[j]) / seen : 0;
+    result.outputs.push_back(r);
+  }
+  result.accuracy = result.outputs.empty() ? 0 : result.outputs[0].accuracy;
   return result;
 }
 
-absl::StatusOr<Sequential::Endpoints> Sequential::InferenceEndpoints() {
+absl::StatusOr<EvalResult> Trainer::Evaluate(const Dataset& data,
+                                             int64_t batch_size,
+                                             std::optional<Loss> loss,
+                                             int num_threads,
+                                             const std::string& name) {
   RETURN_IF_ERROR(status_);
-  if (!compiled_) RETURN_IF_ERROR(Compile(loss_kind_));
-  return Endpoints{built_graph_.get(), &store_, built_input_, built_output_};
+  RETURN_IF_ERROR(NeedOneInputOneOutput("Evaluate(Dataset)"));
+  if (batch_size < 1) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "Evaluate: batch_size must be >= 1, got %d", batch_size));
+  }
+  if (!compiled_ || loss.has_value()) {
+    RETURN_IF_ERROR(Compile(loss.value_or(Loss::kSoftmaxCrossEntropy)));
+  }
+  ASSIGN_OR_RETURN(DataProvider provider,
+                   DataProvider::Create(&data, batch_size, /*shuffle=*/false,
+                                        /*seed=*/0, name));
+  RETURN_IF_ERROR(CheckInputShape(0, data.image_shape(),
+                                  absl::StrCat("Evaluate: ", name, " images")));
+  DatasetSource source(&provider);
+  return EvaluateLoop(&source, num_threads);
 }
 
-absl::StatusOr<Tensor> Sequential::Predict(const Tensor& images,
-                                           int64_t batch_size,
-                                           int num_threads) {
+absl::StatusOr<EvalResult> Trainer::Evaluate(const MultiDataset& data,
+                                             int64_t batch_size,
+                                             int num_threads,
+                                             const std::string& name) {
+  RETURN_IF_ERROR(status_);
+  if (batch_size < 1) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "Evaluate: batch_size must be >= 1, got %d", batch_size));
+  }
+  if (!compiled_) RETURN_IF_ERROR(Compile(Loss::kSoftmaxCrossEntropy));
+  ASSIGN_OR_RETURN(MultiProvider provider,
+                   MultiProvider::Create(&data, batch_size, /*shuffle=*/false,
+                                         /*seed=*/0, name));
+  RETURN_IF_ERROR(CheckData(data, name));
+  MultiSource source(&provider);
+  return EvaluateLoop(&source, num_threads);
+}
+
+absl::StatusOr<Trainer::Endpoints> Trainer::InferenceEndpoints() {
+  RETURN_IF_ERROR(status_);
+  RETURN_IF_ERROR(NeedOneInputOneOutput("InferenceEndpoints"));
+  if (!compiled_) RETURN_IF_ERROR(Compile(Loss::kSoftmaxCrossEntropy));
+  return Endpoints{built_graph_.get(), &store_, built_inputs_[0],
+                   built_outputs_[0]};
+}
+
+absl::StatusOr<Tensor> Trainer::Predict(const Tensor& images,
+                                        int64_t batch_size, int num_threads) {
+  RETURN_IF_ERROR(status_);
+  RETURN_IF_ERROR(NeedOneInputOneOutput("Predict(images)"));
+  ASSIGN_OR_RETURN(
+      std::vector<Tensor> outputs,
+      PredictOutputs(absl::MakeConstSpan(&images, 1), batch_size, num_threads));
+  return std::move(outputs[0]);
+}
+
+absl::StatusOr<std::vector<Tensor>> Trainer::PredictOutputs(
+    absl::Span<const Tensor> inputs, int64_t batch_size, int num_threads) {
   RETURN_IF_ERROR(status_);
   if (batch_size < 1) {
     return absl::InvalidArgumentError(absl::StrFormat(
         "Predict: batch_size must be >= 1, got %d", batch_size));
   }
-  if (!compiled_) RETURN_IF_ERROR(Compile(loss_kind_));
-  RETURN_IF_ERROR(CheckImageShape(images.shape(), "Predict: images"));
-  RETURN_IF_ERROR(CheckFinite(images, "Predict: images"));
-  const int64_t per_example = input_shape_.num_elements();
-  const int64_t n = images.shape().dim(0);
-  const Shape out = graph_->node(output_).shape;
-  ASSIGN_OR_RETURN(Tensor result, Tensor::TryZeros(Shape({n, out.dim(1)}),
-                                                   "Predict: the output"));
-  std::vector<int64_t> dims = {0};
-  for (int64_t d : input_shape_.dims()) dims.push_back(d);
+  if (!compiled_) RETURN_IF_ERROR(Compile(Loss::kSoftmaxCrossEntropy));
+  if (inputs.size() != inputs_.size()) {
+    return absl::InvalidArgumentError(
+        absl::StrFormat("Predict: %d inputs given; the model has %d",
+                        inputs.size(), inputs_.size()));
+  }
+  const bool single = inputs.size() == 1;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const std::string what = single ? std::string("Predict: images")
+                                    : absl::StrFormat("Predict: input %d", i);
+    RETURN_IF_ERROR(
+        CheckInputShape(static_cast<int>(i), inputs[i].shape(), what));
+    RETURN_IF_ERROR(CheckFinite(inputs[i], what));
+    if (inputs[i].shape().dim(0) != inputs[0].shape().dim(0)) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "Predict: input %d %s and input 0 %s hold different numbers of "
+          "examples",
+          i, inputs[i].shape().DebugString(), inputs[0].shape().DebugString()));
+    }
+  }
+  const int64_t n = inputs[0].shape().dim(0);
+  std::vector<Tensor> results;
+  for (size_t j = 0; j < outputs_.size(); ++j) {
+    const Shape out = graph_->node(outputs_[j]).shape;
+    ASSIGN_OR_RETURN(Tensor result, Tensor::TryZeros(Shape({n, out.dim(1)}),
+                                                     "Predict: the output"));
+    results.push_back(std::move(result));
+  }
   for (int64_t begin = 0; begin < n; begin += batch_size) {
     const int64_t size = std::min(batch_size, n - begin);
-    dims[0] = size;
     ASSIGN_OR_RETURN(Executor * executor,
                      GetExecutor(ExecutorMode::kPredict, size, num_threads));
-    // Feed() copies, so the const_cast never writes.
-    Tensor view = Tensor::View(
-        Shape(dims), const_cast<float*>(images.data()) + begin * per_example);
-    RETURN_IF_ERROR(executor->Feed(input_, view));
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      const int64_t per_example = input_shapes_[i].num_elements();
+      Shape shape = batched_input_shapes_[i];
+      shape.set_dim(0, size);
+      // Feed() copies, so the const_cast never writes.
+      Tensor view = Tensor::View(
+          shape, const_cast<float*>(inputs[i].data()) + begin * per_example);
+      RETURN_IF_ERROR(executor->Feed(inputs_[i], view));
+    }
     RETURN_IF_ERROR(executor->Run());
-    ASSIGN_OR_RETURN(const Tensor* y, executor->Fetch(output_));
-    std::copy(y->data(), y->data() + y->size(),
-              result.data() + begin * out.dim(1));
+    for (size_t j = 0; j < outputs_.size(); ++j) {
+      ASSIGN_OR_RETURN(const Tensor* y, executor->Fetch(outputs_[j]));
+      const int64_t width = results[j].shape().dim(1);
+      std::copy(y->data(), y->data() + y->size(),
+                results[j].data() + begin * width);
+    }
   }
-  return result;
+  return results;
 }
 
 }  // namespace dagrad

@@ -137,6 +137,54 @@ def mlp_depth(depth=1, activation="sigmoid"):
     return _glorot_zero(nn.Sequential(*layers))
 
 
+class _ResidualBlock(nn.Module):
+    """layers/residual_block.h: relu(bn2(conv2(relu(bn1(conv1(x))))) + s(x)),
+    3x3 convolutions padded by 1 without bias (conv1 with `stride`), and a
+    projection shortcut s (1x1 conv with `stride`, no bias, BatchNorm) when
+    the stride is not 1 or the channels change, else the identity."""
+
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.conv2 = nn.Conv2d(cout, cout, 3, 1, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.shortcut = nn.Identity()
+        if stride != 1 or cin != cout:
+            self.shortcut = nn.Sequential(
+                nn.Conv2d(cin, cout, 1, stride, bias=False),
+                nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        h = torch.relu(self.bn1(self.conv1(x)))
+        h = self.bn2(self.conv2(h))
+        return torch.relu(h + self.shortcut(x))
+
+
+def resnet():
+    """examples/resnet.cc (the functional API): stem conv 16x3x3 pad 1 no
+    bias + BatchNorm + ReLU, residual blocks 16, 32 (stride 2), 64 (stride
+    2), global average pooling, Linear 64->10. Convolutions He-normal (fan
+    in, dagrad's Initializer::HeNormal), the Linear Glorot uniform with a
+    zero bias; BatchNorm gamma 1, beta 0, momentum 0.1, eps 1e-5 (dagrad's
+    BatchNorm defaults, the same conventions)."""
+    model = nn.Sequential(
+        nn.Conv2d(1, 16, 3, padding=1, bias=False), nn.BatchNorm2d(16),
+        nn.ReLU(),
+        _ResidualBlock(16, 16, 1),
+        _ResidualBlock(16, 32, 2),
+        _ResidualBlock(32, 64, 2),
+        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, 10))
+    for m in model.modules():
+        if isinstance(m, nn.Conv2d):
+            nn.init.kaiming_normal_(m.weight, mode="fan_in",
+                                    nonlinearity="relu")
+        elif isinstance(m, nn.Linear):
+            nn.init.xavier_uniform_(m.weight)
+            nn.init.zeros_(m.bias)
+    return model
+
+
 MODELS = {
     "lenet5": lenet5,
     "mnist_mlp": mnist_mlp,
@@ -146,6 +194,7 @@ MODELS = {
     "mlp": mlp,
     "mlp_depth": mlp_depth,
     "lstm": lstm,
+    "resnet": resnet,
 }
 
 # DEFAULTS are each dagrad example's flag defaults (ExampleSpec), used by
@@ -162,6 +211,7 @@ DEFAULTS = {
     "mlp": dict(epochs=3, batch_size=100, lr=0.1, optimizer="sgd"),
     "mlp_depth": dict(epochs=5, batch_size=100, lr=0.1, optimizer="sgd"),
     "lstm": dict(epochs=3, batch_size=64, lr=0.004, optimizer="adam"),
+    "resnet": dict(epochs=3, batch_size=64, lr=0.001, optimizer="adam"),
 }
 
 
