@@ -64,28 +64,27 @@
 //    and EagerOp) of an op a rejected duplicate tried to redefine returns
 //    the AlreadyExists error instead of silently using either definition.
 //
-// Example (a user library, e.g. examples/user_op/scaled_softsign.cc):
+// Example (a user library: examples/user_op/scaled_softsign.{h,cc}):
 //   struct ScaledSoftsignAttrs {
 //     static constexpr char kOpName[] = "ScaledSoftsign";
 //     float scale = 1.0f;
-//     friend bool operator==(const ScaledSoftsignAttrs& a,
-//                            const ScaledSoftsignAttrs& b) {
-//       return a.scale == b.scale;
-//     }
-//     template <typename H>
-//     friend H AbslHashValue(H h, const ScaledSoftsignAttrs& a) {
-//       return H::combine(std::move(h), a.scale);
-//     }
+//     // operator== and AbslHashValue, so that CSE can compare nodes.
 //   };
-//   absl::StatusOr<OpKind> RegisterScaledSoftsign() {
-//     return RegisterOp(OpDefBuilder(ScaledSoftsignAttrs::kOpName)
-//                           .Inputs(1, 1)
-//                           .Attrs<ScaledSoftsignAttrs>()
-//                           .Shape(ScaledSoftsignShape)
-//                           .Forward(ScaledSoftsignForward)
-//                           .Vjp(ScaledSoftsignVjp, kVjpUsesInputs));
+//   OpDefBuilder ScaledSoftsignOp() {
+//     OpDefBuilder op(ScaledSoftsignAttrs::kOpName);
+//     op.Inputs(1, 1)
+//         .Attrs<ScaledSoftsignAttrs>()
+//         .Shape(ScaledSoftsignShape)    // ShapeError(kOpName, ...) on error
+//         .Forward(ScaledSoftsignForward)
+//         .Aux(ScaledSoftsignAux)        // Planned like a built-in's aux.
+//         .Vjp(ScaledSoftsignVjp, kVjpUsesNothing);
+//     return op;
 //   }
-//   // Then, once registered:
+//   DAGRAD_REGISTER_OP(ScaledSoftsignOp());  // In an alwayslink library; or
+//   // at run time, with the status in hand:
+//   //   absl::StatusOr<OpKind> kind = RegisterOp(ScaledSoftsignOp());
+//   //   (a second call: AlreadyExists)
+//   // Then graphs use it as any op:
 //   //   NodeId y = *builder.AddOp(ScaledSoftsignAttrs{2.0f}, {x});
 #ifndef DAGRAD_OPS_OP_H_
 #define DAGRAD_OPS_OP_H_
