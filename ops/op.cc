@@ -210,7 +210,9 @@ OpDefBuilder::OpDefBuilder(OpKind kind) {
 }
 
 OpDefBuilder::OpDefBuilder(std::string name)
-    : user_op_(true), name_(std::move(name)) {}
+    : user_op_(true), name_(std::move(name)) {
+  def_.kind = static_cast<OpKind>(-1);  // Assigned by RegisterOp().
+}
 
 OpDefBuilder& OpDefBuilder::Inputs(int min_inputs, int max_inputs) {
   if (!user_op_) {
