@@ -4,6 +4,8 @@
 //   BiasAdd forward / VJP (dx, dbias) at [64,200]; Add, Mul at [64,200];
 //   Sum, Mean over all elements at [64,200]  (items/s counts elements);
 //   ReduceMax over all elements at [64,200], forward and VJP.
+//   BM_ReduceAxes: Sum and Mean over several axes (one run of reduced axes,
+//     or two separate runs), forward and VJP  (items/s counts x's elements).
 //   BM_DenseForward / BM_DenseBackward /400x120/threads:T: LeNet-5's first
 //     dense layer at batch 64, y = x W + b (MatMul then BiasAdd) and its
 //     backward dx, dW, db, as tools/pytorch_reference/bench.py times
@@ -138,6 +140,76 @@ BENCHMARK_TEMPLATE(BM_Elementwise, MulAttrs)->Apply(FwdArgs);
 BENCHMARK_TEMPLATE(BM_Elementwise, SumAttrs)->Apply(FwdArgs);
 BENCHMARK_TEMPLATE(BM_Elementwise, MeanAttrs)->Apply(FwdArgs);
 BENCHMARK_TEMPLATE(BM_Elementwise, ReduceMaxAttrs)->Apply(UnaryArgs);
+
+// BM_ReduceAxes: Sum or Mean of x over `axes`; wrt -1 forward, 0 the VJP.
+struct ReduceAxesCase {
+  OpKind kind;
+  Shape x;
+  std::vector<int> axes;
+  const char* label;
+};
+const ReduceAxesCase& ReduceAxesCaseAt(int64_t i) {
+  static const ReduceAxesCase kCases[] = {
+      {OpKind::kSum, Shape({64, 32, 14, 14}), {2, 3}, "Sum [64,32,14,14]{2,3}"},
+      {OpKind::kSum,
+       Shape({64, 32, 14, 14}),
+       {0, 2, 3},
+       "Sum [64,32,14,14]{0,2,3}"},
+      {OpKind::kMean, Shape({64, 32, 14, 14}), {1}, "Mean [64,32,14,14]{1}"},
+      {OpKind::kMean,
+       Shape({64, 32, 14, 14}),
+       {0, 2, 3},
+       "Mean [64,32,14,14]{0,2,3}"},
+      {OpKind::kMean, Shape({64, 200}), {0}, "Mean [64,200]{0}"},
+  };
+  return kCases[i];
+}
+constexpr int kReduceAxesCases = 5;
+
+void BM_ReduceAxes(benchmark::State& state) {
+  const ReduceAxesCase& c = ReduceAxesCaseAt(state.range(0));
+  ThreadPool pool(static_cast<int>(state.range(1)));
+  const int wrt = static_cast<int>(state.range(2));
+  OpAttrs attrs;
+  if (c.kind == OpKind::kSum) {
+    SumAttrs sum;
+    sum.axes = c.axes;
+    attrs = sum;
+  } else {
+    MeanAttrs mean;
+    mean.axes = c.axes;
+    attrs = mean;
+  }
+  Tensor x = RandomFill(c.x, 1);
+  auto op = EagerOp::Create(c.kind, attrs, {c.x}, &pool);
+  if (!op.ok() || !(*op)->Forward({&x}).ok()) {
+    state.SkipWithError("setup failed");
+    return;
+  }
+  Tensor dy = RandomFill((*op)->output().shape(), 3);
+  Tensor dx = Tensor::Zeros(c.x);
+  for (auto _ : state) {
+    if (wrt < 0) {
+      benchmark::DoNotOptimize((*op)->Forward({&x}));
+    } else {
+      benchmark::DoNotOptimize((*op)->Vjp(0, dy, &dx));
+    }
+    benchmark::ClobberMemory();
+  }
+  const int64_t n = c.x.num_elements();
+  SetFlopCounters(state, static_cast<double>(n), n);
+  state.SetLabel(absl::StrCat(c.label, wrt < 0 ? " fwd" : " vjp"));
+}
+
+void ReduceAxesArgs(benchmark::internal::Benchmark* b) {
+  for (int i = 0; i < kReduceAxesCases; ++i) {
+    for (int threads : {1, 2}) {
+      for (int wrt : {-1, 0}) b->Args({i, threads, wrt});
+    }
+  }
+  b->ArgNames({"case", "threads", "wrt"})->UseRealTime();
+}
+BENCHMARK(BM_ReduceAxes)->Apply(ReduceAxesArgs);
 
 // BM_Dense: x [64,400], W [400,120], b [120]; forward or backward.
 void RunDense(benchmark::State& state, bool backward, int threads) {

@@ -151,11 +151,16 @@ absl::StatusOr<NodeId> GraphBuilder::AddOpNode(OpKind kind, OpAttrs attrs,
       options.scope.empty() ? base : absl::StrCat(options.scope, "/", base);
   const std::string where =
       absl::StrCat("node '", full, "' (", OpName(kind), ")");
-  const OpDef* def = FindOp(kind);
-  if (def == nullptr) {
+  absl::StatusOr<const OpDef*> found = GetOp(kind);
+  if (absl::IsAlreadyExists(found.status())) {  // A rejected duplicate.
+    return absl::AlreadyExistsError(
+        absl::StrCat(where, ": ", found.status().message()));
+  }
+  if (!found.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(
         where, ": op not registered (link //ops:<name>, alwayslink)"));
   }
+  const OpDef* def = *found;
   const int n = static_cast<int>(inputs.size());
   if (n < OpMinInputs(kind) || n > OpMaxInputs(kind)) {
     return absl::InvalidArgumentError(

@@ -193,14 +193,17 @@ class GraphBuilder {
   // AddConstant() adds a constant owned by the graph.
   absl::StatusOr<NodeId> AddConstant(std::string name, Tensor value);
 
-  // AddOp() adds an op node; the op is Attrs::kKind. Checks the arity, that
-  // Attrs is the op's registered attrs type, and runs the shape fn. Errors
-  // name the node, the op and every input shape.
+  // AddOp() adds an op node; the op is Attrs::kKind, or for a user op the
+  // registered op named Attrs::kOpName (ops/op.h OpKindOf()). Checks the
+  // arity, that Attrs is the op's registered attrs type, and runs the shape
+  // fn. Errors name the node, the op and every input shape.
   template <typename Attrs>
   absl::StatusOr<NodeId> AddOp(const Attrs& attrs, std::vector<NodeId> inputs,
                                NodeOptions options = {}) {
-    return AddOpNode(Attrs::kKind, OpAttrs(attrs), typeid(Attrs),
-                     std::move(inputs), std::move(options));
+    absl::StatusOr<OpKind> kind = OpKindOf<Attrs>();
+    if (!kind.ok()) return absl::InvalidArgumentError(kind.status().message());
+    return AddOpNode(*kind, OpAttrs(attrs), typeid(Attrs), std::move(inputs),
+                     std::move(options));
   }
   // AddOpNode() is AddOp with a type-erased attrs (`attrs_type` must be the
   // type `attrs` holds).

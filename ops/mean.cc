@@ -12,17 +12,18 @@ int64_t MeanScratch(const ShapeQuery& q, int wrt) {
 absl::StatusOr<Shape> MeanShape(absl::Span<const Shape> inputs,
                                 const OpAttrs& attrs) {
   const auto& at = AttrsAs<MeanAttrs>(attrs);
-  return ReductionShape(OpKind::kMean, inputs, at.axis, at.all_axes(),
-                        at.keep_dims);
+  return ReduceAxesShape(OpKind::kMean, inputs, at);
 }
 
-// y = (1/n) sum_i x_i  (all elements, n = x.size()), or
-// y[o,i] = (1/d) sum_j x[o,j,i]  (x viewed as [outer, d = dim(axis), inner])
+// y = (1/n) sum of x over the reduced axes, n = the product of their dims
+// (all elements: n = x.size()); for one reduced axis, y[o,i] = (1/d) sum_j
+// x[o,j,i]  (x viewed as [outer, d = dim, inner])
 absl::Status MeanForward(const ForwardContext& ctx) {
   return ReduceForward(ctx, AttrsAs<MeanAttrs>(ctx.attrs), /*mean=*/true);
 }
 
-// dL/dx[o,j,i] = dL/dy[o,i] / d   (all elements: dL/dx_i = dL/dy / n)
+// dL/dx[i] = dL/dy[i with each reduced axis' index dropped] / n  (dL/dy
+// broadcast back over the reduced axes, scaled)
 void MeanVjp(const VjpContext& ctx) {
   ReduceVjp(ctx, AttrsAs<MeanAttrs>(ctx.attrs), /*mean=*/true);
 }

@@ -40,6 +40,52 @@
 //                          .Shape(ReluShape)
 //                          .Forward(ReluForward)
 //                          .Vjp(ReluVjp, kVjpUsesOutput));
+//
+// User ops. A library outside ops/ adds an op by NAME, without editing
+// dagrad's files: the built-in ops keep their one sorted list
+// (ops/op_list.h), and each registered user op gets an OpKind after them
+// (kNumOps, kNumOps + 1, ...), which everything that takes an OpKind
+// accepts (GraphBuilder, autodiff, the executor with planned aux and
+// scratch, DOT, profiles, the graph passes, ops/eager.h, the gradient
+// checker). ONNX export rejects a user op as having no ONNX equivalent.
+//  - Its attrs struct declares `static constexpr char kOpName[]` (instead of
+//    a kKind); GraphBuilder::AddOp(attrs, ...) finds the op by that name.
+//  - Its OpDefBuilder is made from the name and declares the arity with
+//    Inputs(min, max); the rest is as for a built-in op.
+//  - RegisterOp(builder) validates the definition (a shape fn, a forward,
+//    and a VJP or NotDifferentiable(); arity 1..31; Attrs<T>() with T::kOpName
+//    equal to the name) and returns the op's kind, InvalidArgument for an
+//    incomplete definition, or AlreadyExists when the name is taken by a
+//    built-in op or another user op. These are Status returns: they hold in
+//    every build mode (-c opt too), never an assert.
+//  - DAGRAD_REGISTER_OP(builder) also takes a user op's builder, at static
+//    initialization. It cannot return a status, so it records an error:
+//    OpRegistryStatus() returns it, and GetOp() (hence GraphBuilder::AddOp
+//    and EagerOp) of an op a rejected duplicate tried to redefine returns
+//    the AlreadyExists error instead of silently using either definition.
+//
+// Example (a user library: examples/user_op/scaled_softsign.{h,cc}):
+//   struct ScaledSoftsignAttrs {
+//     static constexpr char kOpName[] = "ScaledSoftsign";
+//     float scale = 1.0f;
+//     // operator== and AbslHashValue, so that CSE can compare nodes.
+//   };
+//   OpDefBuilder ScaledSoftsignOp() {
+//     OpDefBuilder op(ScaledSoftsignAttrs::kOpName);
+//     op.Inputs(1, 1)
+//         .Attrs<ScaledSoftsignAttrs>()
+//         .Shape(ScaledSoftsignShape)    // ShapeError(kOpName, ...) on error
+//         .Forward(ScaledSoftsignForward)
+//         .Aux(ScaledSoftsignAux)        // Planned like a built-in's aux.
+//         .Vjp(ScaledSoftsignVjp, kVjpUsesNothing);
+//     return op;
+//   }
+//   DAGRAD_REGISTER_OP(ScaledSoftsignOp());  // In an alwayslink library; or
+//   // at run time, with the status in hand:
+//   //   absl::StatusOr<OpKind> kind = RegisterOp(ScaledSoftsignOp());
+//   //   (a second call: AlreadyExists)
+//   // Then graphs use it as any op:
+//   //   NodeId y = *builder.AddOp(ScaledSoftsignAttrs{2.0f}, {x});
 #ifndef DAGRAD_OPS_OP_H_
 #define DAGRAD_OPS_OP_H_
 
@@ -50,10 +96,12 @@
 #include <string>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "absl/hash/hash.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "core/shape.h"
 #include "core/status_macros.h"
@@ -63,23 +111,36 @@
 
 namespace dagrad {
 
-// OpKind enumerates the ops of DAGRAD_OP_LIST: OpKind::kConv2D, ...
+// OpKind enumerates the ops of DAGRAD_OP_LIST: OpKind::kConv2D, ... User ops
+// (RegisterOp() below) take the values from kNumOps on, in registration
+// order.
 enum class OpKind : int {
 #define DAGRAD_OP_ENUM_(name, min_in, max_in) k##name,
   DAGRAD_OP_LIST(DAGRAD_OP_ENUM_)
 #undef DAGRAD_OP_ENUM_
 };
 
-// kNumOps is the number of ops in DAGRAD_OP_LIST.
+// kNumOps is the number of ops in DAGRAD_OP_LIST (the built-in ops).
 inline constexpr int kNumOps = 0
 #define DAGRAD_OP_COUNT_(name, min_in, max_in) +1
     DAGRAD_OP_LIST(DAGRAD_OP_COUNT_)
 #undef DAGRAD_OP_COUNT_
     ;
 
-// OpName() is the op's name as written in the list, e.g. "Conv2D".
+// kMaxUserOps is how many user ops one process can register.
+inline constexpr int kMaxUserOps = 256;
+
+// IsBuiltinOp() is true for the ops of DAGRAD_OP_LIST.
+inline bool IsBuiltinOp(OpKind kind) {
+  return static_cast<int>(kind) >= 0 && static_cast<int>(kind) < kNumOps;
+}
+
+// OpName() is the op's name: as written in the list, e.g. "Conv2D", or a
+// user op's registered name; "UnknownOp" for a kind nobody registered.
+// The pointer lives as long as the process.
 const char* OpName(OpKind kind);
-// OpMinInputs() / OpMaxInputs() are the op's arity bounds from the list.
+// OpMinInputs() / OpMaxInputs() are the op's arity bounds: from the list,
+// or a user op's Inputs(); 0 for an unknown kind.
 int OpMinInputs(OpKind kind);
 int OpMaxInputs(OpKind kind);
 
@@ -88,7 +149,7 @@ int OpMaxInputs(OpKind kind);
 using OpAttrs = std::any;
 
 // AttrsAs<T>() returns the attributes as T. Requires that `attrs` holds a T
-// (the graph builder guarantees it: it stores T::kKind with the node).
+// (the graph builder guarantees it: it checks the op's attrs type).
 template <typename T>
 const T& AttrsAs(const OpAttrs& attrs) {
   const T* typed = std::any_cast<T>(&attrs);
@@ -273,15 +334,50 @@ int64_t OpScratchFloats(const OpDef& def, const ShapeQuery& query, int wrt);
 // standalone op (ops/eager.h).
 int64_t OpMaxScratchFloats(const OpDef& def, const ShapeQuery& query);
 
-// OpDefBuilder assembles an OpDef for DAGRAD_REGISTER_OP.
+namespace op_internal {
+
+// HasOpKind<T>: T is a built-in op's attrs (static constexpr OpKind kKind).
+template <typename T, typename = void>
+struct HasOpKind : std::false_type {};
+template <typename T>
+struct HasOpKind<T, std::void_t<decltype(T::kKind)>> : std::true_type {};
+// HasOpName<T>: T is a user op's attrs (static constexpr char kOpName[]).
+template <typename T, typename = void>
+struct HasOpName : std::false_type {};
+template <typename T>
+struct HasOpName<T, std::void_t<decltype(T::kOpName)>> : std::true_type {};
+
+}  // namespace op_internal
+
+// OpDefBuilder assembles an OpDef for RegisterOp() / DAGRAD_REGISTER_OP.
+// Mistakes that the type system cannot catch (attrs of another op, Inputs()
+// on a built-in op) are recorded and returned by RegisterOp().
 class OpDefBuilder {
  public:
-  explicit OpDefBuilder(OpKind kind) { def_.kind = kind; }
-  // Attrs<T>() declares the op's attributes struct; T::kKind must be the op.
+  // OpDefBuilder(kind) starts a built-in op of DAGRAD_OP_LIST; its arity
+  // comes from the list.
+  explicit OpDefBuilder(OpKind kind);
+  // OpDefBuilder(name) starts a user op named `name` (letters, digits and
+  // '_', starting with a letter), taking one input unless Inputs() says
+  // otherwise.
+  explicit OpDefBuilder(std::string name);
+
+  // Inputs() sets a user op's arity bounds, 1 <= min <= max <= 31.
+  OpDefBuilder& Inputs(int min_inputs, int max_inputs);
+  // Attrs<T>() declares the op's attributes struct: T::kKind must be the
+  // built-in op, or T::kOpName the user op's name.
   template <typename T>
   OpDefBuilder& Attrs() {
     static_assert(std::is_default_constructible_v<T>);
-    assert(T::kKind == def_.kind);
+    static_assert(
+        op_internal::HasOpKind<T>::value || op_internal::HasOpName<T>::value,
+        "an attrs struct declares static constexpr OpKind kKind "
+        "(built-in op) or char kOpName[] (user op)");
+    if constexpr (op_internal::HasOpKind<T>::value) {
+      CheckAttrsOf(T::kKind, "");
+    } else {
+      CheckAttrsOf(OpKind{}, T::kOpName);
+    }
     def_.default_attrs = T{};
     if constexpr (AttrsEquality<T>::kComparable) {
       def_.attrs_equal = &AttrsEquality<T>::Equal;
@@ -346,31 +442,99 @@ class OpDefBuilder {
     def_.scratch_floats = fn;
     return *this;
   }
+
   const OpDef& def() const { return def_; }
+  // is_user_op() is true for a builder made from a name.
+  bool is_user_op() const { return user_op_; }
+  // name() is the op's name (the list's for a built-in op).
+  const std::string& name() const { return name_; }
+  int min_inputs() const { return min_inputs_; }
+  int max_inputs() const { return max_inputs_; }
+  // status() is the first mistake recorded while building, or OK.
+  const absl::Status& status() const { return status_; }
 
  private:
+  // CheckAttrsOf() records an error unless attrs of built-in `kind` (for a
+  // built-in builder) or of the user op `name` (for a user builder) fit.
+  void CheckAttrsOf(OpKind kind, absl::string_view name);
+  void Fail(absl::Status status);
+
   OpDef def_;
+  bool user_op_ = false;
+  std::string name_;
+  int min_inputs_ = 1;
+  int max_inputs_ = 1;
+  absl::Status status_;
 };
 
-// RegisterOp() adds `def` to the registry; returns true. Registering an op
-// twice is a programming error (asserts).
-bool RegisterOp(const OpDef& def);
+// RegisterOp() validates the op `builder` describes and adds it to the
+// registry, returning its kind (the list's for a built-in op, a new one for
+// a user op). Errors, in every build mode:
+//  - InvalidArgument naming the op: a mistake recorded by the builder, a bad
+//    name or arity, no Attrs<T>(), no shape fn, no forward, neither a VJP
+//    nor NotDifferentiable() (or both), no differentiable input;
+//  - AlreadyExists: the built-in op is already registered, or the user op's
+//    name is a built-in op's or an already registered user op's;
+//  - ResourceExhausted: kMaxUserOps user ops are registered already.
+// On error the registry is unchanged. Thread-safe.
+absl::StatusOr<OpKind> RegisterOp(const OpDefBuilder& builder);
 
-// FindOp() returns the registered op, or nullptr if none is linked in.
+// OpRegistryStatus() is OK, or the errors of the DAGRAD_REGISTER_OP lines
+// that failed (the first one's code, every message), in the order they ran.
+absl::Status OpRegistryStatus();
+
+// FindOp() returns the registered op, or nullptr if none is linked in (or
+// registered) under `kind`. Thread-safe; the pointer lives as long as the
+// process.
 const OpDef* FindOp(OpKind kind);
-// GetOp() is FindOp() with an Internal error naming the op when missing
-// (the op library was not linked with alwayslink).
+// GetOp() is FindOp() with an error: Internal naming the op when missing
+// (the op library was not linked with alwayslink, or a user op was not
+// registered), or AlreadyExists when a DAGRAD_REGISTER_OP line tried to
+// register the op a second time (see the file comment).
 absl::StatusOr<const OpDef*> GetOp(OpKind kind);
+// FindOpKind() is the kind of the op named `name` (built-in, linked or not,
+// or a registered user op), or NotFound naming it.
+absl::StatusOr<OpKind> FindOpKind(absl::string_view name);
+// RegisteredOps() lists every registered op: the linked built-in ops in list
+// order, then the user ops in registration order.
+std::vector<OpKind> RegisteredOps();
+
+// OpKindOf<T>() is the op an attrs struct T configures: T::kKind for a
+// built-in op, else the registered user op named T::kOpName (NotFound when
+// it is not registered yet).
+template <typename T>
+absl::StatusOr<OpKind> OpKindOf() {
+  if constexpr (op_internal::HasOpKind<T>::value) {
+    return T::kKind;
+  } else {
+    static_assert(op_internal::HasOpName<T>::value,
+                  "attrs need static constexpr OpKind kKind or char kOpName[]");
+    return FindOpKind(T::kOpName);
+  }
+}
+
+namespace op_internal {
+// RegisterAtStartup() is DAGRAD_REGISTER_OP's body: RegisterOp(), with an
+// error recorded for OpRegistryStatus() (and, for AlreadyExists, for GetOp()
+// of the op). Returns whether the registration succeeded.
+bool RegisterAtStartup(const OpDefBuilder& builder);
+}  // namespace op_internal
 
 // DAGRAD_REGISTER_OP(builder) registers an op at static-initialization time.
-// The op's cc_library must be alwayslink = 1.
+// The op's cc_library must be alwayslink = 1. Errors are recorded, never
+// asserted: see RegisterOp() and OpRegistryStatus().
 #define DAGRAD_REGISTER_OP(builder)                                        \
   static const bool DAGRAD_STATUS_CONCAT_(dagrad_op_registered_, __LINE__) \
-      [[maybe_unused]] = ::dagrad::RegisterOp((builder).def())
+      [[maybe_unused]] = ::dagrad::op_internal::RegisterAtStartup(builder)
 
 // ShapeError() builds the standard shape-function error:
 //   "<Op>: <what>; inputs [..], [..]".
 absl::Status ShapeError(OpKind kind, absl::Span<const Shape> inputs,
+                        const std::string& what);
+// ShapeError(op_name, ...) is the same for an op named `op_name`, e.g. a user
+// op's shape fn: ShapeError(MyAttrs::kOpName, inputs, "...").
+absl::Status ShapeError(absl::string_view op_name,
+                        absl::Span<const Shape> inputs,
                         const std::string& what);
 
 }  // namespace dagrad

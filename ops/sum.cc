@@ -12,17 +12,17 @@ int64_t SumScratch(const ShapeQuery& q, int wrt) {
 absl::StatusOr<Shape> SumShape(absl::Span<const Shape> inputs,
                                const OpAttrs& attrs) {
   const auto& at = AttrsAs<SumAttrs>(attrs);
-  return ReductionShape(OpKind::kSum, inputs, at.axis, at.all_axes(),
-                        at.keep_dims);
+  return ReduceAxesShape(OpKind::kSum, inputs, at);
 }
 
-// y = sum_i x_i  (all elements), or
-// y[o,i] = sum_j x[o,j,i]  (x viewed as [outer, dim(axis), inner])
+// y = sum of x over the reduced axes (all elements: y = sum_i x_i); for one
+// reduced axis, y[o,i] = sum_j x[o,j,i]  (x viewed as [outer, dim, inner])
 absl::Status SumForward(const ForwardContext& ctx) {
   return ReduceForward(ctx, AttrsAs<SumAttrs>(ctx.attrs), /*mean=*/false);
 }
 
-// dL/dx[o,j,i] = dL/dy[o,i]   (all elements: dL/dx_i = dL/dy)
+// dL/dx[i] = dL/dy[i with each reduced axis' index dropped]  (dL/dy
+// broadcast back over the reduced axes; all elements: dL/dx_i = dL/dy)
 void SumVjp(const VjpContext& ctx) {
   ReduceVjp(ctx, AttrsAs<SumAttrs>(ctx.attrs), /*mean=*/false);
 }

@@ -301,15 +301,13 @@ class Writer {
       case OpKind::kSum:
       case OpKind::kMean: {
         const bool sum = node.def->kind == OpKind::kSum;
-        const ReduceAttrs& r =
-            sum ? static_cast<const ReduceAttrs&>(AttrsAs<SumAttrs>(node.attrs))
-                : static_cast<const ReduceAttrs&>(
-                      AttrsAs<MeanAttrs>(node.attrs));
-        std::vector<int64_t> axes;
+        const ReduceAxesAttrs& r = sum ? static_cast<const ReduceAxesAttrs&>(
+                                             AttrsAs<SumAttrs>(node.attrs))
+                                       : static_cast<const ReduceAxesAttrs&>(
+                                             AttrsAs<MeanAttrs>(node.attrs));
+        std::vector<int64_t> axes(r.axes.begin(), r.axes.end());
         if (r.all_axes()) {
           for (int i = 0; i < shapes[0].rank(); ++i) axes.push_back(i);
-        } else {
-          axes.push_back(r.axis);
         }
         NodeProto* n;
         if (sum) {  // Opset 13: ReduceSum takes its axes as an input.

@@ -770,23 +770,17 @@ class Translator {
       if (axis < 0) axis += xs.rank();
       if (axis < 0 || axis >= xs.rank()) return Error("an axis out of range");
     }
-    ReduceAttrs r;
+    // No axes reduces every axis, as an empty ReduceAxesAttrs::axes does.
+    ReduceAxesAttrs r;
     r.keep_dims = keep != 0;
-    if (axes.size() == 1) {
-      r.axis = static_cast<int>(axes[0]);
-    } else if (!axes.empty() &&
-               static_cast<int64_t>(axes.size()) != xs.rank()) {
-      return Error("reducing some but not all of several axes");
-    } else if (r.keep_dims) {
-      return Error("keepdims over all axes is not supported");
-    }
+    r.axes.assign(axes.begin(), axes.end());
     if (op == "ReduceSum") {
       SumAttrs a;
-      static_cast<ReduceAttrs&>(a) = r;
+      static_cast<ReduceAxesAttrs&>(a) = r;
       return Emit(a, {x});
     }
     MeanAttrs a;
-    static_cast<ReduceAttrs&>(a) = r;
+    static_cast<ReduceAxesAttrs&>(a) = r;
     return Emit(a, {x});
   }
 

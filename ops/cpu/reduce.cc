@@ -1,5 +1,8 @@
 #include "ops/cpu/reduce.h"
 
+#include <cassert>
+
+#include "ops/cpu/broadcast.h"
 #include "ops/cpu/row_arith.h"
 
 namespace dagrad {
@@ -58,6 +61,23 @@ void BroadcastMiddle(ThreadPool* pool, const float* x, int64_t outer,
         }
       },
       min_block);
+}
+
+void BroadcastToShape(ThreadPool* pool, const float* x, const Shape& small,
+                      const Shape& full, float scale, float* out) {
+  assert(small.rank() == full.rank());
+  const BroadcastLayout l = MakeBroadcastLayout(full, small);
+  const int64_t n = l.row_length();
+  const bool row_is_broadcast = l.stride[1].back() == 0;
+  ForEachBroadcastRow(pool, l, [&](int64_t r, int64_t, int64_t x_offset) {
+    float* __restrict dst = out + r * n;
+    if (row_is_broadcast) {
+      const float v = scale * x[x_offset];
+      for (int64_t j = 0; j < n; ++j) dst[j] = v;
+    } else {
+      ScaleRow(x + x_offset, scale, dst, n);
+    }
+  });
 }
 
 }  // namespace dagrad

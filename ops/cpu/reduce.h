@@ -10,6 +10,9 @@
 //  - ReduceMiddle(): out[o,i] = scale * sum_j x[o,j,i] for x viewed as
 //    [outer, mid, inner]; each output element is summed over j in order.
 //  - BroadcastMiddle(): out[o,j,i] = scale * x[o,i], the reduction's VJP.
+//  - BroadcastToShape(): out = scale * x broadcast from a shape with 1s to a
+//    full shape, the VJP of a reduction over several axes (whose forward is
+//    ops/cpu/broadcast.h SumToShape()).
 //
 // Determinism: none of the results depend on how the pool splits work.
 //
@@ -24,6 +27,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "core/shape.h"
 #include "core/thread_pool.h"
 
 namespace dagrad {
@@ -101,6 +105,12 @@ void ReduceMiddle(ThreadPool* pool, const float* x, int64_t outer, int64_t mid,
 // BroadcastMiddle() sets out[(o*mid + j)*inner + i] = scale * x[o*inner + i].
 void BroadcastMiddle(ThreadPool* pool, const float* x, int64_t outer,
                      int64_t mid, int64_t inner, float scale, float* out);
+
+// BroadcastToShape() sets out = scale * x broadcast to `full`, for x of
+// shape `small`: `small` has full's rank and each of its dims equals full's
+// or is 1. Work is split by whole rows of the innermost dimension.
+void BroadcastToShape(ThreadPool* pool, const float* x, const Shape& small,
+                      const Shape& full, float scale, float* out);
 
 }  // namespace dagrad
 

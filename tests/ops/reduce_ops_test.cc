@@ -1,19 +1,21 @@
-// The reductions Sum and Mean, over every element or one axis, with and
-// without keep_dims. Mean is Sum scaled by 1/count, so one table states
-// both: the output shapes, the axis errors, the reference (a double sum,
-// divided by the count for Mean), the gradient sweep over every axis
-// spelling and keep_dims (smooth: no kink allowed), and a 61 x 1001 case
-// for the 1-vs-2-thread bitwise check. ReduceMax has its own table (below):
-// an exact reference, the gradient on inputs whose elements are all at
-// least 0.05 apart (no tie within epsilon: no kink allowed), the thread
-// check, and the first-maximum rule for ties. The global pools (NCHW ->
-// [N, C]) are the mean and the max over each plane: the same references
-// with the plane as the reduced axis.
+// The reductions Sum and Mean, over every element or a set of axes, with
+// and without keep_dims. Mean is Sum scaled by 1/count, so one table states
+// both: the output shapes, the axes errors (out of range, listed twice),
+// the reference (a double sum, divided by the count for Mean), the
+// gradient sweep over ranks 1-4, axis sets (negative, unordered, several,
+// all) and keep_dims (smooth: no kink allowed), and the 1-vs-2-thread
+// bitwise check over one and over two separate runs of reduced axes. ReduceMax
+// has its own table (below): an exact reference, the gradient on inputs whose
+// elements are all at least 0.05 apart (no tie within epsilon: no kink
+// allowed), the thread check, and the first-maximum rule for ties. The global
+// pools (NCHW -> [N, C]) are the mean and the max over each plane: the same
+// references with the plane as the reduced axis.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -32,51 +34,76 @@ namespace {
 
 constexpr int kAll = ReduceAttrs::kAllAxes;
 constexpr OpKind kReductions[] = {OpKind::kMean, OpKind::kSum};
+using Axes = std::vector<int>;
 
-OpAttrs Attrs(OpKind kind, int axis, bool keep_dims) {
+OpAttrs Attrs(OpKind kind, const Axes& axes, bool keep_dims) {
   if (kind == OpKind::kSum) {
     SumAttrs attrs;
-    attrs.axis = axis;
+    attrs.axes = axes;
     attrs.keep_dims = keep_dims;
     return attrs;
   }
   MeanAttrs attrs;
-  attrs.axis = axis;
+  attrs.axes = axes;
   attrs.keep_dims = keep_dims;
   return attrs;
 }
 
-std::string AxisLabel(int axis, bool keep_dims) {
-  return absl::StrCat(
-      axis == kAll ? std::string("all")
-                   : absl::StrCat("axis", axis < 0 ? "m" : "", std::abs(axis)),
-      keep_dims ? "_keep" : "");
+std::string AxisName(int axis) {
+  return absl::StrCat(axis < 0 ? "m" : "", std::abs(axis));
 }
 
-// ReduceReference() is the sum (or, for Mean, the mean) over `axis` of x,
-// in double; VJPs are left to the gradient checker.
-ReferenceFn ReduceReference(OpKind kind, int axis) {
-  return [kind, axis](const ReferenceArgs& args) {
+std::string AxesLabel(const Axes& axes, bool keep_dims) {
+  std::string label = axes.empty() ? "all" : "axes";
+  for (int axis : axes) absl::StrAppend(&label, "_", AxisName(axis));
+  return absl::StrCat(label, keep_dims ? "_keep" : "");
+}
+
+// ReduceReference() is the sum (or, for Mean, the mean) of x over `axes`
+// (empty: every axis), in double, in row-major order of the kept axes;
+// VJPs are left to the gradient checker.
+ReferenceFn ReduceReference(OpKind kind, Axes axes) {
+  return [kind, axes](const ReferenceArgs& args) {
     const Tensor& x = args.inputs[0];
     const Shape& s = x.shape();
-    int64_t outer = 1, d = x.size(), inner = 1;
-    if (axis != kAll) {
-      const int a = axis < 0 ? axis + s.rank() : axis;
-      outer = inner = 1;
-      for (int i = 0; i < a; ++i) outer *= s.dim(i);
-      for (int i = a + 1; i < s.rank(); ++i) inner *= s.dim(i);
-      d = s.dim(a);
+    const int rank = s.rank();
+    std::vector<bool> reduced(rank, axes.empty());
+    for (int axis : axes) reduced[axis < 0 ? axis + rank : axis] = true;
+    int64_t outputs = 1, count = 1;
+    for (int d = 0; d < rank; ++d) {
+      (reduced[d] ? count : outputs) *= s.dim(d);
     }
-    Reference r;
-    for (int64_t o = 0; o < outer; ++o) {
-      for (int64_t i = 0; i < inner; ++i) {
-        double acc = 0;
-        for (int64_t j = 0; j < d; ++j) acc += x[(o * d + j) * inner + i];
-        r.y.push_back(kind == OpKind::kMean ? acc / static_cast<double>(d)
-                                            : acc);
+    std::vector<double> sums(outputs, 0.0);
+    std::vector<int64_t> index(rank, 0);
+    for (int64_t i = 0; i < x.size(); ++i) {
+      int64_t out = 0;
+      for (int d = 0; d < rank; ++d) {
+        if (!reduced[d]) out = out * s.dim(d) + index[d];
+      }
+      sums[out] += x[i];
+      for (int d = rank - 1; d >= 0 && ++index[d] == s.dim(d); --d) {
+        index[d] = 0;
       }
     }
+    Reference r;
+    for (double sum : sums) {
+      r.y.push_back(kind == OpKind::kMean ? sum / static_cast<double>(count)
+                                          : sum);
+    }
     return r;
+  };
+}
+
+// GradientSweep() lists, per rank 1..4, the shape and the axis sets the
+// gradient check covers (each with keep_dims both ways).
+std::vector<std::pair<Shape, std::vector<Axes>>> GradientSweep() {
+  return {
+      {Shape({6}), {{}, {0}, {-1}}},
+      {Shape({3, 4}), {{}, {0}, {1}, {-1}, {0, 1}, {1, 0}}},
+      {Shape({3, 4, 5}),
+       {{}, {0}, {1}, {2}, {-1}, {-3}, {0, 2}, {1, 2}, {0, 1}, {2, 0, 1}}},
+      {Shape({2, 3, 4, 5}),
+       {{1}, {2, 3}, {1, 3}, {0, 2, 3}, {-1, -3}, {0, 1, 2, 3}}},
   };
 }
 
@@ -86,39 +113,55 @@ std::vector<OpCase> ReduceCases() {
     // Every element: a tolerance relative to 1 + |y| (long sums).
     for (int64_t n : {1, 17, 4096, 10007}) {
       OpCase c = MakeCase(
-          kind, Attrs(kind, kAll, false), absl::StrCat("reference_all_", n),
-          [n] {
+          kind, Attrs(kind, {}, false), absl::StrCat("reference_all_", n), [n] {
             return Inputs(RandomTensor(Shape({n}), static_cast<uint64_t>(n)));
           });
-      c.reference = ReduceReference(kind, kAll);
+      c.reference = ReduceReference(kind, {});
       c.y_tolerance = Tolerance::Near(1e-5, 1e-5);
       cases.push_back(c);
     }
-    for (int axis = 0; axis < 3; ++axis) {
-      OpCase c = MakeCase(kind, Attrs(kind, axis, false),
-                          absl::StrCat("reference_axis", axis), [] {
-                            return Inputs(RandomTensor(Shape({3, 5, 7}), 2));
-                          });
-      c.reference = ReduceReference(kind, axis);
-      c.y_tolerance = Tolerance::Near(1e-5, 0);
-      cases.push_back(c);
-    }
-    for (int axis : {kAll, 0, 1, 2, -1, -3}) {
+    for (const Axes& axes : std::vector<Axes>{
+             {0}, {1}, {2}, {0, 2}, {1, 2}, {0, 1}, {-1, 0}, {0, 1, 2}}) {
       for (bool keep_dims : {false, true}) {
-        OpCase c = MakeCase(kind, Attrs(kind, axis, keep_dims),
-                            "gradient_" + AxisLabel(axis, keep_dims), [] {
-                              return Inputs(RandomTensor(Shape({3, 4, 5}), 11));
+        OpCase c = MakeCase(kind, Attrs(kind, axes, keep_dims),
+                            "reference_" + AxesLabel(axes, keep_dims), [] {
+                              return Inputs(RandomTensor(Shape({3, 5, 7}), 2));
                             });
-        c.gradient = GradientCheckOptions{};
+        c.reference = ReduceReference(kind, axes);
+        c.y_tolerance = Tolerance::Near(1e-5, 1e-6);
         cases.push_back(c);
       }
     }
-    for (int axis : {kAll, 0, 1}) {
-      OpCase c = MakeCase(kind, Attrs(kind, axis, false),
-                          "threads_" + AxisLabel(axis, false), [] {
-                            return Inputs(RandomTensor(Shape({61, 1001}), 5));
-                          });
+    for (const auto& [shape, axis_sets] : GradientSweep()) {
+      for (const Axes& axes : axis_sets) {
+        for (bool keep_dims : {false, true}) {
+          OpCase c = MakeCase(
+              kind, Attrs(kind, axes, keep_dims),
+              absl::StrCat("gradient_", ShapeLabel(shape), "_",
+                           AxesLabel(axes, keep_dims)),
+              [shape = shape] { return Inputs(RandomTensor(shape, 11)); });
+          c.gradient = GradientCheckOptions{};
+          cases.push_back(c);
+        }
+      }
+    }
+    // One reduced run, and two separate runs (the scratch path).
+    const std::pair<Shape, Axes> threads[] = {
+        {Shape({61, 1001}), {}},          {Shape({61, 1001}), {0}},
+        {Shape({61, 1001}), {1}},         {Shape({8, 61, 3, 131}), {0, 2}},
+        {Shape({8, 61, 3, 131}), {1, 3}},
+    };
+    for (const auto& [shape, axes] : threads) {
+      OpCase c =
+          MakeCase(kind, Attrs(kind, axes, false),
+                   absl::StrCat("threads_", ShapeLabel(shape), "_",
+                                AxesLabel(axes, false)),
+                   [shape = shape] { return Inputs(RandomTensor(shape, 5)); });
       c.dy = [](const Tensor& y) { return RandomTensor(y.shape(), 6); };
+      if (!axes.empty()) {
+        c.reference = ReduceReference(kind, axes);
+        c.y_tolerance = Tolerance::Near(1e-4, 1e-5);
+      }
       c.bitwise_threads = true;
       cases.push_back(c);
     }
@@ -131,25 +174,40 @@ INSTANTIATE_TEST_SUITE_P(Reduce, OpCaseTest, ::testing::ValuesIn(ReduceCases()),
 
 std::vector<ShapeCase> ReduceShapeCases() {
   struct Row {
-    int axis;
+    Shape x;
+    Axes axes;
     bool keep_dims;
     Shape want;
   };
+  const Shape x({2, 3, 4});
+  const Shape batch({Shape::kUnknownDim, 3, 4});
   const Row rows[] = {
-      {kAll, false, Shape()},       {kAll, true, Shape({1, 1, 1})},
-      {0, false, Shape({3, 4})},    {1, false, Shape({2, 4})},
-      {2, false, Shape({2, 3})},    {-1, false, Shape({2, 3})},
-      {-3, true, Shape({1, 3, 4})}, {1, true, Shape({2, 1, 4})},
+      {x, {}, false, Shape()},
+      {x, {}, true, Shape({1, 1, 1})},
+      {x, {0}, false, Shape({3, 4})},
+      {x, {1}, false, Shape({2, 4})},
+      {x, {2}, false, Shape({2, 3})},
+      {x, {-1}, false, Shape({2, 3})},
+      {x, {-3}, true, Shape({1, 3, 4})},
+      {x, {1}, true, Shape({2, 1, 4})},
+      {x, {0, 2}, false, Shape({3})},
+      {x, {2, 0}, true, Shape({1, 3, 1})},
+      {x, {-1, 0}, false, Shape({3})},
+      {x, {0, 1, 2}, false, Shape()},
+      {x, {0, 1, 2}, true, Shape({1, 1, 1})},
+      {batch, {1, 2}, false, Shape({Shape::kUnknownDim})},
+      {batch, {-2, -1}, true, Shape({Shape::kUnknownDim, 1, 1})},
+      {Shape(), {}, false, Shape()},
   };
   std::vector<ShapeCase> cases;
   for (OpKind kind : kReductions) {
     for (const Row& row : rows) {
-      cases.push_back(
-          {absl::StrCat(OpName(kind), "_", AxisLabel(row.axis, row.keep_dims)),
-           kind,
-           Attrs(kind, row.axis, row.keep_dims),
-           {Shape({2, 3, 4})},
-           row.want});
+      cases.push_back({absl::StrCat(OpName(kind), "_", ShapeLabel(row.x), "_",
+                                    AxesLabel(row.axes, row.keep_dims)),
+                       kind,
+                       Attrs(kind, row.axes, row.keep_dims),
+                       {row.x},
+                       row.want});
     }
   }
   return cases;
@@ -160,14 +218,27 @@ INSTANTIATE_TEST_SUITE_P(Reduce, ShapeInferenceTest,
                          ShapeCaseName);
 
 std::vector<ShapeErrorCase> ReduceShapeErrorCases() {
+  struct Row {
+    Axes axes;
+    std::vector<std::string> parts;
+  };
+  const Row rows[] = {
+      {{3}, {"axis 3 of axes [3] is out of range for x [2,3,4] of rank 3"}},
+      {{-4}, {"axis -4 of axes [-4] is out of range", "(valid: [-3, 3))"}},
+      {{100}, {"axis 100"}},
+      {{0, 5}, {"axis 5 of axes [0,5]"}},
+      {{0, 0}, {"axis 0 is listed twice in axes [0,0] for x [2,3,4]"}},
+      {{1, -2}, {"axis 1 is listed twice in axes [1,-2]"}},
+  };
   std::vector<ShapeErrorCase> cases;
   for (OpKind kind : kReductions) {
-    for (int axis : {3, -4, 100}) {
-      cases.push_back({absl::StrCat(OpName(kind), "_", AxisLabel(axis, false)),
-                       kind,
-                       Attrs(kind, axis, false),
-                       {Shape({2, 3, 4})},
-                       {std::to_string(axis)}});
+    for (const Row& row : rows) {
+      cases.push_back(
+          {absl::StrCat(OpName(kind), "_", AxesLabel(row.axes, false)),
+           kind,
+           Attrs(kind, row.axes, false),
+           {Shape({2, 3, 4})},
+           row.parts});
     }
   }
   return cases;
@@ -179,6 +250,12 @@ INSTANTIATE_TEST_SUITE_P(Reduce, ShapeErrorTest,
 
 // ---------------------------------------------------------------------------
 // ReduceMax.
+
+std::string AxisLabel(int axis, bool keep_dims) {
+  return absl::StrCat(
+      axis == kAll ? std::string("all") : absl::StrCat("axis", AxisName(axis)),
+      keep_dims ? "_keep" : "");
+}
 
 ReduceMaxAttrs MaxAttrs(int axis, bool keep_dims) {
   ReduceMaxAttrs attrs;
@@ -341,7 +418,7 @@ ReferenceFn PlaneReference(OpKind kind) {
     ReferenceArgs flat_args{in, args.y, dy};
     Reference r = kind == OpKind::kGlobalMaxPool
                       ? MaxReference(1)(flat_args)
-                      : ReduceReference(OpKind::kMean, 1)(flat_args);
+                      : ReduceReference(OpKind::kMean, {1})(flat_args);
     r.y_shape = Shape({s.dim(0), s.dim(1)});
     return r;
   };

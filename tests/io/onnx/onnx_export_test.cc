@@ -141,12 +141,19 @@ std::unique_ptr<Net> BuildNet() {
   const NodeId log_probs =
       *b.AddOp(LogSoftmaxAttrs{}, {logits}, {"", "log_probs"});
   MeanAttrs row_mean;
-  row_mean.axis = 1;
+  row_mean.axes = {1};
   row_mean.keep_dims = true;
   const NodeId mean = *b.AddOp(row_mean, {log_probs}, {"", "row_mean"});
   const NodeId total = *b.AddOp(SumAttrs{}, {folded}, {"", "total"});
   const NodeId same_id = *b.AddOp(IdentityAttrs{}, {total}, {"", "copy"});
-  net->outputs = {probs, log_probs, mean, same_id};
+  SumAttrs outer_sum;  // Two separate reduced axes, kept as 1.
+  outer_sum.axes = {0, 2};
+  outer_sum.keep_dims = true;
+  const NodeId sums = *b.AddOp(outer_sum, {folded}, {"", "outer_sum"});
+  MeanAttrs inner_mean;  // Negative and unordered axes.
+  inner_mean.axes = {-1, 1};
+  const NodeId means = *b.AddOp(inner_mean, {folded}, {"", "inner_mean"});
+  net->outputs = {probs, log_probs, mean, same_id, sums, means};
   net->loss =
       *b.AddOp(SoftmaxCrossEntropyAttrs{}, {logits, net->labels}, {"", "loss"});
   net->grad = (*AddGradients(&b, net->loss, b.trainable_parameters()))[0];

@@ -24,6 +24,8 @@
 #include "layers/flatten.h"
 #include "layers/pooling.h"
 #include "onnx/onnx_pb.h"
+#include "ops/mean.h"
+#include "ops/sum.h"
 #include "tests/io/onnx/ort_runner.h"
 #include "tests/testing/subprocess.h"
 #include "train/sequential.h"
@@ -114,6 +116,51 @@ std::unique_ptr<Sequential> SmallConvNet() {
   model->Add(Dense(16, Activation::kTanh));
   model->Add(Dense(5, Activation::kSoftmax));
   return model;
+}
+
+// Sum and Mean over several axes (separate, negative, with and without
+// keep_dims) export as ReduceSum/ReduceMean and import back to the same
+// attrs: bitwise the same outputs.
+TEST(OnnxImportTest, ReductionsOverSeveralAxesRoundTrip) {
+  GraphBuilder b;
+  const NodeId x = *b.AddInput("x", Shape({Shape::kUnknownDim, 2, 3, 4}));
+  SumAttrs sum;
+  sum.axes = {1, 3};
+  sum.keep_dims = true;
+  const NodeId s = *b.AddOp(sum, {x}, {"", "sum"});  // [?,1,3,1]
+  MeanAttrs mean;
+  mean.axes = {-1, 2};
+  const NodeId m = *b.AddOp(mean, {s}, {"", "mean"});  // [?,1]
+  const Graph graph = *b.Finalize();
+  ParameterStore store;
+  ASSERT_TRUE(store.Initialize(graph, /*seed=*/1).ok());
+  absl::StatusOr<std::string> bytes = OnnxModelBytes(graph, store, {x}, {m});
+  ASSERT_TRUE(bytes.ok()) << bytes.status();
+  ASSERT_TRUE(CheckOnnxModel(*bytes).ok());
+
+  Tensor images = Tensor::Zeros(Shape({5, 2, 3, 4}));
+  Rng rng(7, 0);
+  for (int64_t i = 0; i < images.size(); ++i) images[i] = rng.Uniform();
+  ExecutorOptions options;
+  options.fetches = {m};
+  options.batch_size = 5;
+  std::unique_ptr<Executor> exec = *Executor::Create(graph, options);
+  ASSERT_TRUE(exec->BindParameters(&store).ok());
+  ASSERT_TRUE(exec->Feed(x, images).ok());
+  ASSERT_TRUE(exec->Run().ok());
+  const Tensor& want = **exec->Fetch(m);
+
+  absl::StatusOr<OnnxLayer> layer = OnnxLayer::FromBytes(*bytes, "reduce");
+  ASSERT_TRUE(layer.ok()) << layer.status();
+  Sequential imported(layer->input_shape(), /*seed=*/3);
+  imported.Add(*std::move(layer), "imported");
+  ASSERT_TRUE(imported.status().ok()) << imported.status();
+  absl::StatusOr<Tensor> got = imported.Predict(images);
+  ASSERT_TRUE(got.ok()) << got.status();
+  ASSERT_EQ(got->shape(), want.shape());
+  for (int64_t i = 0; i < want.size(); ++i) {
+    ASSERT_EQ((*got)[i], want[i]) << "element " << i;
+  }
 }
 
 TEST(OnnxImportTest, DagradExportImportsBackToBitwiseEqualOutputs) {
