@@ -306,7 +306,7 @@ absl::Status Interrupted(Trainer* model, absl::string_view why) {
 // of the training executor's unbudgeted arena at this batch size. It
 // prints what rematerialization did; a budget that cannot be met is an
 // error stating the smallest feasible one.
-absl::StatusOr<int64_t> MemoryBudget(Sequential* model, const Settings& s) {
+absl::StatusOr<int64_t> MemoryBudget(Trainer* model, const Settings& s) {
   const std::string text = absl::GetFlag(FLAGS_memory_budget);
   if (text.empty()) return 0;
   absl::string_view flag = text;

@@ -22,11 +22,13 @@ std::string TempPath(const std::string& name) {
   return absl::StrCat(std::getenv("TEST_TMPDIR"), "/", name);
 }
 
-// TestLine() is the output's "test_loss=..." line.
+// TestLine() is the output's "test_loss=..." line, without the memory
+// figure (peak_rss_mb), which depends on the run, not on the model.
 std::string TestLine(const std::string& output) {
   const size_t at = output.rfind("test_loss=");
   if (at == std::string::npos) return "";
-  return output.substr(at, output.find('\n', at) - at);
+  const std::string line = output.substr(at, output.find('\n', at) - at);
+  return line.substr(0, line.find(" peak_rss_mb="));
 }
 
 Subprocess RunExample(const std::string& name, std::vector<std::string> flags) {
