@@ -228,17 +228,20 @@ absl::StatusOr<DataProvider> DataProvider::Create(const Dataset* data,
   return p;
 }
 
+void ShuffleForEpoch(uint64_t seed, int64_t epoch,
+                     std::vector<int64_t>* order) {
+  std::iota(order->begin(), order->end(), 0);
+  Rng rng(seed, static_cast<uint64_t>(epoch));
+  for (int64_t i = static_cast<int64_t>(order->size()) - 1; i > 0; --i) {
+    const int64_t j = static_cast<int64_t>(rng.UniformInt(i + 1));
+    std::swap((*order)[i], (*order)[j]);
+  }
+}
+
 void DataProvider::Reset() {
   ++epoch_;
   cursor_ = 0;
-  if (!shuffle_) return;
-  std::iota(order_.begin(), order_.end(), 0);
-  // Fisher-Yates with this epoch's stream.
-  Rng rng(seed_, static_cast<uint64_t>(epoch_));
-  for (int64_t i = static_cast<int64_t>(order_.size()) - 1; i > 0; --i) {
-    const int64_t j = static_cast<int64_t>(rng.UniformInt(i + 1));
-    std::swap(order_[i], order_[j]);
-  }
+  if (shuffle_) ShuffleForEpoch(seed_, epoch_, &order_);
 }
 
 std::optional<Batch> DataProvider::Next() {

@@ -108,6 +108,11 @@ absl::StatusOr<MnistSplits> LoadMnistSplits(const std::string& dir,
                                             int64_t train_limit = -1,
                                             int64_t valid_count = -1);
 
+// ShuffleForEpoch() sets *order to 0 .. size-1 in the shuffled order of
+// epoch `epoch` (Fisher-Yates with stream `epoch` of `seed`): the order in
+// which DataProvider and MultiProvider (data/multi_dataset.h) walk an epoch.
+void ShuffleForEpoch(uint64_t seed, int64_t epoch, std::vector<int64_t>* order);
+
 // Batch is a view of the provider's buffers, valid until its next Next().
 struct Batch {
   Tensor images;  // [B, C, H, W]; B < batch_size only for the last batch.

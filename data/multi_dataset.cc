@@ -8,7 +8,6 @@
 #include <utility>
 
 #include "absl/strings/str_format.h"
-#include "core/random.h"
 
 namespace dagrad {
 namespace {
@@ -168,14 +167,7 @@ absl::StatusOr<MultiProvider> MultiProvider::Create(const MultiDataset* data,
 void MultiProvider::Reset() {
   ++epoch_;
   cursor_ = 0;
-  if (!shuffle_) return;
-  std::iota(order_.begin(), order_.end(), 0);
-  // Fisher-Yates with this epoch's stream, as DataProvider.
-  Rng rng(seed_, static_cast<uint64_t>(epoch_));
-  for (int64_t i = static_cast<int64_t>(order_.size()) - 1; i > 0; --i) {
-    const int64_t j = static_cast<int64_t>(rng.UniformInt(i + 1));
-    std::swap(order_[i], order_[j]);
-  }
+  if (shuffle_) ShuffleForEpoch(seed_, epoch_, &order_);
 }
 
 const MultiBatch* MultiProvider::Next() {

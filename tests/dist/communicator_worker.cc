@@ -18,18 +18,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
 #include "dist/communicator.h"
+#include "tests/testing/rank_checks.h"
 
 namespace dagrad {
 namespace {
-
-int failures = 0;
-
-void Check(bool ok, const std::string& what, int rank) {
-  if (!ok) {
-    ++failures;
-    std::printf("rank %d: FAILED %s\n", rank, what.c_str());
-  }
-}
 
 // Value() is rank r's element i: magnitudes far apart, so that a sum in
 // another order would round differently.
@@ -64,71 +56,66 @@ bool BitwiseEqual(const std::vector<float>& a, const std::vector<float>& b) {
 }
 
 int Main() {
-  absl::StatusOr<std::unique_ptr<Communicator>> created = CreateCommunicator();
-  if (!created.ok()) {
-    std::printf("FAILED CreateCommunicator: %s\n",
-                std::string(created.status().message()).c_str());
-    return 1;
-  }
-  Communicator& comm = **created;
+  std::unique_ptr<Communicator> created = CreateCommunicatorOrPrint();
+  if (created == nullptr) return 1;
+  Communicator& comm = *created;
   const int rank = comm.rank();
   const int size = comm.size();
+  RankChecks checks("communicator_worker", rank, size);
   if (const char* world = std::getenv("OMPI_COMM_WORLD_SIZE")) {
-    Check(std::atoi(world) == size, "size matches OMPI_COMM_WORLD_SIZE", rank);
+    checks.Check(std::atoi(world) == size, "size matches OMPI_COMM_WORLD_SIZE");
   }
   for (int64_t n : {0, 1, 3, 1000, 100003}) {
     const std::vector<float> expected = RankOrderSum(size, n);
     std::vector<float> blocking = Mine(rank, n);
-    Check(comm.AllreduceSum(absl::MakeSpan(blocking)).ok(),
-          absl::StrCat("AllreduceSum(", n, ") ok"), rank);
-    Check(BitwiseEqual(blocking, expected),
-          absl::StrCat("AllreduceSum(", n, ") is the rank-order sum"), rank);
+    checks.Check(comm.AllreduceSum(absl::MakeSpan(blocking)).ok(),
+                 absl::StrCat("AllreduceSum(", n, ") ok"));
+    checks.Check(BitwiseEqual(blocking, expected),
+                 absl::StrCat("AllreduceSum(", n, ") is the rank-order sum"));
     // Two sums in flight at once, waited for in the other order.
     std::vector<float> a = Mine(rank, n), b = Mine(rank, n);
     absl::StatusOr<std::unique_ptr<PendingSum>> pa =
         comm.StartAllreduceSum(absl::MakeSpan(a));
     absl::StatusOr<std::unique_ptr<PendingSum>> pb =
         comm.StartAllreduceSum(absl::MakeSpan(b));
-    Check(pa.ok() && pb.ok(), absl::StrCat("StartAllreduceSum(", n, ")"), rank);
+    checks.Check(pa.ok() && pb.ok(),
+                 absl::StrCat("StartAllreduceSum(", n, ")"));
     if (pa.ok() && pb.ok()) {
-      Check((*pb)->Wait().ok() && (*pa)->Wait().ok(),
-            absl::StrCat("Wait(", n, ")"), rank);
-      Check(BitwiseEqual(a, expected) && BitwiseEqual(b, expected),
-            absl::StrCat("nonblocking sum(", n, ") is bitwise the blocking"),
-            rank);
+      checks.Check((*pb)->Wait().ok() && (*pa)->Wait().ok(),
+                   absl::StrCat("Wait(", n, ")"));
+      checks.Check(
+          BitwiseEqual(a, expected) && BitwiseEqual(b, expected),
+          absl::StrCat("nonblocking sum(", n, ") is bitwise the blocking"));
     }
   }
   const int root = size - 1;
   std::vector<float> broadcast = Mine(rank, 257);
-  Check(comm.Broadcast(absl::MakeSpan(broadcast), root).ok(), "Broadcast",
-        rank);
-  Check(BitwiseEqual(broadcast, Mine(root, 257)), "Broadcast copies the root",
-        rank);
+  checks.Check(comm.Broadcast(absl::MakeSpan(broadcast), root).ok(),
+               "Broadcast");
+  checks.Check(BitwiseEqual(broadcast, Mine(root, 257)),
+               "Broadcast copies the root");
   std::string bytes =
       rank == root ? std::string("only the root knows\0x", 21) : std::string();
-  Check(comm.BroadcastBytes(&bytes, root).ok(), "BroadcastBytes", rank);
-  Check(bytes == std::string("only the root knows\0x", 21),
-        "BroadcastBytes copies the root's bytes", rank);
+  checks.Check(comm.BroadcastBytes(&bytes, root).ok(), "BroadcastBytes");
+  checks.Check(bytes == std::string("only the root knows\0x", 21),
+               "BroadcastBytes copies the root's bytes");
   absl::StatusOr<std::vector<std::string>> all =
       comm.AllgatherBytes(absl::StrCat("rank-", rank, std::string(rank, 'x')));
-  Check(all.ok() && static_cast<int>(all->size()) == size, "AllgatherBytes",
-        rank);
+  checks.Check(all.ok() && static_cast<int>(all->size()) == size,
+               "AllgatherBytes");
   if (all.ok()) {
     for (int r = 0; r < size && r < static_cast<int>(all->size()); ++r) {
-      Check((*all)[r] == absl::StrCat("rank-", r, std::string(r, 'x')),
-            absl::StrCat("AllgatherBytes entry ", r), rank);
+      checks.Check((*all)[r] == absl::StrCat("rank-", r, std::string(r, 'x')),
+                   absl::StrCat("AllgatherBytes entry ", r));
     }
   }
   const absl::Status bad_root = comm.Broadcast(absl::MakeSpan(broadcast), size);
-  Check(bad_root.code() == absl::StatusCode::kInvalidArgument &&
-            absl::StrContains(bad_root.message(), absl::StrCat("rank ", rank)),
-        "a root outside the ranks is InvalidArgument naming the rank", rank);
-  Check(comm.Barrier().ok(), "Barrier", rank);
-  std::printf("communicator_worker: rank %d of %d (%s): %s\n", rank, size,
-              comm.name().c_str(),
-              failures == 0 ? "all checks passed" : "checks FAILED");
-  std::fflush(stdout);
-  return failures == 0 ? 0 : 1;
+  checks.Check(
+      bad_root.code() == absl::StatusCode::kInvalidArgument &&
+          absl::StrContains(bad_root.message(), absl::StrCat("rank ", rank)),
+      "a root outside the ranks is InvalidArgument naming the rank");
+  checks.Check(comm.Barrier().ok(), "Barrier");
+  return checks.Finish(absl::StrCat(" (", comm.name(), ")"));
 }
 
 }  // namespace

@@ -13,19 +13,11 @@
 #include "core/tensor.h"
 #include "dist/communicator.h"
 #include "io/checkpoint.h"
+#include "tests/testing/rank_checks.h"
 #include "train/data_parallel.h"
 
 namespace dagrad {
 namespace {
-
-int failures = 0;
-
-void Check(bool ok, const std::string& what, int rank) {
-  if (!ok) {
-    ++failures;
-    std::printf("rank %d: FAILED %s\n", rank, what.c_str());
-  }
-}
 
 Checkpoint RankCheckpoint(int rank) {
   Checkpoint c;
@@ -37,20 +29,17 @@ Checkpoint RankCheckpoint(int rank) {
 }
 
 int Main() {
-  auto created = CreateCommunicator();
-  if (!created.ok()) {
-    std::printf("FAILED CreateCommunicator: %s\n",
-                created.status().ToString().c_str());
-    return 1;
-  }
-  Communicator* comm = created->get();
+  std::unique_ptr<Communicator> created = CreateCommunicatorOrPrint();
+  if (created == nullptr) return 1;
+  Communicator* comm = created.get();
   const int rank = comm->rank();
   const int ranks = comm->size();
+  RankChecks checks("data_parallel_worker", rank, ranks);
   // Values whose sum depends on the order: 1e16 + r + 0.25 * r.
   const std::vector<double> mine = {1e16 * (rank % 2 == 0 ? 1 : -1) + rank,
                                     0.25 * rank, 3.0};
   auto sums = SumOverRanks(comm, mine);
-  Check(sums.ok(), "SumOverRanks ok", rank);
+  checks.Check(sums.ok(), "SumOverRanks ok");
   if (sums.ok()) {
     std::vector<double> expected(3, 0.0);
     for (int r = 0; r < ranks; ++r) {
@@ -59,25 +48,24 @@ int Main() {
       for (int i = 0; i < 3; ++i)
         expected[i] = r == 0 ? v[i] : expected[i] + v[i];
     }
-    Check(std::memcmp(sums->data(), expected.data(), 3 * sizeof(double)) == 0,
-          "SumOverRanks is the rank-order sum", rank);
+    checks.Check(
+        std::memcmp(sums->data(), expected.data(), 3 * sizeof(double)) == 0,
+        "SumOverRanks is the rank-order sum");
   }
   Checkpoint ckpt = RankCheckpoint(rank);
-  Check(BroadcastCheckpoint(comm, &ckpt).ok(), "BroadcastCheckpoint ok", rank);
+  checks.Check(BroadcastCheckpoint(comm, &ckpt).ok(), "BroadcastCheckpoint ok");
   const Checkpoint root = RankCheckpoint(0);
-  Check(ckpt.FindMetadata("format") != nullptr &&
-            *ckpt.FindMetadata("format") == "rank 0",
-        "metadata is rank 0's", rank);
-  Check(ckpt.FindInteger("steps_done") != nullptr &&
-            *ckpt.FindInteger("steps_done") == 100,
-        "integers are rank 0's", rank);
+  checks.Check(ckpt.FindMetadata("format") != nullptr &&
+                   *ckpt.FindMetadata("format") == "rank 0",
+               "metadata is rank 0's");
+  checks.Check(ckpt.FindInteger("steps_done") != nullptr &&
+                   *ckpt.FindInteger("steps_done") == 100,
+               "integers are rank 0's");
   const Tensor* w = ckpt.FindTensor("w");
-  Check(w != nullptr && w->size() == 3 && (*w)[0] == 0.0f && (*w)[1] == 2.5f,
-        "tensors are rank 0's", rank);
-  std::printf("data_parallel_worker: rank %d of %d: %s\n", rank, ranks,
-              failures == 0 ? "all checks passed" : "checks FAILED");
-  std::fflush(stdout);
-  return failures == 0 ? 0 : 1;
+  checks.Check(
+      w != nullptr && w->size() == 3 && (*w)[0] == 0.0f && (*w)[1] == 2.5f,
+      "tensors are rank 0's");
+  return checks.Finish();
 }
 
 }  // namespace

@@ -13,19 +13,11 @@
 #include "absl/strings/str_cat.h"
 #include "core/tensor.h"
 #include "dist/communicator.h"
+#include "tests/testing/rank_checks.h"
 #include "train/gradient_sync.h"
 
 namespace dagrad {
 namespace {
-
-int failures = 0;
-
-void Check(bool ok, const std::string& what, int rank) {
-  if (!ok) {
-    ++failures;
-    std::printf("rank %d: FAILED %s\n", rank, what.c_str());
-  }
-}
 
 // Value() is rank r's element j of gradient i. Never inlined, so every
 // caller rounds alike (see tests/dist/communicator_worker.cc).
@@ -47,15 +39,12 @@ __attribute__((noinline)) float Weighted(int r, int ranks, int i, int64_t j) {
 }
 
 int Main() {
-  auto created = CreateCommunicator();
-  if (!created.ok()) {
-    std::printf("FAILED CreateCommunicator: %s\n",
-                created.status().ToString().c_str());
-    return 1;
-  }
-  Communicator* comm = created->get();
+  std::unique_ptr<Communicator> created = CreateCommunicatorOrPrint();
+  if (created == nullptr) return 1;
+  Communicator* comm = created.get();
   const int rank = comm->rank();
   const int ranks = comm->size();
+  RankChecks checks("gradient_sync_worker", rank, ranks);
   const std::vector<int64_t> sizes = {10, 3, 0, 7000, 1, 250, 64};
   // The expected sums, in rank order of the weighted values.
   std::vector<std::vector<float>> expected(sizes.size());
@@ -69,7 +58,7 @@ int Main() {
   for (int64_t bucket_bytes :
        {int64_t{1}, int64_t{64}, int64_t{4096}, int64_t{1} << 30}) {
     auto sync = GradientSync::Create(comm, sizes, bucket_bytes);
-    Check(sync.ok(), absl::StrCat("Create(", bucket_bytes, ")"), rank);
+    checks.Check(sync.ok(), absl::StrCat("Create(", bucket_bytes, ")"));
     if (!sync.ok()) continue;
     for (int order = 0; order < 2; ++order) {
       std::vector<Tensor> grads;
@@ -83,28 +72,25 @@ int Main() {
       for (Tensor& g : grads) pointers.push_back(&g);
       const std::string what =
           absl::StrCat("bucket_bytes ", bucket_bytes, " order ", order);
-      Check(sync->Begin(Weight(rank, ranks), pointers).ok(), "Begin " + what,
-            rank);
+      checks.Check(sync->Begin(Weight(rank, ranks), pointers).ok(),
+                   "Begin " + what);
       // Order 0 marks gradients ready first to last; order 1 last to
       // first, differently on each rank.
       for (size_t k = 0; k < sizes.size(); ++k) {
         const int i = order == 0 ? static_cast<int>(k)
                                  : static_cast<int>(sizes.size() - 1 - k);
-        Check(sync->Ready(i).ok(), "Ready " + what, rank);
+        checks.Check(sync->Ready(i).ok(), "Ready " + what);
       }
-      Check(sync->Finish().ok(), "Finish " + what, rank);
+      checks.Check(sync->Finish().ok(), "Finish " + what);
       for (size_t i = 0; i < sizes.size(); ++i) {
-        Check(sizes[i] == 0 || std::memcmp(grads[i].data(), expected[i].data(),
-                                           sizes[i] * sizeof(float)) == 0,
-              absl::StrCat("gradient ", i, " is the rank-order sum, ", what),
-              rank);
+        checks.Check(
+            sizes[i] == 0 || std::memcmp(grads[i].data(), expected[i].data(),
+                                         sizes[i] * sizeof(float)) == 0,
+            absl::StrCat("gradient ", i, " is the rank-order sum, ", what));
       }
     }
   }
-  std::printf("gradient_sync_worker: rank %d of %d: %s\n", rank, ranks,
-              failures == 0 ? "all checks passed" : "checks FAILED");
-  std::fflush(stdout);
-  return failures == 0 ? 0 : 1;
+  return checks.Finish();
 }
 
 }  // namespace
