@@ -6,8 +6,8 @@
 // ops/cpu/fma_probe.h measures at start-up (//benchmarks:fma_peak's
 // kernel). One thread; run with repetitions and read medians:
 //
-//   bazel run -c opt //benchmarks:gemm -- --benchmark_repetitions=5 \
-//       --benchmark_report_aggregates_only=true
+//   bazel run -c opt //benchmarks:gemm --
+//       --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 #include <cstdint>
 #include <iterator>
 #include <string>
