@@ -56,7 +56,9 @@ void CheckLayerGradients(const Layer& layer, const LayerGradientCase& c) {
     EXPECT_TRUE(exec.ok()) << exec.status();
     if (!exec.ok()) return std::unique_ptr<Executor>();
     EXPECT_TRUE((*exec)->BindParameters(&store).ok());
-    if (c.input_is_ids) EXPECT_TRUE((*exec)->Feed(x, c.input).ok());
+    if (c.input_is_ids) {
+      EXPECT_TRUE((*exec)->Feed(x, c.input).ok());
+    }
     return std::move(*exec);
   };
   std::unique_ptr<Executor> exec = make(*grads);
