@@ -295,7 +295,9 @@ class Trainer {
   // for a model never compiled). For the Dataset form, `loss` chooses the
   // loss of a model never compiled; another loss than the compiled one is
   // FailedPrecondition. `name` names the data in errors ("test"); the data
-  // is validated first.
+  // is validated first. With a `communicator` of N > 1 ranks (every rank
+  // calling with the same data), rank r evaluates batches r, r + N, ...
+  // and every rank returns the sums over all of them.
   absl::StatusOr<EvalResult> Evaluate(const Dataset& data,
                                       int64_t batch_size = 256,
                                       std::optional<Loss> loss = std::nullopt,

@@ -1,10 +1,19 @@
 // tests/examples/data_parallel_examples_test.cc: the examples run unchanged
 // under `mpirun -np 2` and print what one process prints: the same
 // train_loss (4 decimals) and test_acc within 0.001, once (rank 0 only). A
-// flag that differs across ranks is an error at start-up naming the ranks.
+// flag that differs across ranks is an error at start-up naming the ranks. A
+// rank killed mid-run ends the job non-zero within 30 s, and rank 0's last
+// checkpoint loads and resumes with the uninterrupted run's losses.
 // Every job has a time limit and is killed by its process group.
+#include <signal.h>
+#include <sys/types.h>
+
+#include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -32,6 +41,36 @@ std::string Value(const std::string& out, const std::string& key) {
   if (at == std::string::npos) return "";
   const size_t begin = at + key.size() + 1;
   return out.substr(begin, out.find_first_of(" \n", begin) - begin);
+}
+
+// LastValue() is Value() of the last "key=".
+std::string LastValue(const std::string& out, const std::string& key) {
+  const size_t at = out.rfind(key + "=");
+  return at == std::string::npos ? "" : Value(out.substr(at), key);
+}
+
+// KillOneChild() sends SIGKILL to one child process of `parent` (a rank of
+// the mpirun `parent`); false when it has none.
+bool KillOneChild(pid_t parent) {
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    std::getline(stat, line);
+    // pid (comm) state ppid ...
+    const size_t close = line.rfind(')');
+    if (close == std::string::npos) continue;
+    char state = 0;
+    long ppid = 0;
+    if (std::sscanf(line.c_str() + close + 1, " %c %ld", &state, &ppid) != 2) {
+      continue;
+    }
+    if (ppid == parent) {
+      return kill(static_cast<pid_t>(std::stol(name)), SIGKILL) == 0;
+    }
+  }
+  return false;
 }
 
 int Count(const std::string& out, const std::string& what) {
@@ -98,6 +137,55 @@ TEST(DataParallelExamplesTest, MismatchedFlagIsCaughtAtStartUp) {
       "rank 1 differs from rank 0 at line 2: '--lr=0.1' vs '--lr=0.2'"))
       << job.output;
   EXPECT_FALSE(absl::StrContains(job.output, "train_loss=")) << job.output;
+}
+
+TEST(DataParallelExamplesTest, KilledRankEndsTheJobAndTheCheckpointResumes) {
+  const std::string mlp = Binary("mnist_mlp");
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  const std::string ckpt =
+      absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/dp_kill.ckpt");
+  std::remove(ckpt.c_str());
+  const std::vector<std::string> flags = {
+      "--epochs=3", "--threads=1", "--train_limit=10000", "--save=" + ckpt,
+      "--checkpoint_every=1"};
+  std::vector<std::string> job = kMpirun;
+  job.insert(job.end(), {"-np", "2", mlp});
+  job.insert(job.end(), flags.begin(), flags.end());
+  const Subprocess whole = RunSubprocess(job, /*timeout_seconds=*/300);
+  ASSERT_EQ(whole.exit_code, 0) << whole.output;
+  std::remove(ckpt.c_str());
+  // Killed once epoch 2 is reported: epoch 1's checkpoint is written.
+  bool killed = false;
+  const auto start = std::chrono::steady_clock::now();
+  double killed_at = 0;  // Seconds after the start.
+  const Subprocess cut = RunSubprocess(
+      job, /*timeout_seconds=*/300, {}, [&](pid_t pid, const std::string& out) {
+        if (!killed && absl::StrContains(out, "epoch 2/3")) {
+          killed = KillOneChild(pid);
+          killed_at = std::chrono::duration<double>(
+                          std::chrono::steady_clock::now() - start)
+                          .count();
+        }
+      });
+  ASSERT_TRUE(killed) << cut.output;
+  ASSERT_FALSE(cut.timed_out) << cut.output;
+  EXPECT_NE(cut.exit_code, 0) << cut.output;
+  EXPECT_LT(cut.seconds, killed_at + 30) << cut.output;
+  std::vector<std::string> load = {mlp, "--epochs=0", "--threads=1",
+                                   "--train_limit=10000", "--load=" + ckpt};
+  const Subprocess loaded = RunSubprocess(load, /*timeout_seconds=*/120);
+  EXPECT_EQ(loaded.exit_code, 0) << loaded.output;
+  std::vector<std::string> resume = job;
+  resume.push_back("--resume");
+  const Subprocess resumed = RunSubprocess(resume, /*timeout_seconds=*/300);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_TRUE(absl::StrContains(resumed.output, "resumed ")) << resumed.output;
+  EXPECT_EQ(LastValue(resumed.output, "train_loss"),
+            LastValue(whole.output, "train_loss"))
+      << resumed.output;
+  EXPECT_EQ(LastValue(resumed.output, "test_acc"),
+            LastValue(whole.output, "test_acc"))
+      << resumed.output;
 }
 
 }  // namespace
