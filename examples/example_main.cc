@@ -24,6 +24,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
 #include "core/flag_parse.h"
@@ -31,6 +32,8 @@
 #include "core/status_macros.h"
 #include "core/thread_pool.h"
 #include "data/dataset.h"
+#include "dist/communicator.h"
+#include "dist/consistency.h"
 #include "graph/dot.h"
 #include "io/file_system.h"
 #include "io/npy.h"
@@ -339,9 +342,12 @@ absl::StatusOr<int64_t> MemoryBudget(Trainer* model, const Settings& s) {
 
 // TrainOne() builds, trains and tests one model (sweep value `variant`).
 // `bad_input` is set when the error is the user's (exit 2).
+// Under mpirun (`comm` of several ranks) every rank trains its shard of
+// each global batch; only rank 0 prints (see RunExample) and writes files.
 absl::StatusOr<Outcome> TrainOne(const ExampleSpec& spec, const Settings& s,
                                  const MnistSplits& data, int variant,
-                                 bool* bad_input) {
+                                 Communicator* comm, bool* bad_input) {
+  const bool writer = comm->rank() == 0;
   *bad_input = true;
   // A functional Model, or a Sequential (one case of it).
   std::unique_ptr<Model> built;
@@ -376,6 +382,7 @@ absl::StatusOr<Outcome> TrainOne(const ExampleSpec& spec, const Settings& s,
   fit.allow_non_finite = absl::GetFlag(FLAGS_allow_non_finite);
   fit.drop_last = absl::GetFlag(FLAGS_drop_last);
   fit.interrupt = &g_interrupt;
+  fit.communicator = comm;
   const std::string save = absl::GetFlag(FLAGS_save);
   PeriodicCheckpoint periodic(save, std::max(s.checkpoint_every, 1));
   if (s.checkpoint_every > 0) fit.callbacks.push_back(&periodic);
@@ -405,7 +412,8 @@ absl::StatusOr<Outcome> TrainOne(const ExampleSpec& spec, const Settings& s,
     }
   }
   ASSIGN_OR_RETURN(fit.memory_budget_bytes, MemoryBudget(&model, s));
-  if (const std::string path = absl::GetFlag(FLAGS_dot); !path.empty()) {
+  if (const std::string path = absl::GetFlag(FLAGS_dot);
+      writer && !path.empty()) {
     // The training graph with the buffer sizes planned for this batch size
     // (with --memory_budget, the rematerialized graph the executor runs).
     ASSIGN_OR_RETURN(Executor * train,
@@ -446,13 +454,16 @@ absl::StatusOr<Outcome> TrainOne(const ExampleSpec& spec, const Settings& s,
   if (g_interrupt.load()) {
     return Interrupted(&model, "interrupted after training");
   }
-  if (const std::string path = absl::GetFlag(FLAGS_log_csv); !path.empty()) {
+  if (const std::string path = absl::GetFlag(FLAGS_log_csv);
+      writer && !path.empty()) {
     RETURN_IF_ERROR(WriteFileAtomically(path, HistoryCsv(outcome.history)));
   }
-  if (const std::string path = absl::GetFlag(FLAGS_plot); !path.empty()) {
+  if (const std::string path = absl::GetFlag(FLAGS_plot);
+      writer && !path.empty()) {
     RETURN_IF_ERROR(WriteTrainingCurves(path, outcome.history, spec.title));
   }
-  if (const std::string path = absl::GetFlag(FLAGS_save); !path.empty()) {
+  if (const std::string path = absl::GetFlag(FLAGS_save);
+      writer && !path.empty()) {
     RETURN_IF_ERROR(model.Save(path));
   }
   if (const std::string dir = absl::GetFlag(FLAGS_npy_dir); !dir.empty()) {
@@ -465,7 +476,7 @@ absl::StatusOr<Outcome> TrainOne(const ExampleSpec& spec, const Settings& s,
     }
   }
   if (const std::string path = absl::GetFlag(FLAGS_export_onnx);
-      !path.empty()) {
+      writer && !path.empty()) {
     ASSIGN_OR_RETURN(Trainer::Endpoints endpoints, model.InferenceEndpoints());
     ASSIGN_OR_RETURN(std::string bytes,
                      OnnxModelBytes(*endpoints.graph, *endpoints.store,
@@ -476,10 +487,10 @@ absl::StatusOr<Outcome> TrainOne(const ExampleSpec& spec, const Settings& s,
   }
   if (test.has_value()) {
     ASSIGN_OR_RETURN(outcome.test,
-                     model.Evaluate(*test, 1000, s.threads, "test"));
+                     model.Evaluate(*test, 1000, s.threads, "test", comm));
   } else {
     ASSIGN_OR_RETURN(outcome.test, model.Evaluate(data.test, 1000, spec.loss,
-                                                  s.threads, "test"));
+                                                  s.threads, "test", comm));
   }
   outcome.params = model.parameter_count();
   // With several outputs, each output's accuracy and loss first; test_acc
@@ -505,19 +516,27 @@ absl::StatusOr<Outcome> TrainOne(const ExampleSpec& spec, const Settings& s,
   return outcome;
 }
 
-absl::Status Run(const ExampleSpec& spec, const Settings& s, bool* bad_input) {
+absl::Status Run(const ExampleSpec& spec, const Settings& s, Communicator* comm,
+                 bool* bad_input) {
   *bad_input = true;
   SetBlasThreads(1);
-  ASSIGN_OR_RETURN(MnistSplits data,
-                   LoadMnistSplits(absl::GetFlag(FLAGS_data_dir), s.train_limit,
-                                   s.valid_count));
+  absl::StatusOr<MnistSplits> loaded = LoadMnistSplits(
+      absl::GetFlag(FLAGS_data_dir), s.train_limit, s.valid_count);
+  // One rank that cannot read its data stops every rank, naming it.
+  RETURN_IF_ERROR(AgreeOnStatus(comm, loaded.status()));
+  MnistSplits data = *std::move(loaded);
+  if (comm->size() > 1) {
+    std::printf("data parallel: %d ranks (%s), global batch %lld\n",
+                comm->size(), comm->name().c_str(),
+                static_cast<long long>(s.batch_size));
+  }
   std::printf("%s: %lld train, %lld valid, %lld test examples from %s\n",
               spec.name.c_str(), static_cast<long long>(data.train.size()),
               static_cast<long long>(data.valid.size()),
               static_cast<long long>(data.test.size()),
               absl::GetFlag(FLAGS_data_dir).c_str());
   if (spec.sweep.empty()) {
-    return TrainOne(spec, s, data, 0, bad_input).status();
+    return TrainOne(spec, s, data, 0, comm, bad_input).status();
   }
   std::string table = absl::StrFormat(
       "%-10s %10s %10s %10s %10s %10s %10s\n", spec.sweep_name, "params",
@@ -525,7 +544,8 @@ absl::Status Run(const ExampleSpec& spec, const Settings& s, bool* bad_input) {
   for (int variant : spec.sweep) {
     std::printf("== %s %s=%d\n", spec.name.c_str(), spec.sweep_name.c_str(),
                 variant);
-    ASSIGN_OR_RETURN(Outcome o, TrainOne(spec, s, data, variant, bad_input));
+    ASSIGN_OR_RETURN(Outcome o,
+                     TrainOne(spec, s, data, variant, comm, bad_input));
     double time_s = 0;
     for (const EpochStats& e : o.history.epochs) time_s += e.time_s;
     const EpochStats last =
@@ -543,6 +563,29 @@ absl::Status Run(const ExampleSpec& spec, const Settings& s, bool* bad_input) {
 }  // namespace
 
 int RunExample(int argc, char** argv, const ExampleSpec& spec) {
+  // Under mpirun every rank runs this; a plain run is rank 0 of 1.
+  absl::StatusOr<std::unique_ptr<Communicator>> created = CreateCommunicator();
+  if (!created.ok()) {
+    std::fprintf(stderr, "%s: %s\n", spec.name.c_str(),
+                 std::string(created.status().message()).c_str());
+    return 1;
+  }
+  Communicator* comm = created->get();
+  // Only rank 0 prints; errors (stderr) come from every rank.
+  if (comm->rank() != 0 && std::freopen("/dev/null", "w", stdout) == nullptr) {
+    return 1;
+  }
+  if (comm->size() > 1) {
+    // Every rank must run with the same flags.
+    std::vector<std::string> args(argv + 1, argv + argc);
+    const absl::Status same = CheckSameOnEveryRank(
+        comm, "the command-line flags", absl::StrJoin(args, "\n"));
+    if (!same.ok()) {
+      std::fprintf(stderr, "%s: rank %d: %s\n", spec.name.c_str(), comm->rank(),
+                   std::string(same.message()).c_str());
+      return 2;
+    }
+  }
   if (absl::Status values = CheckFlagValues(argc, argv); !values.ok()) {
     std::fprintf(stderr, "%s: %s\n", spec.name.c_str(),
                  std::string(values.message()).c_str());
@@ -558,7 +601,7 @@ int RunExample(int argc, char** argv, const ExampleSpec& spec) {
   }
   InstallInterruptHandlers();
   bool bad_input = false;
-  const absl::Status status = Run(spec, *settings, &bad_input);
+  const absl::Status status = Run(spec, *settings, comm, &bad_input);
   if (!status.ok()) {
     std::fflush(stdout);  // The error is the last line a terminal shows.
     std::fprintf(stderr, "%s: %s\n", spec.name.c_str(),

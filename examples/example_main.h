@@ -38,6 +38,13 @@
 // for SIGTERM); a second signal ends the process at once. The same command
 // with --resume continues it.
 //
+// Several processes: under `mpirun -np N` (README "Training on several
+// machines") every rank runs the example as a data-parallel job
+// (FitOptions::communicator); --batch_size is the global batch. The flags
+// must be the same on every rank (else exit status 2 on every rank, naming
+// the first flag that differs), a rank that cannot read its data stops
+// every rank, and only rank 0 prints to stdout and writes files.
+//
 // Output: the model summary, one line per epoch (report/history.h), then
 //   test_loss=0.4012 test_acc=0.8611 params=61684 peak_rss_mb=132
 // where peak_rss_mb is the process's peak resident memory so far, and,

@@ -11,6 +11,7 @@
 #include "core/finite.h"
 #include "core/status_macros.h"
 #include "report/progress_bar.h"
+#include "train/data_parallel.h"
 #include "train/trainer.h"
 
 namespace dagrad {
@@ -100,6 +101,16 @@ absl::Status CheckAllFinite(absl::Span<const Tensor> tensors,
   return absl::OkStatus();
 }
 
+// RowsOf() is a view of rows [shard.begin, shard.begin + shard.count) of
+// `t` [B, ...]. Feeding copies it, so the const_cast never writes.
+Tensor RowsOf(const Tensor& t, const Shard& shard) {
+  Shape shape = t.shape();
+  const int64_t per_row = shape.dim(0) > 0 ? t.size() / shape.dim(0) : 0;
+  shape.set_dim(0, shard.count);
+  return Tensor::View(shape,
+                      const_cast<float*>(t.data()) + shard.begin * per_row);
+}
+
 }  // namespace
 
 absl::StatusOr<StepResult> Trainer::TrainStep(const Tensor& images,
@@ -134,6 +145,28 @@ absl::StatusOr<StepResult> Trainer::RunStep(absl::Span<const Tensor> inputs,
   if (labels.empty()) {
     return absl::InvalidArgumentError("TrainStep: no label tensor given");
   }
+  const int64_t global = labels[0].size();
+  Communicator* comm = options.communicator;
+  const bool parallel = comm != nullptr && comm->size() > 1;
+  if (parallel) {
+    // This rank's rows of the global batch, as views.
+    const Shard mine = ShardOf(global, comm->rank(), comm->size());
+    if (mine.count == 0) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "a batch of %d examples leaves rank %d of %d ranks no example",
+          global, comm->rank(), comm->size()));
+    }
+    shard_inputs_.resize(inputs.size());
+    shard_labels_.resize(labels.size());
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      shard_inputs_[i] = RowsOf(inputs[i], mine);
+    }
+    for (size_t j = 0; j < labels.size(); ++j) {
+      shard_labels_[j] = RowsOf(labels[j], mine);
+    }
+    inputs = shard_inputs_;
+    labels = shard_labels_;
+  }
   const int64_t size = labels[0].size();
   ASSIGN_OR_RETURN(Executor * executor,
                    GetExecutor(ExecutorMode::kTrain, size, options.num_threads,
@@ -142,14 +175,23 @@ absl::StatusOr<StepResult> Trainer::RunStep(absl::Span<const Tensor> inputs,
   executor->set_step(steps_done_);
   executor->set_check_numerics(options.check_numerics);
   RETURN_IF_ERROR(executor->Run());
-  // Data-parallel training syncs the gradients here, before the checks and
-  // the update.
   ASSIGN_OR_RETURN(const Tensor* loss, executor->Fetch(loss_));
   for (size_t i = 0; i < slots_.size(); ++i) {
     ASSIGN_OR_RETURN(slots_[i].grad, executor->Fetch(gradients_[i]));
   }
   StepResult result;
   result.loss = loss->data()[0];
+  for (size_t j = 0; j < outputs_.size(); ++j) {
+    ASSIGN_OR_RETURN(const Tensor* output, executor->Fetch(outputs_[j]));
+    ASSIGN_OR_RETURN(const Tensor* l, executor->Fetch(output_losses_[j]));
+    step_losses_[j] = l->data()[0];
+    step_correct_[j] = CountCorrect(*output, labels[j]);
+  }
+  result.correct = step_correct_[0];
+  // Data parallelism: the global mean gradient and the global batch's
+  // statistics, the same bits on every rank, before the checks and the
+  // update.
+  if (parallel) RETURN_IF_ERROR(SyncStep(comm, size, global, &result));
   if (!options.allow_non_finite) {
     if (!std::isfinite(result.loss)) {
       return NonFinite(steps_done_ + 1, "the loss", result.loss);
@@ -163,13 +205,6 @@ absl::StatusOr<StepResult> Trainer::RunStep(absl::Span<const Tensor> inputs,
       }
     }
   }
-  for (size_t j = 0; j < outputs_.size(); ++j) {
-    ASSIGN_OR_RETURN(const Tensor* output, executor->Fetch(outputs_[j]));
-    ASSIGN_OR_RETURN(const Tensor* l, executor->Fetch(output_losses_[j]));
-    step_losses_[j] = l->data()[0];
-    step_correct_[j] = CountCorrect(*output, labels[j]);
-  }
-  result.correct = step_correct_[0];
   RETURN_IF_ERROR(optimizer_.get()->Step(slots_, lr, executor->pool()));
   ++steps_done_;
   return result;
@@ -180,7 +215,9 @@ absl::StatusOr<EvalResult> Trainer::RunEpoch(BatchSource* source,
                                              float lr, int64_t batches,
                                              bool* interrupted) {
   source->Reset();
-  ProgressBar bar(options.verbose ? stderr : nullptr, batches);
+  const bool speaker =
+      options.communicator == nullptr || options.communicator->rank() == 0;
+  ProgressBar bar(options.verbose && speaker ? stderr : nullptr, batches);
   EpochProgress& p = partial_epoch_;  // Continued after an interrupt.
   absl::Span<const Tensor> inputs, labels;
   for (int64_t index = 0; index < batches; ++index) {
@@ -224,8 +261,7 @@ absl::StatusOr<History> Trainer::Fit(const Dataset& train, const Dataset* valid,
       DataProvider provider,
       DataProvider::Create(&train, options.batch_size, options.shuffle,
                            seed_ ^ kShuffleSeedSalt, "train"));
-  RETURN_IF_ERROR(
-      CheckInputShape(0, train.image_shape(), "Fit: train images"));
+  RETURN_IF_ERROR(CheckInputShape(0, train.image_shape(), "Fit: train images"));
   const bool has_valid = valid != nullptr && valid->size() > 0;
   if (has_valid) {
     RETURN_IF_ERROR(ValidateDataset(*valid, "valid"));
@@ -237,7 +273,8 @@ absl::StatusOr<History> Trainer::Fit(const Dataset& train, const Dataset* valid,
   if (has_valid) {
     validate = [&]() {
       return Evaluate(*valid, std::max<int64_t>(options.batch_size, 256),
-                      std::nullopt, options.num_threads, "valid");
+                      std::nullopt, options.num_threads, "valid",
+                      options.communicator);
     };
   }
   return FitLoop(&source, train.size(), options, validate);
@@ -263,7 +300,7 @@ absl::StatusOr<History> Trainer::Fit(const MultiDataset& train,
   if (has_valid) {
     validate = [&]() {
       return Evaluate(*valid, std::max<int64_t>(options.batch_size, 256),
-                      options.num_threads, "valid");
+                      options.num_threads, "valid", options.communicator);
     };
   }
   return FitLoop(&source, train.size(), options, validate);
@@ -284,6 +321,10 @@ absl::StatusOr<History> Trainer::FitLoop(BatchSource* source, int64_t examples,
   RETURN_IF_ERROR(EnsureCompiled(options));
   RETURN_IF_ERROR(
       optimizer_.Ensure(options.optimizer, options.optimizer_options, slots_));
+  communicator_ = options.communicator;
+  if (options.communicator != nullptr && options.communicator->size() > 1) {
+    RETURN_IF_ERROR(StartDataParallel(options, examples));
+  }
   source->SetEpoch(epochs_done_);
   History history;
   double best = 0;
@@ -327,7 +368,8 @@ absl::StatusOr<History> Trainer::FitLoop(BatchSource* source, int64_t examples,
       history.best_epoch = stats.epoch;
     }
     history.epochs.push_back(stats);
-    if (options.verbose) {
+    if (options.verbose && (options.communicator == nullptr ||
+                            options.communicator->rank() == 0)) {
       std::printf("%s\n", FormatEpochLine(stats).c_str());
       std::fflush(stdout);
     }
@@ -343,7 +385,10 @@ absl::StatusOr<History> Trainer::FitLoop(BatchSource* source, int64_t examples,
 }
 
 absl::StatusOr<EvalResult> Trainer::EvaluateLoop(BatchSource* source,
-                                                 int num_threads) {
+                                                 int num_threads,
+                                                 Communicator* comm) {
+  const int ranks = comm == nullptr ? 1 : comm->size();
+  const int rank = comm == nullptr ? 0 : comm->rank();
   source->Reset();
   const size_t n = outputs_.size();
   double loss_sum = 0;
@@ -351,7 +396,8 @@ absl::StatusOr<EvalResult> Trainer::EvaluateLoop(BatchSource* source,
   std::vector<int64_t> correct(n, 0);
   int64_t seen = 0;
   absl::Span<const Tensor> inputs, labels;
-  while (source->Next(&inputs, &labels)) {
+  for (int64_t b = 0; source->Next(&inputs, &labels); ++b) {
+    if (b % ranks != rank) continue;  // Another rank's batch.
     const int64_t size = labels[0].size();
     ASSIGN_OR_RETURN(Executor * executor,
                      GetExecutor(ExecutorMode::kEvaluate, size, num_threads));
@@ -367,6 +413,19 @@ absl::StatusOr<EvalResult> Trainer::EvaluateLoop(BatchSource* source,
     }
     seen += size;
   }
+  if (ranks > 1) {
+    // Sums over the ranks: {loss, examples, per output loss and correct}.
+    std::vector<double> mine = {loss_sum, static_cast<double>(seen)};
+    for (size_t j = 0; j < n; ++j) mine.push_back(output_loss_sum[j]);
+    for (size_t j = 0; j < n; ++j) mine.push_back(correct[j]);
+    ASSIGN_OR_RETURN(std::vector<double> sums, SumOverRanks(comm, mine));
+    loss_sum = sums[0];
+    seen = static_cast<int64_t>(sums[1]);
+    for (size_t j = 0; j < n; ++j) {
+      output_loss_sum[j] = sums[2 + j];
+      correct[j] = static_cast<int64_t>(sums[2 + n + j]);
+    }
+  }
   EvalResult result;
   result.examples = seen;
   result.loss = seen > 0 ? loss_sum / seen : 0;
@@ -380,11 +439,9 @@ absl::StatusOr<EvalResult> Trainer::EvaluateLoop(BatchSource* source,
   return result;
 }
 
-absl::StatusOr<EvalResult> Trainer::Evaluate(const Dataset& data,
-                                             int64_t batch_size,
-                                             std::optional<Loss> loss,
-                                             int num_threads,
-                                             const std::string& name) {
+absl::StatusOr<EvalResult> Trainer::Evaluate(
+    const Dataset& data, int64_t batch_size, std::optional<Loss> loss,
+    int num_threads, const std::string& name, Communicator* communicator) {
   RETURN_IF_ERROR(status_);
   RETURN_IF_ERROR(NeedOneInputOneOutput("Evaluate(Dataset)"));
   if (batch_size < 1) {
@@ -400,13 +457,14 @@ absl::StatusOr<EvalResult> Trainer::Evaluate(const Dataset& data,
   RETURN_IF_ERROR(CheckInputShape(0, data.image_shape(),
                                   absl::StrCat("Evaluate: ", name, " images")));
   DatasetSource source(&provider);
-  return EvaluateLoop(&source, num_threads);
+  return EvaluateLoop(&source, num_threads, communicator);
 }
 
 absl::StatusOr<EvalResult> Trainer::Evaluate(const MultiDataset& data,
                                              int64_t batch_size,
                                              int num_threads,
-                                             const std::string& name) {
+                                             const std::string& name,
+                                             Communicator* communicator) {
   RETURN_IF_ERROR(status_);
   if (batch_size < 1) {
     return absl::InvalidArgumentError(absl::StrFormat(
@@ -418,7 +476,7 @@ absl::StatusOr<EvalResult> Trainer::Evaluate(const MultiDataset& data,
                                          /*seed=*/0, name));
   RETURN_IF_ERROR(CheckData(data, name));
   MultiSource source(&provider);
-  return EvaluateLoop(&source, num_threads);
+  return EvaluateLoop(&source, num_threads, communicator);
 }
 
 absl::StatusOr<Trainer::Endpoints> Trainer::InferenceEndpoints() {

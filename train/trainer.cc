@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "core/status_macros.h"
+#include "dist/consistency.h"
 #include "graph/autodiff.h"
 #include "ops/add.h"
 #include "ops/batch_norm.h"
@@ -18,6 +19,7 @@
 #include "ops/scale.h"
 #include "ops/sigmoid_binary_cross_entropy.h"
 #include "ops/softmax_cross_entropy.h"
+#include "train/data_parallel.h"
 
 namespace dagrad {
 namespace {
@@ -452,6 +454,10 @@ absl::Status Trainer::FeedBatch(Executor* executor,
 }
 
 absl::Status Trainer::Save(const std::string& path) {
+  // Data-parallel replicas are identical; rank 0 writes for all.
+  if (communicator_ != nullptr && communicator_->rank() != 0) {
+    return absl::OkStatus();
+  }
   if (!compiled_) {
     RETURN_IF_ERROR(Compile(losses_.empty() ? Loss::kSoftmaxCrossEntropy
                                             : losses_[0].loss));
@@ -465,13 +471,18 @@ absl::Status Trainer::Save(const std::string& path) {
 absl::Status Trainer::Load(const std::string& path) {
   if (!compiled_) RETURN_IF_ERROR(Compile(Loss::kSoftmaxCrossEntropy));
   ASSIGN_OR_RETURN(Checkpoint ckpt, ReadCheckpoint(path));
+  return ApplyCheckpoint(std::move(ckpt), path);
+}
+
+absl::Status Trainer::ApplyCheckpoint(Checkpoint ckpt,
+                                      const std::string& what) {
   // Check everything before changing anything.
   ASSIGN_OR_RETURN(
       ModelCheckpoint model,
-      DecodeModelCheckpoint(std::move(ckpt), store_.Items(), path));
+      DecodeModelCheckpoint(std::move(ckpt), store_.Items(), what));
   if (model.optimizer_state.has_value()) {
     RETURN_IF_ERROR(optimizer_.Restore(
-        model.optimizer, std::move(*model.optimizer_state), path));
+        model.optimizer, std::move(*model.optimizer_state), what));
   }
   for (const NamedTensor& t : model.parameters) {
     store_.Find(t.name)->CopyFrom(t.tensor);
@@ -483,6 +494,93 @@ absl::Status Trainer::Load(const std::string& path) {
   if (model.counters.seed != seed_) {
     seed_ = model.counters.seed;
     executors_.clear();
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Trainer::StartDataParallel(const FitOptions& options,
+                                        int64_t examples) {
+  Communicator* comm = options.communicator;
+  const int ranks = comm->size();
+  RETURN_IF_ERROR(CheckGlobalBatch(options.batch_size, ranks));
+  const int64_t last = examples % options.batch_size;
+  if (!options.drop_last && last > 0 && last < ranks) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "Fit: the last training batch holds %d examples (%d examples, "
+        "batch_size %d), fewer than the %d ranks; set drop_last or another "
+        "batch size",
+        last, examples, options.batch_size, ranks));
+  }
+  std::string fingerprint = GraphFingerprint(*graph_);
+  absl::StrAppendFormat(
+      &fingerprint,
+      "batch_size=%d\nepochs=%d\nlr=%a\nschedule=%s\noptimizer=%d\n"
+      "momentum=%a rho=%a beta1=%a beta2=%a epsilon=%a weight_decay=%a\n"
+      "seed=%d\nshuffle=%d\ndrop_last=%d\nexamples=%d\nstats_interval=%d\n"
+      "allow_non_finite=%d\n",
+      options.batch_size, options.epochs, options.lr,
+      options.schedule.DebugString(), static_cast<int>(options.optimizer),
+      options.optimizer_options.momentum, options.optimizer_options.rho,
+      options.optimizer_options.beta1, options.optimizer_options.beta2,
+      options.optimizer_options.epsilon, options.optimizer_options.weight_decay,
+      seed_, options.shuffle, options.drop_last, examples,
+      options.stats_interval, options.allow_non_finite);
+  for (const OutputLoss& l : losses_) {
+    absl::StrAppendFormat(&fingerprint, "loss=%d weight=%a\n",
+                          static_cast<int>(l.loss), l.weight);
+  }
+  RETURN_IF_ERROR(
+      CheckSameOnEveryRank(comm, "the model and the Fit options", fingerprint));
+  // Rank 0's parameters, optimizer state and counters on every rank.
+  const TrainingCounters counters{epochs_done_, steps_done_, seed_,
+                                  partial_epoch_};
+  Checkpoint ckpt =
+      EncodeModelCheckpoint(store_.Items(), counters, optimizer_.get());
+  RETURN_IF_ERROR(BroadcastCheckpoint(comm, &ckpt, /*root=*/0));
+  if (comm->rank() == 0) return absl::OkStatus();
+  return ApplyCheckpoint(std::move(ckpt), "rank 0's state");
+}
+
+absl::Status Trainer::SyncStep(Communicator* comm, int64_t rows, int64_t global,
+                               StepResult* result) {
+  if (sync_ == nullptr || sync_comm_ != comm) {
+    // The gradients in the order the reverse pass finishes them: the last
+    // layer's first.
+    std::vector<int64_t> sizes;
+    for (size_t i = slots_.size(); i-- > 0;) {
+      sizes.push_back(slots_[i].value->size());
+    }
+    ASSIGN_OR_RETURN(GradientSync sync,
+                     GradientSync::Create(comm, std::move(sizes),
+                                          /*bucket_bytes=*/1 << 20));
+    sync_ = std::make_unique<GradientSync>(std::move(sync));
+    sync_comm_ = comm;
+  }
+  sync_gradients_.clear();
+  for (size_t i = slots_.size(); i-- > 0;) {
+    // The fetched gradient is the executor's buffer, which only the next
+    // Run() writes again: it is summed in place.
+    sync_gradients_.push_back(const_cast<Tensor*>(slots_[i].grad));
+  }
+  const float weight = static_cast<float>(static_cast<double>(rows) / global);
+  RETURN_IF_ERROR(sync_->Begin(weight, sync_gradients_));
+  RETURN_IF_ERROR(sync_->Finish());
+  // The global batch's statistics: {loss, correct, per output loss and
+  // correct}, the losses weighted by this rank's share.
+  const size_t n = outputs_.size();
+  step_stats_.assign(2 + 2 * n, 0.0f);
+  step_stats_[0] = result->loss * weight;
+  step_stats_[1] = static_cast<float>(result->correct);
+  for (size_t j = 0; j < n; ++j) {
+    step_stats_[2 + j] = static_cast<float>(step_losses_[j]) * weight;
+    step_stats_[2 + n + j] = static_cast<float>(step_correct_[j]);
+  }
+  RETURN_IF_ERROR(comm->AllreduceSum(absl::MakeSpan(step_stats_)));
+  result->loss = step_stats_[0];
+  result->correct = static_cast<int64_t>(step_stats_[1]);
+  for (size_t j = 0; j < n; ++j) {
+    step_losses_[j] = step_stats_[2 + j];
+    step_correct_[j] = static_cast<int64_t>(step_stats_[2 + n + j]);
   }
   return absl::OkStatus();
 }

@@ -36,6 +36,28 @@
 // sync goes between the reverse pass and the update, and sharded batches
 // come from the BatchSource each epoch reads.
 //
+// Data parallelism: with FitOptions::communicator of size N > 1 (a job
+// started by `mpirun -np N`, dist/communicator.h) every rank holds the
+// whole model and data set and runs the same calls. batch_size is the
+// global batch and must divide evenly over the N ranks; every rank draws
+// the same shuffle and each RunStep() trains on the rank's rows
+// (ShardOf(), train/data_parallel.h) of the global batch, then averages the
+// gradients over the ranks (train/gradient_sync.h, weighted by the rows
+// each rank holds), so the update is the one of the global batch, the same
+// bits on every rank. A step's loss and correct count are the global
+// batch's. Fit() first checks that every rank runs the same graph and
+// options (a fingerprint compared by allgather) and then copies rank 0's
+// state (parameters, optimizer state, counters) to every rank, so replicas
+// start identical also after Load(). Evaluate() with a communicator splits
+// the batches over the ranks (batch b on rank b % N) and sums the
+// statistics, so every rank reports the same numbers. Only rank 0 prints
+// the epoch lines and the progress bar, and Save() writes only on rank 0
+// of the last Fit()'s communicator (a no-op returning OK elsewhere).
+// Per-example randomness (dropout) is drawn per shard, and BatchNorm uses
+// the shard's batch statistics (as PyTorch DDP without SyncBatchNorm), so
+// models with those layers train close to, but not exactly as, one
+// process.
+//
 // Errors: the first error of building the model (naming the layer, op and
 // shapes) is status(), and every method returns it. A failed Fit() leaves
 // the parameters as they were after the last completed step.
@@ -88,6 +110,7 @@
 #include "core/tensor.h"
 #include "data/dataset.h"
 #include "data/multi_dataset.h"
+#include "dist/communicator.h"
 #include "graph/executor.h"
 #include "graph/graph.h"
 #include "graph/parameter_store.h"
@@ -95,6 +118,7 @@
 #include "report/history.h"
 #include "train/batch_source.h"
 #include "train/callbacks.h"
+#include "train/gradient_sync.h"
 #include "train/lr_schedule.h"
 #include "train/model_io.h"
 #include "train/one_hot.h"
@@ -168,6 +192,10 @@ struct FitOptions {
   // values in the reverse pass so that its arena fits this budget
   // (ExecutorOptions::memory_budget_bytes; bitwise the same losses).
   int64_t memory_budget_bytes = 0;
+  // communicator: not owned; nullptr or a size-1 communicator trains in one
+  // process. Of size N > 1: data-parallel training over N ranks (see the
+  // class comment); every rank calls Fit() with the same options.
+  Communicator* communicator = nullptr;
 };
 
 // ExecutorMode is what a compiled executor computes: kTrain the outputs,
@@ -267,16 +295,20 @@ class Trainer {
   // for a model never compiled). For the Dataset form, `loss` chooses the
   // loss of a model never compiled; another loss than the compiled one is
   // FailedPrecondition. `name` names the data in errors ("test"); the data
-  // is validated first.
+  // is validated first. With a `communicator` of N > 1 ranks (every rank
+  // calling with the same data), rank r evaluates batches r, r + N, ...
+  // and every rank returns the sums over all of them.
   absl::StatusOr<EvalResult> Evaluate(const Dataset& data,
                                       int64_t batch_size = 256,
                                       std::optional<Loss> loss = std::nullopt,
                                       int num_threads = 1,
-                                      const std::string& name = "data");
+                                      const std::string& name = "data",
+                                      Communicator* communicator = nullptr);
   absl::StatusOr<EvalResult> Evaluate(const MultiDataset& data,
                                       int64_t batch_size = 256,
                                       int num_threads = 1,
-                                      const std::string& name = "data");
+                                      const std::string& name = "data",
+                                      Communicator* communicator = nullptr);
 
   // Predict() returns the output for `images` [N, ...input_shape] of a
   // model of one input and one output; PredictOutputs() every output (in
@@ -424,8 +456,20 @@ class Trainer {
   absl::StatusOr<History> FitLoop(BatchSource* source, int64_t examples,
                                   const FitOptions& options,
                                   const Validator& validate);
-  // EvaluateLoop() evaluates every batch of `source`.
-  absl::StatusOr<EvalResult> EvaluateLoop(BatchSource* source, int num_threads);
+  // EvaluateLoop() evaluates every batch of `source` (with `comm` of size
+  // N > 1, batch b on rank b % N, the sums over the ranks).
+  absl::StatusOr<EvalResult> EvaluateLoop(BatchSource* source, int num_threads,
+                                          Communicator* comm);
+  // StartDataParallel() is Fit()'s start on N > 1 ranks: the global batch
+  // checks, the fingerprint check, rank 0's state to every rank.
+  absl::Status StartDataParallel(const FitOptions& options, int64_t examples);
+  // SyncStep() averages the step's gradients and sums its statistics over
+  // the ranks; `rows` of the step's `global` rows are this rank's.
+  absl::Status SyncStep(Communicator* comm, int64_t rows, int64_t global,
+                        StepResult* result);
+  // ApplyCheckpoint() sets the model's state from `ckpt` (read from
+  // `what`), checking everything before changing anything.
+  absl::Status ApplyCheckpoint(Checkpoint ckpt, const std::string& what);
   absl::Status NeedOneInputOneOutput(absl::string_view what) const;
 
   uint64_t seed_;
@@ -471,6 +515,16 @@ class Trainer {
   int64_t epochs_done_ = 0;
   int64_t steps_done_ = 0;
   EpochProgress partial_epoch_;  // All zero between epochs.
+
+  // Data parallelism: the last Fit()'s communicator (Save() writes only on
+  // its rank 0), the gradient sync of sync_comm_, and per-step buffers.
+  Communicator* communicator_ = nullptr;
+  Communicator* sync_comm_ = nullptr;
+  std::unique_ptr<GradientSync> sync_;
+  std::vector<Tensor*> sync_gradients_;
+  std::vector<float> step_stats_;
+  std::vector<Tensor> shard_inputs_;
+  std::vector<Tensor> shard_labels_;
 };
 
 }  // namespace dagrad
