@@ -40,33 +40,36 @@ class BatchSource {
   virtual int64_t num_batches() const = 0;
 };
 
-class DatasetSource : public BatchSource {
+// ProviderSource is what both sources share: an epoch is the provider's
+// (Reset, SetEpoch, num_batches); only Next() differs.
+template <typename Provider>
+class ProviderSource : public BatchSource {
  public:
   // `provider` is not owned and must outlive the source.
-  explicit DatasetSource(DataProvider* provider) : provider_(provider) {}
+  explicit ProviderSource(Provider* provider) : provider_(provider) {}
   void Reset() override { provider_->Reset(); }
   void SetEpoch(int64_t epoch) override { provider_->SetEpoch(epoch); }
-  bool Next(absl::Span<const Tensor>* inputs,
-            absl::Span<const Tensor>* labels) override;
   int64_t num_batches() const override { return provider_->num_batches(); }
 
+ protected:
+  Provider* provider_;
+};
+
+class DatasetSource : public ProviderSource<DataProvider> {
+ public:
+  using ProviderSource::ProviderSource;
+  bool Next(absl::Span<const Tensor>* inputs,
+            absl::Span<const Tensor>* labels) override;
+
  private:
-  DataProvider* provider_;
   std::optional<Batch> batch_;
 };
 
-class MultiSource : public BatchSource {
+class MultiSource : public ProviderSource<MultiProvider> {
  public:
-  // `provider` is not owned and must outlive the source.
-  explicit MultiSource(MultiProvider* provider) : provider_(provider) {}
-  void Reset() override { provider_->Reset(); }
-  void SetEpoch(int64_t epoch) override { provider_->SetEpoch(epoch); }
+  using ProviderSource::ProviderSource;
   bool Next(absl::Span<const Tensor>* inputs,
             absl::Span<const Tensor>* labels) override;
-  int64_t num_batches() const override { return provider_->num_batches(); }
-
- private:
-  MultiProvider* provider_;
 };
 
 }  // namespace dagrad
