@@ -59,15 +59,13 @@ absl::StatusOr<std::unique_ptr<Communicator>> CreateCommunicator() {
   return std::unique_ptr<Communicator>(new LocalCommunicator());
 }
 
-void SumInRankOrder(const float* blocks, int ranks, int64_t stride,
-                    int64_t count, float* out) {
-  if (out != blocks && count > 0) {
-    std::memcpy(out, blocks, static_cast<size_t>(count) * sizeof(float));
-  }
-  for (int r = 1; r < ranks; ++r) {
-    const float* block = blocks + r * stride;
-    for (int64_t i = 0; i < count; ++i) out[i] += block[i];
-  }
+void SumInTreeOrder(float* blocks, int n, int64_t stride, int64_t count) {
+  if (n < 2) return;
+  const int m = TreeSplit(0, n);
+  SumInTreeOrder(blocks, m, stride, count);
+  float* right = blocks + m * stride;
+  SumInTreeOrder(right, n - m, stride, count);
+  for (int64_t i = 0; i < count; ++i) blocks[i] += right[i];
 }
 
 }  // namespace dagrad

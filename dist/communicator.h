@@ -12,10 +12,13 @@
 // CreateCommunicator() picks one by the environment, so the same binary runs
 // alone or under mpirun.
 //
-// Determinism: AllreduceSum() adds the ranks' values in rank order,
-// ((x_0 + x_1) + x_2) + ..., for every element, whatever the transport and
-// the message size. So every rank gets bitwise the same sum, and a run with
-// the same number of processes is bitwise repeatable.
+// Determinism: AllreduceSum() adds the ranks' values in one fixed tree over
+// the rank order, SumInTreeOrder()'s: (x_0 + x_1) for 2 ranks,
+// ((x_0 + x_1) + (x_2 + x_3)) for 4, for every element, whatever the
+// transport and the message size. So every rank gets bitwise the same sum,
+// a run with the same number of processes is bitwise repeatable, and the
+// sum of N ranks' partial sums equals a one-process tree sum of their parts
+// (train/gradient_shards.h builds on that).
 //
 // Errors: a failed collective returns a Status naming the rank and the call
 // (Unavailable for a transport failure, InvalidArgument for a bad
@@ -65,7 +68,7 @@ class Communicator {
   virtual std::string name() const = 0;
 
   // AllreduceSum() replaces `data` on every rank with the sum over ranks of
-  // every rank's `data`, added in rank order (see the file comment). Every
+  // every rank's `data`, added in tree order (see the file comment). Every
   // rank passes the same length.
   virtual absl::Status AllreduceSum(absl::Span<float> data) = 0;
   // StartAllreduceSum() begins the same sum and returns at once; the result
@@ -109,12 +112,17 @@ bool LaunchedByMpirun();
 // daemon.
 absl::StatusOr<std::unique_ptr<Communicator>> CreateCommunicator();
 
-// SumInRankOrder() sets out[i] = ((blocks[0][i] + blocks[1][i]) + ...) +
-// blocks[ranks-1][i] for i < count, where blocks[r] = blocks + r * stride.
-// The one definition of the order AllreduceSum() promises. `out` may be
-// blocks[0] itself.
-void SumInRankOrder(const float* blocks, int ranks, int64_t stride,
-                    int64_t count, float* out);
+// TreeSplit() is where the summation tree splits the items [lo, hi)
+// (hi - lo >= 2): the left part takes the larger half,
+// lo + ceil((hi - lo) / 2).
+inline int TreeSplit(int lo, int hi) { return lo + (hi - lo + 1) / 2; }
+
+// SumInTreeOrder() sums blocks[0 .. n) element-wise (blocks[b] = blocks +
+// b * stride, count elements each) into blocks[0]: the sum of [lo, hi) is
+// sum[lo, m) + sum[m, hi), m = TreeSplit(lo, hi), so 4 blocks give
+// (b0 + b1) + (b2 + b3) and 3 give (b0 + b1) + b2. The other blocks are
+// overwritten. The one definition of the order AllreduceSum() promises.
+void SumInTreeOrder(float* blocks, int n, int64_t stride, int64_t count);
 
 }  // namespace dagrad
 

@@ -64,11 +64,11 @@ absl::StatusOr<Chunks> ChunksOf(int64_t n, int ranks, int rank) {
   return c;
 }
 
-// RankOrderSum holds the state of one AllreduceSum: what each rank sends and
+// TreeOrderSum holds the state of one AllreduceSum: what each rank sends and
 // receives in both steps, and the received copies of this rank's chunk.
-class RankOrderSum : public PendingSum {
+class TreeOrderSum : public PendingSum {
  public:
-  RankOrderSum(MPI_Comm comm, int rank, int ranks, absl::Span<float> data,
+  TreeOrderSum(MPI_Comm comm, int rank, int ranks, absl::Span<float> data,
                Chunks chunks)
       : comm_(comm),
         rank_(rank),
@@ -81,7 +81,7 @@ class RankOrderSum : public PendingSum {
     recv_displs_.resize(ranks_);
     for (int r = 0; r < ranks_; ++r) recv_displs_[r] = r * mine;
   }
-  ~RankOrderSum() override {
+  ~TreeOrderSum() override {
     if (started_ && !waited_) Wait().IgnoreError();
   }
 
@@ -100,7 +100,7 @@ class RankOrderSum : public PendingSum {
     waited_ = true;
     DAGRAD_MPI_CALL_(rank_, MPI_Wait, &request_, MPI_STATUS_IGNORE);
     const int mine = chunks_.counts[rank_];
-    SumInRankOrder(received_.data(), ranks_, mine, mine, received_.data());
+    SumInTreeOrder(received_.data(), ranks_, mine, mine);
     DAGRAD_MPI_CALL_(rank_, MPI_Iallgatherv, received_.data(), mine, MPI_FLOAT,
                      data_.data(), chunks_.counts.data(), chunks_.displs.data(),
                      MPI_FLOAT, comm_, &request_);
@@ -182,7 +182,7 @@ absl::StatusOr<std::unique_ptr<PendingSum>> MpiCommunicator::StartAllreduceSum(
     absl::Span<float> data) {
   ASSIGN_OR_RETURN(Chunks chunks,
                    ChunksOf(static_cast<int64_t>(data.size()), size_, rank_));
-  auto sum = std::make_unique<RankOrderSum>(handle_->comm, rank_, size_, data,
+  auto sum = std::make_unique<TreeOrderSum>(handle_->comm, rank_, size_, data,
                                             std::move(chunks));
   RETURN_IF_ERROR(sum->Start());
   return std::unique_ptr<PendingSum>(std::move(sum));

@@ -6,10 +6,10 @@
 // returns a Status naming the rank and the call instead of aborting, and
 // works on a duplicate of MPI_COMM_WORLD. MPI_Finalize runs at exit.
 //
-// AllreduceSum() is a reduce-scatter and an allgather that keep the rank
+// AllreduceSum() is a reduce-scatter and an allgather that keep the tree
 // order of the sum (dist/communicator.h): each rank receives its chunk of
-// the buffer from every rank (MPI_Alltoallv), adds the N copies in rank
-// order (SumInRankOrder), and the chunks are gathered back to every rank
+// the buffer from every rank (MPI_Alltoallv), adds the N copies in tree
+// order (SumInTreeOrder), and the chunks are gathered back to every rank
 // (MPI_Allgatherv). That moves 2 (N-1)/N of the buffer per rank, as a ring
 // allreduce does, and unlike MPI_Allreduce its sum order is fixed whatever
 // algorithm Open MPI would pick for the size. StartAllreduceSum() runs the

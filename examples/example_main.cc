@@ -103,6 +103,10 @@ ABSL_FLAG(bool, allow_non_finite, false,
           "error)");
 ABSL_FLAG(bool, drop_last, false,
           "drop the last partial training batch of each epoch");
+ABSL_FLAG(int32_t, reduction_shards, 0,
+          "sum each batch's gradient over this many shards, one pass each "
+          "(0: 2, or 1 for a model with BatchNorm); under mpirun -np N the "
+          "run equals one process with the same value");
 ABSL_FLAG(std::string, memory_budget, "",
           "cap the training arena at BYTES or at P% of its unbudgeted plan; "
           "forward values are recomputed in the reverse pass (same losses)");
@@ -383,6 +387,7 @@ absl::StatusOr<Outcome> TrainOne(const ExampleSpec& spec, const Settings& s,
   fit.drop_last = absl::GetFlag(FLAGS_drop_last);
   fit.interrupt = &g_interrupt;
   fit.communicator = comm;
+  fit.reduction_shards = absl::GetFlag(FLAGS_reduction_shards);
   const std::string save = absl::GetFlag(FLAGS_save);
   PeriodicCheckpoint periodic(save, std::max(s.checkpoint_every, 1));
   if (s.checkpoint_every > 0) fit.callbacks.push_back(&periodic);

@@ -1,6 +1,7 @@
 // train/fit.cc: the training and evaluation loops of a Trainer: one
 // RunStep(), the epoch loop over a BatchSource, Evaluate and Predict.
 #include <chrono>
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <utility>
@@ -11,7 +12,9 @@
 #include "core/finite.h"
 #include "core/status_macros.h"
 #include "report/progress_bar.h"
+#include "dist/communicator.h"
 #include "train/data_parallel.h"
+#include "train/gradient_shards.h"
 #include "train/trainer.h"
 
 namespace dagrad {
@@ -134,6 +137,47 @@ absl::StatusOr<StepResult> Trainer::TrainStep(absl::Span<const Tensor> inputs,
   return RunStep(inputs, labels, options, lr);
 }
 
+absl::StatusOr<ShardPlan> Trainer::PlanShards(const FitOptions& options) {
+  const Communicator* comm = options.communicator;
+  const int ranks = comm != nullptr ? comm->size() : 1;
+  const int rank = comm != nullptr ? comm->rank() : 0;
+  if (!plan_.has_value() || plan_requested_ != options.reduction_shards ||
+      plan_ranks_ != ranks || plan_->first != rank * plan_->count) {
+    const int requested = options.reduction_shards != 0
+                              ? options.reduction_shards
+                              : (HasBatchNorm() ? 1 : 2);
+    ASSIGN_OR_RETURN(ShardPlan plan, ShardPlan::Of(requested, ranks, rank));
+    plan_ = std::move(plan);
+    plan_requested_ = options.reduction_shards;
+    plan_ranks_ = ranks;
+  }
+  return *plan_;
+}
+
+absl::StatusOr<Executor*> Trainer::RunShardPass(absl::Span<const Tensor> inputs,
+                                                absl::Span<const Tensor> labels,
+                                                const Shard& rows,
+                                                const FitOptions& options) {
+  // The shard's rows of the global batch, as views.
+  shard_inputs_.resize(inputs.size());
+  shard_labels_.resize(labels.size());
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    shard_inputs_[i] = RowsOf(inputs[i], rows);
+  }
+  for (size_t j = 0; j < labels.size(); ++j) {
+    shard_labels_[j] = RowsOf(labels[j], rows);
+  }
+  ASSIGN_OR_RETURN(Executor * executor,
+                   GetExecutor(ExecutorMode::kTrain, rows.count,
+                               options.num_threads,
+                               options.memory_budget_bytes));
+  RETURN_IF_ERROR(FeedBatch(executor, shard_inputs_, shard_labels_));
+  executor->set_step(steps_done_);
+  executor->set_check_numerics(options.check_numerics);
+  RETURN_IF_ERROR(executor->Run());
+  return executor;
+}
+
 absl::StatusOr<StepResult> Trainer::RunStep(absl::Span<const Tensor> inputs,
                                             absl::Span<const Tensor> labels,
                                             const FitOptions& options,
@@ -148,50 +192,90 @@ absl::StatusOr<StepResult> Trainer::RunStep(absl::Span<const Tensor> inputs,
   const int64_t global = labels[0].size();
   Communicator* comm = options.communicator;
   const bool parallel = comm != nullptr && comm->size() > 1;
-  if (parallel) {
-    // This rank's rows of the global batch, as views.
-    const Shard mine = ShardOf(global, comm->rank(), comm->size());
-    if (mine.count == 0) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "a batch of %d examples leaves rank %d of %d ranks no example",
-          global, comm->rank(), comm->size()));
-    }
-    shard_inputs_.resize(inputs.size());
-    shard_labels_.resize(labels.size());
-    for (size_t i = 0; i < inputs.size(); ++i) {
-      shard_inputs_[i] = RowsOf(inputs[i], mine);
-    }
-    for (size_t j = 0; j < labels.size(); ++j) {
-      shard_labels_[j] = RowsOf(labels[j], mine);
-    }
-    inputs = shard_inputs_;
-    labels = shard_labels_;
+  ASSIGN_OR_RETURN(const ShardPlan plan, PlanShards(options));
+  const Shard first = plan.Rows(global, plan.first);
+  const Shard last = plan.Rows(global, plan.first + plan.count - 1);
+  const int64_t rows = last.begin + last.count - first.begin;
+  if (parallel && rows == 0) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "a batch of %d examples leaves rank %d of %d ranks no example",
+        global, comm->rank(), comm->size()));
   }
-  const int64_t size = labels[0].size();
-  ASSIGN_OR_RETURN(Executor * executor,
-                   GetExecutor(ExecutorMode::kTrain, size, options.num_threads,
-                               options.memory_budget_bytes));
-  RETURN_IF_ERROR(FeedBatch(executor, inputs, labels));
-  executor->set_step(steps_done_);
-  executor->set_check_numerics(options.check_numerics);
-  RETURN_IF_ERROR(executor->Run());
-  ASSIGN_OR_RETURN(const Tensor* loss, executor->Fetch(loss_));
-  for (size_t i = 0; i < slots_.size(); ++i) {
-    ASSIGN_OR_RETURN(slots_[i].grad, executor->Fetch(gradients_[i]));
+  // One pass per shard of this rank (train/gradient_shards.h). Each leaves
+  // its weighted statistics in row s - plan.first of leaf_stats_:
+  // {loss, per output loss}, and adds its correct counts.
+  const size_t n = outputs_.size();
+  leaf_stats_.assign(static_cast<size_t>(plan.count) * (1 + n), 0.0f);
+  std::fill(step_correct_.begin(), step_correct_.end(), 0);
+  Executor* executor = nullptr;
+  auto run_shard = [&](int s,
+                       std::vector<Tensor*>* gradients) -> absl::StatusOr<float> {
+    const Shard shard = plan.Rows(global, s);
+    const float weight =
+        static_cast<float>(static_cast<double>(shard.count) / global);
+    if (shard.count == 0) {  // A batch smaller than the shard count.
+      if (zero_gradients_.size() != slots_.size()) {
+        zero_gradients_.clear();
+        for (const ParamSlot& slot : slots_) {
+          zero_gradients_.push_back(Tensor::Zeros(slot.value->shape()));
+        }
+      }
+      for (Tensor& z : zero_gradients_) gradients->push_back(&z);
+      return weight;
+    }
+    ASSIGN_OR_RETURN(executor, RunShardPass(inputs, labels, shard, options));
+    float* stats = leaf_stats_.data() + (s - plan.first) * (1 + n);
+    ASSIGN_OR_RETURN(const Tensor* loss, executor->Fetch(loss_));
+    stats[0] = loss->data()[0];
+    for (size_t j = 0; j < n; ++j) {
+      ASSIGN_OR_RETURN(const Tensor* output, executor->Fetch(outputs_[j]));
+      ASSIGN_OR_RETURN(const Tensor* l, executor->Fetch(output_losses_[j]));
+      stats[1 + j] = l->data()[0];
+      step_correct_[j] += CountCorrect(*output, shard_labels_[j]);
+    }
+    // The fetched gradients are the executor's buffers, which only its
+    // next Run() writes again: they are scaled and summed in place.
+    for (size_t i = 0; i < slots_.size(); ++i) {
+      ASSIGN_OR_RETURN(const Tensor* g, executor->Fetch(gradients_[i]));
+      gradients->push_back(const_cast<Tensor*>(g));
+    }
+    if (plan.count > 1) {  // Weighted here; one shard is weighted by the sync.
+      for (size_t k = 0; k <= n; ++k) stats[k] *= weight;
+    }
+    return weight;
+  };
+  float weight;  // What SyncStep() scales this rank's sums by.
+  if (plan.count == 1) {
+    one_shard_.clear();
+    ASSIGN_OR_RETURN(weight, run_shard(plan.first, &one_shard_));
+    for (size_t i = 0; i < slots_.size(); ++i) slots_[i].grad = one_shard_[i];
+  } else {
+    if (!std::equal(slots_.begin(), slots_.end(), gradient_shapes_.begin(),
+                    gradient_shapes_.end(),
+                    [](const ParamSlot& slot, const Shape& shape) {
+                      return slot.value->shape() == shape;
+                    })) {
+      gradient_shapes_.clear();
+      for (const ParamSlot& slot : slots_) {
+        gradient_shapes_.push_back(slot.value->shape());
+      }
+    }
+    RETURN_IF_ERROR(
+        shard_sum_.Sum(plan.first, plan.count, gradient_shapes_, run_shard));
+    for (size_t i = 0; i < slots_.size(); ++i) {
+      slots_[i].grad = &shard_sum_.sums()[i];
+    }
+    SumInTreeOrder(leaf_stats_.data(), plan.count, 1 + n, 1 + n);
+    weight = 1;
   }
   StepResult result;
-  result.loss = loss->data()[0];
-  for (size_t j = 0; j < outputs_.size(); ++j) {
-    ASSIGN_OR_RETURN(const Tensor* output, executor->Fetch(outputs_[j]));
-    ASSIGN_OR_RETURN(const Tensor* l, executor->Fetch(output_losses_[j]));
-    step_losses_[j] = l->data()[0];
-    step_correct_[j] = CountCorrect(*output, labels[j]);
-  }
+  result.loss = leaf_stats_[0];
+  for (size_t j = 0; j < n; ++j) step_losses_[j] = leaf_stats_[1 + j];
   result.correct = step_correct_[0];
   // Data parallelism: the global mean gradient and the global batch's
   // statistics, the same bits on every rank, before the checks and the
   // update.
-  if (parallel) RETURN_IF_ERROR(SyncStep(comm, size, global, &result));
+  if (parallel) RETURN_IF_ERROR(SyncStep(comm, weight, &result));
   if (!options.allow_non_finite) {
     if (!std::isfinite(result.loss)) {
       return NonFinite(steps_done_ + 1, "the loss", result.loss);
@@ -205,7 +289,8 @@ absl::StatusOr<StepResult> Trainer::RunStep(absl::Span<const Tensor> inputs,
       }
     }
   }
-  RETURN_IF_ERROR(optimizer_.get()->Step(slots_, lr, executor->pool()));
+  ThreadPool* pool = executor != nullptr ? executor->pool() : nullptr;
+  RETURN_IF_ERROR(optimizer_.get()->Step(slots_, lr, pool));
   ++steps_done_;
   return result;
 }
@@ -324,6 +409,11 @@ absl::StatusOr<History> Trainer::FitLoop(BatchSource* source, int64_t examples,
   communicator_ = options.communicator;
   if (options.communicator != nullptr && options.communicator->size() > 1) {
     RETURN_IF_ERROR(StartDataParallel(options, examples));
+  }
+  ASSIGN_OR_RETURN(const ShardPlan plan, PlanShards(options));
+  if (!plan.note.empty() && options.verbose &&
+      (communicator_ == nullptr || communicator_->rank() == 0)) {
+    std::printf("note: %s\n", plan.note.c_str());
   }
   source->SetEpoch(epochs_done_);
   History history;

@@ -370,6 +370,17 @@ absl::Status Trainer::CheckData(const MultiDataset& data,
   return absl::OkStatus();
 }
 
+bool Trainer::HasBatchNorm() const {
+  for (int id = 0; id < builder_->num_nodes(); ++id) {
+    const NodeId node{id};
+    if (builder_->node(node).type == NodeType::kOp &&
+        builder_->op_kind(node) == OpKind::kBatchNorm) {
+      return true;
+    }
+  }
+  return false;
+}
+
 absl::Status Trainer::CheckBatchNormBatches(int64_t examples,
                                             const FitOptions& options) const {
   const int64_t full = examples / options.batch_size;
@@ -541,7 +552,7 @@ absl::Status Trainer::StartDataParallel(const FitOptions& options,
   return ApplyCheckpoint(std::move(ckpt), "rank 0's state");
 }
 
-absl::Status Trainer::SyncStep(Communicator* comm, int64_t rows, int64_t global,
+absl::Status Trainer::SyncStep(Communicator* comm, float weight,
                                StepResult* result) {
   if (sync_ == nullptr || sync_comm_ != comm) {
     // The gradients in the order the reverse pass finishes them: the last
@@ -562,7 +573,6 @@ absl::Status Trainer::SyncStep(Communicator* comm, int64_t rows, int64_t global,
     // Run() writes again: it is summed in place.
     sync_gradients_.push_back(const_cast<Tensor*>(slots_[i].grad));
   }
-  const float weight = static_cast<float>(static_cast<double>(rows) / global);
   RETURN_IF_ERROR(sync_->Begin(weight, sync_gradients_));
   RETURN_IF_ERROR(sync_->Finish());
   // The global batch's statistics: {loss, correct, per output loss and

@@ -118,6 +118,8 @@
 #include "report/history.h"
 #include "train/batch_source.h"
 #include "train/callbacks.h"
+#include "train/data_parallel.h"
+#include "train/gradient_shards.h"
 #include "train/gradient_sync.h"
 #include "train/lr_schedule.h"
 #include "train/model_io.h"
@@ -188,6 +190,14 @@ struct FitOptions {
   const std::atomic<bool>* interrupt = nullptr;
   // Not owned; each must outlive the call.
   std::vector<Callback*> callbacks;
+  // reduction_shards: the global batch's gradient is the tree sum of this
+  // many shards' (train/gradient_shards.h), each one forward and reverse
+  // pass. A data-parallel job with the same value trains bitwise as one
+  // process does (when the ranks divide it into subtrees; else one shard
+  // per rank, and Fit() says so). 1 is one pass over the batch. 0 (the
+  // default) is 2, or 1 for a model with BatchNorm, whose batch statistics
+  // would otherwise cover half the batch. Negative: InvalidArgument.
+  int reduction_shards = 0;
   // memory_budget_bytes: when > 0, the training executor recomputes forward
   // values in the reverse pass so that its arena fits this budget
   // (ExecutorOptions::memory_budget_bytes; bitwise the same losses).
@@ -463,10 +473,21 @@ class Trainer {
   // StartDataParallel() is Fit()'s start on N > 1 ranks: the global batch
   // checks, the fingerprint check, rank 0's state to every rank.
   absl::Status StartDataParallel(const FitOptions& options, int64_t examples);
-  // SyncStep() averages the step's gradients and sums its statistics over
-  // the ranks; `rows` of the step's `global` rows are this rank's.
-  absl::Status SyncStep(Communicator* comm, int64_t rows, int64_t global,
-                        StepResult* result);
+  // SyncStep() sums the step's gradients (slots_) and statistics over the
+  // ranks, this rank's scaled by `weight` (its share of the batch, or 1
+  // when its shards were weighted already).
+  absl::Status SyncStep(Communicator* comm, float weight, StepResult* result);
+  // PlanShards() is options.reduction_shards over options.communicator's
+  // ranks (train/gradient_shards.h), kept until either changes.
+  absl::StatusOr<ShardPlan> PlanShards(const FitOptions& options);
+  // HasBatchNorm() is true when the model holds a BatchNorm node.
+  bool HasBatchNorm() const;
+  // RunShardPass() feeds rows `rows` of the global batch to the training
+  // executor of that many rows and runs its forward and reverse pass.
+  absl::StatusOr<Executor*> RunShardPass(absl::Span<const Tensor> inputs,
+                                         absl::Span<const Tensor> labels,
+                                         const Shard& rows,
+                                         const FitOptions& options);
   // ApplyCheckpoint() sets the model's state from `ckpt` (read from
   // `what`), checking everything before changing anything.
   absl::Status ApplyCheckpoint(Checkpoint ckpt, const std::string& what);
@@ -525,6 +546,17 @@ class Trainer {
   std::vector<float> step_stats_;
   std::vector<Tensor> shard_inputs_;
   std::vector<Tensor> shard_labels_;
+
+  // Gradient shards (train/gradient_shards.h): the plan for the last
+  // options, the sum of this rank's shards, and per-step buffers.
+  std::optional<ShardPlan> plan_;
+  int plan_requested_ = 0;
+  int plan_ranks_ = 0;
+  ShardSum shard_sum_;
+  std::vector<float> leaf_stats_;  // Per shard: {loss, per output loss}.
+  std::vector<Shape> gradient_shapes_;
+  std::vector<Tensor> zero_gradients_;  // An empty shard's gradients.
+  std::vector<Tensor*> one_shard_;      // The gradients of a single shard.
 };
 
 }  // namespace dagrad

@@ -60,15 +60,33 @@ TEST(CommunicatorTest, LocalCommunicatorIsTheIdentity) {
             absl::StatusCode::kInvalidArgument);
 }
 
-TEST(CommunicatorTest, SumInRankOrderAddsRanksInOrder) {
-  // 2^24 + 1 + 1: in rank order the ones are lost one at a time.
-  const float blocks[3] = {16777216.0f, 1.0f, 1.0f};
-  float out = 0;
-  SumInRankOrder(blocks, 3, 1, 1, &out);
-  EXPECT_EQ(out, 16777216.0f);
-  const float other[3] = {1.0f, 1.0f, 16777216.0f};
-  SumInRankOrder(other, 3, 1, 1, &out);
-  EXPECT_EQ(out, 16777218.0f);
+TEST(CommunicatorTest, SumInTreeOrderPairsNeighboursFirst) {
+  // (2^24 + 1) + (1 + 1): the pair of ones survives, a lone one would not.
+  float four[4] = {16777216.0f, 1.0f, 1.0f, 1.0f};
+  SumInTreeOrder(four, 4, 1, 1);
+  EXPECT_EQ(four[0], 16777218.0f);
+  // Three blocks: (b0 + b1) + b2, so the first pair's one is lost.
+  float three[3] = {16777216.0f, 1.0f, 1.0f};
+  SumInTreeOrder(three, 3, 1, 1);
+  EXPECT_EQ(three[0], 16777216.0f);
+  float other[3] = {1.0f, 1.0f, 16777216.0f};
+  SumInTreeOrder(other, 3, 1, 1);
+  EXPECT_EQ(other[0], 16777218.0f);
+}
+
+TEST(CommunicatorTest, SumInTreeOrderStridedBlocks) {
+  // Two elements per block, blocks 3 floats apart.
+  float blocks[9] = {1, 2, -9, 10, 20, -9, 100, 200, -9};
+  SumInTreeOrder(blocks, 3, 3, 2);
+  EXPECT_EQ(blocks[0], 111.0f);
+  EXPECT_EQ(blocks[1], 222.0f);
+}
+
+TEST(CommunicatorTest, TreeSplitGivesTheLeftTheLargerHalf) {
+  EXPECT_EQ(TreeSplit(0, 2), 1);
+  EXPECT_EQ(TreeSplit(0, 3), 2);
+  EXPECT_EQ(TreeSplit(4, 8), 6);
+  EXPECT_EQ(TreeSplit(3, 8), 6);
 }
 
 TEST(CommunicatorTest, PlainRunIsOneLocalProcess) {

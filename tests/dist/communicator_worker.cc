@@ -33,13 +33,17 @@ __attribute__((noinline)) float Value(int r, int64_t i) {
          static_cast<float>(r + 1) * 0.1f + static_cast<float>(i) * 1e-3f;
 }
 
-std::vector<float> RankOrderSum(int ranks, int64_t n) {
+// TreeSum() is element i's sum over ranks [lo, hi) in the promised tree
+// order: [lo, m) + [m, hi), the left part the larger half.
+float TreeSum(int lo, int hi, int64_t i) {
+  if (hi - lo == 1) return Value(lo, i);
+  const int m = lo + (hi - lo + 1) / 2;
+  return TreeSum(lo, m, i) + TreeSum(m, hi, i);
+}
+
+std::vector<float> TreeOrderSum(int ranks, int64_t n) {
   std::vector<float> sum(n);
-  for (int64_t i = 0; i < n; ++i) {
-    float s = Value(0, i);
-    for (int r = 1; r < ranks; ++r) s += Value(r, i);
-    sum[i] = s;
-  }
+  for (int64_t i = 0; i < n; ++i) sum[i] = TreeSum(0, ranks, i);
   return sum;
 }
 
@@ -66,7 +70,7 @@ int Main() {
     checks.Check(std::atoi(world) == size, "size matches OMPI_COMM_WORLD_SIZE");
   }
   for (int64_t n : {0, 1, 3, 1000, 100003}) {
-    const std::vector<float> expected = RankOrderSum(size, n);
+    const std::vector<float> expected = TreeOrderSum(size, n);
     std::vector<float> blocking = Mine(rank, n);
     checks.Check(comm.AllreduceSum(absl::MakeSpan(blocking)).ok(),
                  absl::StrCat("AllreduceSum(", n, ") ok"));

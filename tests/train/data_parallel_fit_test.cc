@@ -22,8 +22,13 @@ std::string Worker() {
   return RunfilePath("tests/train/data_parallel_fit_worker");
 }
 
-Subprocess Job(int ranks, const std::vector<std::string>& extra = {}) {
-  if (ranks == 1) return RunSubprocess({Worker()}, /*timeout_seconds=*/60);
+// Job() runs the worker's "steps" mode on `ranks` processes (1: without
+// mpirun), passing `args` to it and `extra` to mpirun.
+Subprocess Job(int ranks, const std::vector<std::string>& extra = {},
+               const std::vector<std::string>& args = {}) {
+  std::vector<std::string> worker = {Worker(), "steps"};
+  worker.insert(worker.end(), args.begin(), args.end());
+  if (ranks == 1) return RunSubprocess(worker, /*timeout_seconds=*/60);
   std::vector<std::string> argv = {"mpirun",
                                    "--allow-run-as-root",
                                    "--oversubscribe",
@@ -32,7 +37,7 @@ Subprocess Job(int ranks, const std::vector<std::string>& extra = {}) {
                                    "-x",
                                    "ASAN_OPTIONS=detect_leaks=0"};
   argv.insert(argv.end(), extra.begin(), extra.end());
-  argv.push_back(Worker());
+  argv.insert(argv.end(), worker.begin(), worker.end());
   return RunSubprocess(argv, /*timeout_seconds=*/120);
 }
 
@@ -73,6 +78,43 @@ TEST(DataParallelFitTest, StepLossesAndEvaluationEqualOneProcess) {
     ASSERT_EQ(job.exit_code, 0) << job.output;
     ExpectClose(one.output, job.output, 1e-5);
   }
+}
+
+// The stretch goal: with the same reduction_shards (default 2), the ranks
+// compute the shards one process computes and the allreduce finishes the
+// same tree (train/gradient_shards.h), so every step, epoch and the
+// evaluation print the same bits.
+TEST(DataParallelFitTest, TwoRanksAreBitwiseOneProcess) {
+  const Subprocess one = Job(1);
+  const Subprocess two = Job(2);
+  ASSERT_EQ(one.exit_code, 0) << one.output;
+  ASSERT_FALSE(two.timed_out) << two.output;
+  ASSERT_EQ(two.exit_code, 0) << two.output;
+  EXPECT_EQ(one.output, two.output);
+}
+
+// Four ranks cannot split 2 shards: they run 4, one each, and equal one
+// process with reduction_shards 4 -- which differs from 2 shards.
+TEST(DataParallelFitTest, FourRanksAreBitwiseOneProcessWithFourShards) {
+  const Subprocess four_shards = Job(1, {}, {"4"});
+  const Subprocess four_ranks = Job(4);
+  ASSERT_EQ(four_shards.exit_code, 0) << four_shards.output;
+  ASSERT_FALSE(four_ranks.timed_out) << four_ranks.output;
+  ASSERT_EQ(four_ranks.exit_code, 0) << four_ranks.output;
+  EXPECT_EQ(four_shards.output, four_ranks.output);
+  const Subprocess two_shards = Job(1);
+  ASSERT_EQ(two_shards.exit_code, 0) << two_shards.output;
+  EXPECT_NE(two_shards.output, four_shards.output);
+}
+
+// Two ranks over 4 shards sum two each locally: still one process's bits.
+TEST(DataParallelFitTest, TwoRanksOfTwoShardsEachAreBitwiseOneProcess) {
+  const Subprocess one = Job(1, {}, {"4"});
+  const Subprocess two = Job(2, {}, {"4"});
+  ASSERT_EQ(one.exit_code, 0) << one.output;
+  ASSERT_FALSE(two.timed_out) << two.output;
+  ASSERT_EQ(two.exit_code, 0) << two.output;
+  EXPECT_EQ(one.output, two.output);
 }
 
 TEST(DataParallelFitTest, RepeatedRunsAreBitwiseEqual) {

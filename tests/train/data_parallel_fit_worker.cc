@@ -1,13 +1,15 @@
 // tests/train/data_parallel_fit_worker.cc: one rank of a data-parallel
 // training job (or the whole of it, run without mpirun), for
 // tests/train/data_parallel_fit_test.cc. A small MLP on synthetic data:
-//   steps      TrainStep() on 6 global batches of 16, then Fit() for 2
-//              epochs and Evaluate(); rank 0 prints every loss as
+//   steps [S]  TrainStep() on 6 global batches of 16, then Fit() for 2
+//              epochs and Evaluate(), with FitOptions::reduction_shards S
+//              (default 0, the default); rank 0 prints every loss as
 //              "step I loss %a" (and "fit ...", "eval ..."), hex floats so
 //              the test can compare bits and relative errors.
 //   bad_batch  Fit() with a global batch of 30; prints the error.
 // Exits 0 when every call succeeded (bad_batch: when it failed as it must).
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -39,7 +41,7 @@ Tensor Rows(const Tensor& t, int64_t begin, int64_t count) {
   return out;
 }
 
-int Steps(Communicator* comm) {
+int Steps(Communicator* comm, int shards) {
   const bool speaker = comm->rank() == 0;
   Sequential model(Shape({1, 8, 8}), /*seed=*/3);
   Build(&model);
@@ -49,6 +51,7 @@ int Steps(Communicator* comm) {
   fit.optimizer = OptimizerKind::kAdam;
   fit.verbose = false;
   fit.communicator = comm;
+  fit.reduction_shards = shards;
   for (int step = 0; step < 6; ++step) {
     const Tensor images = Rows(data.images, step * 16, 16);
     const Tensor labels = Rows(data.labels, step * 16, 16);
@@ -110,7 +113,7 @@ int Main(int argc, char** argv) {
   }
   const std::string mode = argc > 1 ? argv[1] : "steps";
   if (mode == "bad_batch") return BadBatch(created->get());
-  return Steps(created->get());
+  return Steps(created->get(), argc > 2 ? std::atoi(argv[2]) : 0);
 }
 
 }  // namespace

@@ -38,6 +38,14 @@ __attribute__((noinline)) float Weighted(int r, int ranks, int i, int64_t j) {
   return Value(r, i, j) * Weight(r, ranks);
 }
 
+// TreeSum() is the sum of ranks [lo, hi)'s weighted values in the promised
+// tree order: [lo, m) + [m, hi), the left part the larger half.
+float TreeSum(int lo, int hi, int ranks, int i, int64_t j) {
+  if (hi - lo == 1) return Weighted(lo, ranks, i, j);
+  const int m = lo + (hi - lo + 1) / 2;
+  return TreeSum(lo, m, ranks, i, j) + TreeSum(m, hi, ranks, i, j);
+}
+
 int Main() {
   std::unique_ptr<Communicator> created = CreateCommunicatorOrPrint();
   if (created == nullptr) return 1;
@@ -46,13 +54,11 @@ int Main() {
   const int ranks = comm->size();
   RankChecks checks("gradient_sync_worker", rank, ranks);
   const std::vector<int64_t> sizes = {10, 3, 0, 7000, 1, 250, 64};
-  // The expected sums, in rank order of the weighted values.
+  // The expected sums, in the tree order of the weighted values.
   std::vector<std::vector<float>> expected(sizes.size());
   for (size_t i = 0; i < sizes.size(); ++i) {
     for (int64_t j = 0; j < sizes[i]; ++j) {
-      float s = Weighted(0, ranks, i, j);
-      for (int r = 1; r < ranks; ++r) s += Weighted(r, ranks, i, j);
-      expected[i].push_back(s);
+      expected[i].push_back(TreeSum(0, ranks, ranks, i, j));
     }
   }
   for (int64_t bucket_bytes :
