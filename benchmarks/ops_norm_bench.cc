@@ -9,6 +9,9 @@
 //              [128].
 // Benchmarks, each at threads:1 and threads:2 (a ThreadPool of that size):
 //   BM_DropoutForward    mask from Philox + y = x * m
+//   BM_DropoutForwardAtOffset  the same at example_offset 3 (a shard whose
+//                        rows start inside the global batch: global indices
+//                        from 3 * row, so a padded first and last chunk)
 //   BM_DropoutBackward   dX (Vjp wrt 0) = dY * m
 //   BM_BatchNormForward  batch statistics, running-statistics update, y
 //   BM_BatchNormBackward dX, dGamma and dBeta (three Vjp calls; what
@@ -59,7 +62,10 @@ const NormCase kLayerNormCases[] = {
     {"tokens", Shape({64, 32, 128})},
 };
 
-enum class What { kForward, kBackward };
+// kForwardAtOffset: Dropout's forward at example_offset kShardOffset.
+enum class What { kForward, kForwardAtOffset, kBackward };
+
+constexpr int64_t kShardOffset = 3;
 
 EagerOptions TrainingStep(uint64_t step) {
   EagerOptions options;
@@ -85,9 +91,11 @@ void RunDropout(benchmark::State& state, const NormCase& c, What what,
   Tensor dx = Tensor::Zeros(c.x);
   uint64_t step = 0;
   for (auto _ : state) {
-    if (what == What::kForward) {
+    if (what != What::kBackward) {
       // A new mask every iteration, as in training.
-      benchmark::DoNotOptimize((*op)->Forward(inputs, TrainingStep(++step)));
+      EagerOptions options = TrainingStep(++step);
+      if (what == What::kForwardAtOffset) options.example_offset = kShardOffset;
+      benchmark::DoNotOptimize((*op)->Forward(inputs, options));
     } else {
       benchmark::DoNotOptimize((*op)->Vjp(0, dy, &dx));
     }
@@ -158,6 +166,8 @@ const bool kRegistered = [] {
   };
   const Kind kinds[] = {
       {"BM_DropoutForward", RunDropout, What::kForward, kDropoutCases, 2},
+      {"BM_DropoutForwardAtOffset", RunDropout, What::kForwardAtOffset,
+       kDropoutCases, 2},
       {"BM_DropoutBackward", RunDropout, What::kBackward, kDropoutCases, 2},
       {"BM_BatchNormForward", RunBatchNorm, What::kForward, kBatchNormCases, 2},
       {"BM_BatchNormBackward", RunBatchNorm, What::kBackward, kBatchNormCases,

@@ -433,6 +433,10 @@ absl::Status Executor::Run() {
           "Executor::Run: input '", graph_->node(id).name, "' was not fed"));
     }
   }
+  if (example_offset_ < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Executor::Run: example_offset ", example_offset_, " is negative"));
+  }
   const uint64_t step = static_cast<uint64_t>(step_);
   const bool profile = options_.profile;
   for (size_t si = 0; si < steps_.size(); ++si) {
@@ -452,7 +456,8 @@ absl::Status Executor::Run() {
                            pool_.get(),
                            options_.training,
                            st.seed,
-                           step};
+                           step,
+                           example_offset_};
         absl::Status s = node.def->forward(ctx);
         if (!s.ok()) {
           return absl::Status(s.code(),

@@ -28,8 +28,10 @@
 // Fetch() and shape() take the caller's ids and map them.
 //
 // Determinism: each node's seed is a hash of (options.seed, node id); Run()
-// passes a step counter that increments every run. Results are bitwise the
-// same at any num_threads if the kernels honour the op contract.
+// passes a step counter that increments every run, and the example offset
+// (set_example_offset()) that places the run's rows in a larger global
+// batch. Results are bitwise the same at any num_threads if the kernels
+// honour the op contract.
 #ifndef DAGRAD_GRAPH_EXECUTOR_H_
 #define DAGRAD_GRAPH_EXECUTOR_H_
 
@@ -120,6 +122,17 @@ class Executor {
   // checkpoint draws the same masks as an uninterrupted one.
   int64_t step() const { return step_; }
   void set_step(int64_t step) { step_ = step; }
+  // example_offset() is the index, within the step's global batch, of row 0
+  // of the batch the following Run()s compute (ForwardContext::
+  // example_offset, ops/op.h); 0, the default, for a run over the whole
+  // batch. Like set_step(), set_example_offset() applies to the Run() calls
+  // that follow. Random ops key their draws by the global row, so runs over
+  // the row ranges [0, b1), [b1, b2), ... of a global batch (data-parallel
+  // ranks, gradient shards), each with its executor's batch_size and offset
+  // b_k, draw per example the dropout masks one run over the whole batch
+  // draws. Run() returns InvalidArgument while the offset is negative.
+  int64_t example_offset() const { return example_offset_; }
+  void set_example_offset(int64_t offset) { example_offset_ = offset; }
   // set_check_numerics() turns ExecutorOptions::check_numerics on or off.
   void set_check_numerics(bool on) { options_.check_numerics = on; }
   // profile() has one entry per scheduled node, in schedule order: its time
@@ -235,6 +248,7 @@ class Executor {
   bool params_bound_ = false;
   bool has_run_ = false;
   int64_t step_ = 0;
+  int64_t example_offset_ = 0;
 };
 
 }  // namespace dagrad

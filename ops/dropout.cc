@@ -25,6 +25,12 @@ bool DropoutKeepMask(uint64_t seed, uint64_t step, int64_t index, float p) {
   return rng.Uniform() < 1.0f - p;
 }
 
+uint64_t DropoutFirstIndex(const Shape& x, int64_t example_offset) {
+  if (x.rank() == 0 || x.dim(0) == 0) return 0;
+  const int64_t per_row = x.num_elements() / x.dim(0);
+  return static_cast<uint64_t>(example_offset) * static_cast<uint64_t>(per_row);
+}
+
 absl::StatusOr<Shape> DropoutShape(absl::Span<const Shape> inputs,
                                    const OpAttrs& attrs) {
   if (inputs.size() != 1) {
@@ -39,18 +45,26 @@ absl::StatusOr<Shape> DropoutShape(absl::Span<const Shape> inputs,
   return inputs[0];
 }
 
-// Training: m_i = [u_i < 1 - p] / (1 - p) (saved in aux), y_i = x_i * m_i.
+// Training: m_i = [u_g < 1 - p] / (1 - p) (saved in aux), y_i = x_i * m_i,
+// g = DropoutFirstIndex() + i the element's index in the global batch.
 // Inference or p == 0: y = x.
 absl::Status DropoutForward(const ForwardContext& ctx) {
   const float p = AttrsAs<DropoutAttrs>(ctx.attrs).p;
   const Tensor& x = ctx.input(0);
   const int64_t n = x.size();
+  if (ctx.example_offset < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("Dropout: example_offset ", ctx.example_offset,
+                     " is negative (input ", x.shape().DebugString(), ")"));
+  }
   if (IsIdentity(ctx.training, p)) {
     ParallelCopy(ctx.pool, x.data(), n, ctx.output->data());
     return absl::OkStatus();
   }
-  DropoutMaskAndApply(ctx.pool, ctx.seed, ctx.step, 1.0f - p, DropoutScale(p),
-                      x.data(), n, /*m=*/ctx.aux, ctx.output->data());
+  DropoutMaskAndApply(ctx.pool, ctx.seed, ctx.step,
+                      DropoutFirstIndex(x.shape(), ctx.example_offset),
+                      1.0f - p, DropoutScale(p), x.data(), n, /*m=*/ctx.aux,
+                      ctx.output->data());
   return absl::OkStatus();
 }
 

@@ -22,16 +22,24 @@
 // give the same function up to that constant factor in the next layer's
 // weights.
 //
-// Randomness. u_i is draw i (as Rng::Uniform(): the top 24 bits of a 32-bit
-// draw times 2^-24) of the counter-based stream Rng(ctx.seed,
-// /*stream=*/ctx.step) of core/random.h, i.e. word i % 4 of Philox4x32-10
-// block i / 4. The mask is thus a pure function of (seed, step, i): the same
-// bit for bit at any thread count and block split, different at every step
-// and for every node (the executor gives each node its own seed). The kernel
-// (ops/cpu/dropout_mask.h) evaluates 64 Philox blocks (256 elements, in
-// chunks that start at multiples of 256) side by side, with AVX-512 where
-// available (ops/cpu/philox_simd.h); the chunks are split over the pool.
-// DropoutKeepMask() is the scalar definition the tests compare against.
+// Randomness. Element i of x has the global index g = o * r + i, where
+// o = ctx.example_offset is the global batch row of x's row 0 (ops/op.h)
+// and r the number of elements in one row (dim 0 is the batch axis; o is
+// ignored for a 0-d or empty x): its index in the step's whole batch.
+// u_i is draw g (as Rng::Uniform(): the top 24 bits of a 32-bit draw times
+// 2^-24) of the counter-based stream Rng(ctx.seed, /*stream=*/ctx.step) of
+// core/random.h, i.e. word g % 4 of Philox4x32-10 block g / 4. The mask is
+// thus a pure function of (seed, step, global element index): the same bit
+// for bit at any thread count and block split, different at every step and
+// for every node (the executor gives each node its own seed), and a batch
+// split into row ranges run separately (data-parallel ranks, gradient
+// shards), each with its offset, draws the same mask per example as one run
+// over the whole batch. The kernel (ops/cpu/dropout_mask.h) evaluates 64
+// Philox blocks (256 elements, in chunks that start at multiples of 256 of
+// g) side by side, with AVX-512 where available (ops/cpu/philox_simd.h);
+// the chunks are split over the pool. DropoutKeepMask() is the scalar
+// definition the tests compare against. A negative example_offset is
+// InvalidArgument.
 //
 // Aux: one float per element, m_i (0 or s), written by the training forward
 // and read by the training VJP; inference ignores it. The VJP uses no forward
@@ -63,10 +71,16 @@ struct DropoutAttrs {
 // DropoutScale() is s = 1 / (1 - p), the factor applied to kept elements.
 inline float DropoutScale(float p) { return 1.0f / (1.0f - p); }
 
-// DropoutKeepMask() is keep_i for element `index` of a tensor dropped with
-// probability p by a node with `seed` at `step` (the scalar reference
-// definition; the kernel computes the same bits 256 elements at a time).
+// DropoutKeepMask() is keep for the element of global index `index` (g
+// above) of a tensor dropped with probability p by a node with `seed` at
+// `step` (the scalar reference definition; the kernel computes the same
+// bits 256 elements at a time).
 bool DropoutKeepMask(uint64_t seed, uint64_t step, int64_t index, float p);
+
+// DropoutFirstIndex() is the global index g of element 0 of an input of
+// shape x whose row 0 is row `example_offset` (>= 0) of the global batch:
+// example_offset * (elements per row), 0 for a 0-d or empty x.
+uint64_t DropoutFirstIndex(const Shape& x, int64_t example_offset);
 
 absl::StatusOr<Shape> DropoutShape(absl::Span<const Shape> inputs,
                                    const OpAttrs& attrs);

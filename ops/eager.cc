@@ -52,9 +52,11 @@ absl::Status EagerOp::Forward(std::vector<Tensor*> inputs,
   }
   inputs_ = std::move(inputs);
   training_ = options.training;
-  ForwardContext ctx{inputs_,          &output_,       attrs_,
-                     aux_.get(),       scratch_.get(), pool_,
-                     options.training, options.seed,   options.step};
+  ForwardContext ctx{inputs_,          &output_,
+                     attrs_,           aux_.get(),
+                     scratch_.get(),   pool_,
+                     options.training, options.seed,
+                     options.step,     options.example_offset};
   has_forward_ = false;
   RETURN_IF_ERROR(def_->forward(ctx));
   has_forward_ = true;

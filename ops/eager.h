@@ -34,6 +34,9 @@ struct EagerOptions {
   bool training = true;
   uint64_t seed = 0;
   uint64_t step = 0;
+  // example_offset: ForwardContext::example_offset, the global batch row of
+  // this run's row 0 (ops/op.h).
+  int64_t example_offset = 0;
 };
 
 class EagerOp {

@@ -171,20 +171,28 @@ absl::Status FusedActivationForward(const ForwardContext& ctx) {
                          ctx.pool,
                          ctx.training,
                          ctx.seed,
-                         ctx.step};
+                         ctx.step,
+                         ctx.example_offset};
   RETURN_IF_ERROR(producer.forward(p));
   if (a.bias) {
     const OpDef& bias_add = *FindOp(OpKind::kBiasAdd);
     Tensor* in[] = {ctx.output, ctx.inputs[n]};
-    const ForwardContext b{in,           &temp,    bias_add.default_attrs,
-                           nullptr,      nullptr,  ctx.pool,
-                           ctx.training, ctx.seed, ctx.step};
+    const ForwardContext b{in,
+                           &temp,
+                           bias_add.default_attrs,
+                           nullptr,
+                           nullptr,
+                           ctx.pool,
+                           ctx.training,
+                           ctx.seed,
+                           ctx.step,
+                           ctx.example_offset};
     RETURN_IF_ERROR(bias_add.forward(b));
   }
   Tensor* in[] = {&temp};
-  const ForwardContext f{in,           ctx.output, act.default_attrs,
-                         nullptr,      nullptr,    ctx.pool,
-                         ctx.training, ctx.seed,   ctx.step};
+  const ForwardContext f{
+      in,       ctx.output,   act.default_attrs, nullptr,  nullptr,
+      ctx.pool, ctx.training, ctx.seed,          ctx.step, ctx.example_offset};
   return act.forward(f);
 }
 

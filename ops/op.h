@@ -180,6 +180,13 @@ using ScratchFn = int64_t (*)(const ShapeQuery& query, int wrt);
 
 // ForwardContext is what a forward kernel sees. Pointers are valid for the
 // duration of the call only.
+//
+// example_offset: a step's global batch may be run as several runs over
+// contiguous row ranges (data-parallel ranks, gradient shards); it is the
+// index, within the step's global batch, of row 0 (dim 0) of this run's
+// tensors, >= 0, and 0 for a run over the whole batch. Random ops key their
+// draws by the global row, so each example draws what it would in one run
+// over the whole batch (ops/dropout.h); other ops ignore it.
 struct ForwardContext {
   absl::Span<Tensor* const> inputs;  // Read-only except mutable_inputs.
   Tensor* output;                    // Overwrite entirely.
@@ -190,6 +197,7 @@ struct ForwardContext {
   bool training;     // Training mode (dropout, batch norm).
   uint64_t seed;     // Per-node seed for random ops.
   uint64_t step;     // Increments every run; random ops draw stream `step`.
+  int64_t example_offset = 0;  // Global row of this run's row 0 (above).
 
   const Tensor& input(int i) const { return *inputs[i]; }
   // mutable_input(i) is allowed only for inputs the op declared mutable

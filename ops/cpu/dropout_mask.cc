@@ -10,7 +10,8 @@ namespace dagrad {
 namespace {
 
 // kPhiloxBatch Philox blocks of 4 draws make one chunk of kChunk elements.
-// Chunks start at multiples of kChunk, fixed by the element index only.
+// Chunks start at multiples of kChunk of the global index (first_index + i),
+// fixed by that index only.
 constexpr int64_t kChunk = 4 * kPhiloxBatch;
 
 // kMinChunksPerThread: Philox costs a few cycles per element even vectorized,
@@ -28,8 +29,8 @@ struct MaskParams {
 // ChunkDropout() writes m[e] (0 or scale) and y[e] = x[e] * m[e] for the
 // kChunk elements of chunk `chunk`: element chunk * kChunk + e uses draw
 // e % 4 of Philox block chunk * kPhiloxBatch + e / 4, exactly as Rng::Seek()
-// + Rng::Uniform(). Never inlined, so every chunk (the padded last one too)
-// runs the same machine code.
+// + Rng::Uniform(). Never inlined, so every chunk (the padded first and last
+// ones too) runs the same machine code.
 __attribute__((noinline)) void ChunkDropout(uint64_t chunk,
                                             const MaskParams& mp,
                                             const float* __restrict x,
@@ -67,31 +68,43 @@ __attribute__((noinline)) void ChunkDropout(uint64_t chunk,
 }  // namespace
 
 void DropoutMaskAndApply(ThreadPool* pool, uint64_t seed, uint64_t step,
-                         float keep, float scale, const float* x, int64_t n,
-                         float* m, float* y) {
+                         uint64_t first_index, float keep, float scale,
+                         const float* x, int64_t n, float* m, float* y) {
+  if (n <= 0) return;
   const MaskParams mp{PhiloxKey(seed), static_cast<uint32_t>(step),
                       static_cast<uint32_t>(step >> 32), keep, scale};
-  const int64_t chunks = (n + kChunk - 1) / kChunk;
+  // Global chunks first_chunk .. last_chunk cover the global indices
+  // [first_index, first_index + n); the first and the last may be partial.
+  const uint64_t k = static_cast<uint64_t>(kChunk);
+  const uint64_t end_index = first_index + static_cast<uint64_t>(n);
+  const uint64_t first_chunk = first_index / k;
+  const uint64_t last_chunk = (end_index - 1) / k;
   pool->ParallelFor(
-      chunks,
+      static_cast<int64_t>(last_chunk - first_chunk + 1),
       [&](int64_t begin, int64_t end) {
         for (int64_t c = begin; c < end; ++c) {
-          const int64_t lo = c * kChunk;
-          const int64_t count = n - lo < kChunk ? n - lo : kChunk;
-          const float* xc = x + lo;
-          float* mc = m + lo;
-          float* yc = y + lo;
-          if (count == kChunk) {
-            ChunkDropout(static_cast<uint64_t>(c), mp, xc, mc, yc);
-          } else {  // The last, partial chunk, through zero-padded copies.
-            const size_t bytes = static_cast<size_t>(count) * sizeof(float);
+          const uint64_t chunk = first_chunk + static_cast<uint64_t>(c);
+          const uint64_t chunk_lo = chunk * k;
+          // The chunk's global indices [lo, hi) that belong to this call.
+          const uint64_t lo = chunk_lo > first_index ? chunk_lo : first_index;
+          const uint64_t hi =
+              chunk_lo + k < end_index ? chunk_lo + k : end_index;
+          const int64_t local = static_cast<int64_t>(lo - first_index);
+          const float* xc = x + local;
+          float* mc = m + local;
+          float* yc = y + local;
+          if (hi - lo == k) {
+            ChunkDropout(chunk, mp, xc, mc, yc);
+          } else {  // A partial first or last chunk, through padded copies.
+            const int64_t head = static_cast<int64_t>(lo - chunk_lo);
+            const size_t bytes = static_cast<size_t>(hi - lo) * sizeof(float);
             alignas(64) float x_pad[kChunk] = {};
             alignas(64) float m_pad[kChunk];
             alignas(64) float y_pad[kChunk];
-            std::memcpy(x_pad, xc, bytes);
-            ChunkDropout(static_cast<uint64_t>(c), mp, x_pad, m_pad, y_pad);
-            std::memcpy(mc, m_pad, bytes);
-            std::memcpy(yc, y_pad, bytes);
+            std::memcpy(x_pad + head, xc, bytes);
+            ChunkDropout(chunk, mp, x_pad, m_pad, y_pad);
+            std::memcpy(mc, m_pad + head, bytes);
+            std::memcpy(yc, y_pad + head, bytes);
           }
         }
       },

@@ -17,11 +17,13 @@
 #include "graph/parameter_store.h"
 #include "graph/schedule.h"
 #include "gtest/gtest.h"
+#include "ops/dropout.h"
 #include "ops/identity.h"
 #include "ops/mean_squared_error.h"
 #include "ops/relu.h"
 #include "ops/sigmoid.h"
 #include "ops/softmax_cross_entropy.h"
+#include "ops/sum.h"
 #include "ops/tanh.h"
 #include "tests/testing/gradient_checker.h"
 #include "tests/testing/graph_gradient_checker.h"
@@ -320,6 +322,120 @@ TEST(ExecutorTest, ExecutorsWithDifferentBatchSizesShareGraphAndStore) {
   EXPECT_EQ(eval->shape(t), Shape({2, 5}));
   EXPECT_TRUE(std::isfinite((**eval->Fetch(loss))[0]));
   EXPECT_EQ(eval->Feed(x, x4).code(), absl::StatusCode::kInvalidArgument);
+}
+
+// DropoutRun: y = Dropout(x) and dL/dx = mask (L = Sum(y)) of one run.
+struct DropoutRun {
+  std::vector<float> y, dx;
+};
+
+// RunDropoutRows() runs rows [begin, end) of x [8,37] through `g` (y =
+// Dropout(x), L = Sum(y)) in an executor of batch end - begin at
+// example_offset `offset`, at steps 0 and 1 (one DropoutRun each).
+std::vector<DropoutRun> RunDropoutRows(const Graph& g, NodeId x, NodeId y,
+                                       NodeId gx, const Tensor& x_value,
+                                       int64_t begin, int64_t end,
+                                       int64_t offset, int threads) {
+  ExecutorOptions opts;
+  opts.fetches = {y, gx};
+  opts.batch_size = end - begin;
+  opts.num_threads = threads;
+  opts.seed = 19;
+  auto exec = *Executor::Create(g, opts);
+  exec->set_example_offset(offset);
+  EXPECT_EQ(exec->example_offset(), offset);
+  const int64_t cols = x_value.shape().dim(1);
+  EXPECT_TRUE(
+      exec->Feed(x, Tensor::FromValues(
+                        Shape({end - begin, cols}),
+                        absl::MakeConstSpan(x_value.data() + begin * cols,
+                                            (end - begin) * cols)))
+          .ok());
+  std::vector<DropoutRun> runs;
+  for (int step = 0; step < 2; ++step) {
+    EXPECT_TRUE(exec->Run().ok());
+    const Tensor* yv = *exec->Fetch(y);
+    const Tensor* dxv = *exec->Fetch(gx);
+    runs.push_back(
+        {std::vector<float>(yv->data(), yv->data() + yv->size()),
+         std::vector<float>(dxv->data(), dxv->data() + dxv->size())});
+  }
+  return runs;
+}
+
+TEST(ExecutorTest, RowRangesAtTheirExampleOffsetsDrawTheWholeBatchMasks) {
+  // One global batch x [8,37] run whole (offset 0), and as rows [0,3) at
+  // offset 0 plus rows [3,8) at offset 3 (two executors, as two
+  // data-parallel ranks): at each step the same dropout output and mask
+  // (dL/dx with L = Sum(y)), row for row, bitwise, at 1 and 2 threads.
+  GraphBuilder b;
+  NodeId x = *b.AddInput("x", Shape({Shape::kUnknownDim, 37}));
+  DropoutAttrs drop;
+  drop.p = 0.5f;
+  NodeId y = *b.AddOp(drop, {x}, {"drop", ""});
+  NodeId loss = *b.AddOp(SumAttrs{}, {y});
+  std::vector<NodeId> gx = *AddGradients(&b, loss, {x});
+  Graph g = *b.Finalize();
+  Tensor x_value = RandomTensorAwayFromZero(Shape({8, 37}), 4, 0.1f);
+  for (int threads : {1, 2}) {
+    const std::vector<DropoutRun> whole =
+        RunDropoutRows(g, x, y, gx[0], x_value, 0, 8, 0, threads);
+    const std::vector<DropoutRun> head =
+        RunDropoutRows(g, x, y, gx[0], x_value, 0, 3, 0, threads);
+    const std::vector<DropoutRun> tail =
+        RunDropoutRows(g, x, y, gx[0], x_value, 3, 8, 3, threads);
+    for (int step = 0; step < 2; ++step) {
+      std::vector<float> y_parts = head[step].y;
+      y_parts.insert(y_parts.end(), tail[step].y.begin(), tail[step].y.end());
+      std::vector<float> dx_parts = head[step].dx;
+      dx_parts.insert(dx_parts.end(), tail[step].dx.begin(),
+                      tail[step].dx.end());
+      ASSERT_EQ(y_parts.size(), whole[step].y.size());
+      ASSERT_EQ(dx_parts.size(), whole[step].dx.size());
+      EXPECT_EQ(
+          std::memcmp(y_parts.data(), whole[step].y.data(), y_parts.size() * 4),
+          0)
+          << "step " << step << " threads " << threads;
+      EXPECT_EQ(std::memcmp(dx_parts.data(), whole[step].dx.data(),
+                            dx_parts.size() * 4),
+                0)
+          << "step " << step << " threads " << threads;
+    }
+    // Not vacuous: some elements kept, some dropped, and the two steps
+    // draw different masks.
+    int64_t kept = 0;
+    for (float m : whole[0].dx) kept += m != 0.0f;
+    EXPECT_GT(kept, 0);
+    EXPECT_LT(kept, 8 * 37);
+    EXPECT_NE(whole[0].dx, whole[1].dx);
+  }
+  // The tail at offset 0 draws the whole batch's first rows' masks, not its
+  // own: rows [3,8) differ from the whole batch's rows [3,8).
+  const std::vector<DropoutRun> unkeyed =
+      RunDropoutRows(g, x, y, gx[0], x_value, 3, 8, 0, 1);
+  const std::vector<DropoutRun> whole =
+      RunDropoutRows(g, x, y, gx[0], x_value, 0, 8, 0, 1);
+  EXPECT_NE(unkeyed[0].dx, std::vector<float>(whole[0].dx.begin() + 3 * 37,
+                                              whole[0].dx.end()));
+}
+
+TEST(ExecutorTest, NegativeExampleOffsetIsAnError) {
+  GraphBuilder b;
+  NodeId x = *b.AddInput("x", Shape({Shape::kUnknownDim, 3}));
+  NodeId t = *b.AddOp(TanhAttrs{}, {x});
+  Graph g = *b.Finalize();
+  ExecutorOptions opts;
+  opts.fetches = {t};
+  opts.batch_size = 2;
+  auto exec = *Executor::Create(g, opts);
+  ASSERT_TRUE(exec->Feed(x, Tensor::Zeros(Shape({2, 3}))).ok());
+  exec->set_example_offset(-2);
+  absl::Status s = exec->Run();
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(s.message()), HasSubstr("example_offset -2"));
+  EXPECT_EQ(exec->step(), 0);
+  exec->set_example_offset(2);
+  EXPECT_TRUE(exec->Run().ok());
 }
 
 TEST(DotTest, StylesForwardAndReverseNodes) {

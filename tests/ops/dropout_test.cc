@@ -8,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "gtest/gtest.h"
 #include "ops/eager.h"
 #include "tests/testing/gradient_checker.h"
@@ -223,6 +224,90 @@ TEST(DropoutTest, VjpIsDyTimesMaskOverKeepProbability) {
       ASSERT_EQ(got->y[i], keep ? x[i] * scale : 0.0f) << p << " " << i;
     }
   }
+}
+
+// RowsOf() copies rows [begin, end) of the 2-d tensor t.
+Tensor RowsOf(const Tensor& t, int64_t begin, int64_t end) {
+  const int64_t cols = t.shape().dim(1);
+  return Tensor::FromValues(
+      Shape({end - begin, cols}),
+      absl::MakeConstSpan(t.data() + begin * cols, (end - begin) * cols));
+}
+
+TEST(DropoutTest, RowRangesAtTheirOffsetsDrawTheWholeBatchMask) {
+  // x [8,37] in one run at offset 0, and as rows [0,3) at offset 0 and rows
+  // [3,8) at offset 3: the same y bitwise, and, through the VJP with
+  // dL/dy = 1, the same saved mask m. 37 floats a row, so the second range
+  // starts at global index 111, inside a 256-element chunk.
+  const float p = 0.5f;
+  Tensor x = RandomTensor(Shape({8, 37}), /*seed=*/21);
+  Tensor ones = Tensor::Zeros(x.shape());
+  ones.Fill(1.0f);
+  for (int threads : {1, 2}) {
+    auto whole = RunOp(p, x, ones, Training(55, 9), threads);
+    ASSERT_TRUE(whole.ok()) << whole.status();
+    const int64_t ranges[][2] = {{0, 3}, {3, 8}};
+    for (const auto& r : ranges) {
+      Tensor xr = RowsOf(x, r[0], r[1]);
+      Tensor dyr = RowsOf(ones, r[0], r[1]);
+      EagerOptions options = Training(55, 9);
+      options.example_offset = r[0];
+      auto part = RunOp(p, xr, dyr, options, threads);
+      ASSERT_TRUE(part.ok()) << part.status();
+      const int64_t first = r[0] * 37;
+      for (int64_t i = 0; i < xr.size(); ++i) {
+        ASSERT_EQ(part->y[i], whole->y[first + i])
+            << "rows [" << r[0] << ", " << r[1] << ") element " << i;
+        ASSERT_EQ(part->dx[i], whole->dx[first + i])  // m, since dy = 1.
+            << "rows [" << r[0] << ", " << r[1] << ") element " << i;
+      }
+    }
+  }
+}
+
+TEST(DropoutTest, OffsetRunKeysTheMaskAndTheVjpByGlobalIndex) {
+  // At example_offset o an [R, C] input's element i has global index
+  // o * C + i; the VJP multiplies by the mask its forward saved.
+  const float p = 0.3f;
+  const float scale = DropoutScale(p);
+  for (const Shape& shape : {Shape({5, 61}), Shape({3, 2, 3, 7})}) {
+    const int64_t per_row = shape.num_elements() / shape.dim(0);
+    Tensor x = RandomTensor(shape, /*seed=*/22);
+    Tensor dy = RandomTensor(shape, /*seed=*/23);
+    for (int64_t offset : {1, 4, 1000}) {
+      EagerOptions options = Training(57, 2);
+      options.example_offset = offset;
+      auto got = RunOp(p, x, dy, options, 2);
+      ASSERT_TRUE(got.ok()) << got.status();
+      for (int64_t i = 0; i < x.size(); ++i) {
+        const bool keep = DropoutKeepMask(57, 2, offset * per_row + i, p);
+        ASSERT_EQ(got->y[i], keep ? x[i] * scale : 0.0f)
+            << shape.DebugString() << " offset " << offset << " " << i;
+        ASSERT_EQ(got->dx[i], keep ? dy[i] * scale : 0.0f)
+            << shape.DebugString() << " offset " << offset << " " << i;
+      }
+    }
+  }
+}
+
+TEST(DropoutTest, ScalarIgnoresTheOffsetAndNegativeOffsetIsAnError) {
+  Tensor x = Tensor::FromValues(Shape({}), {2.0f});
+  Tensor dy = Tensor::FromValues(Shape({}), {1.0f});
+  EagerOptions options = Training(3, 1);
+  auto at_zero = RunOp(0.5f, x, dy, options);
+  options.example_offset = 7;
+  auto at_seven = RunOp(0.5f, x, dy, options);
+  ASSERT_TRUE(at_zero.ok() && at_seven.ok());
+  EXPECT_EQ(at_zero->y[0], at_seven->y[0]);
+  EXPECT_EQ(at_seven->y[0], DropoutKeepMask(3, 1, 0, 0.5f) ? 4.0f : 0.0f);
+  options.example_offset = -1;
+  auto negative = RunOp(0.5f, x, dy, options);
+  ASSERT_FALSE(negative.ok());
+  EXPECT_EQ(negative.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(std::string(negative.status().message())
+                .find("Dropout: example_offset -1 is negative"),
+            std::string::npos)
+      << negative.status();
 }
 
 TEST(DropoutTest, GradientMatchesNumeric) {
