@@ -310,10 +310,12 @@ absl::Status Interrupted(Trainer* model, absl::string_view why) {
 }
 
 // MemoryBudget() is --memory_budget in bytes (0 when unset): BYTES, or P%
-// of the training executor's unbudgeted arena at this batch size. It
-// prints what rematerialization did; a budget that cannot be met is an
-// error stating the smallest feasible one.
-absl::StatusOr<int64_t> MemoryBudget(Trainer* model, const Settings& s) {
+// of the unbudgeted arena of the training executor of `pass_rows` (one
+// pass: a gradient shard of the batch). It prints what rematerialization
+// did; a budget that cannot be met is an error stating the smallest
+// feasible one.
+absl::StatusOr<int64_t> MemoryBudget(Trainer* model, const Settings& s,
+                                     int64_t pass_rows) {
   const std::string text = absl::GetFlag(FLAGS_memory_budget);
   if (text.empty()) return 0;
   absl::string_view flag = text;
@@ -329,11 +331,11 @@ absl::StatusOr<int64_t> MemoryBudget(Trainer* model, const Settings& s) {
   if (percent) {
     ASSIGN_OR_RETURN(
         Executor * full,
-        model->GetExecutor(ExecutorMode::kTrain, s.batch_size, s.threads));
+        model->GetExecutor(ExecutorMode::kTrain, pass_rows, s.threads));
     budget = static_cast<int64_t>(full->plan().peak_bytes * value / 100.0);
   }
   absl::StatusOr<Executor*> train =
-      model->GetExecutor(ExecutorMode::kTrain, s.batch_size, s.threads, budget);
+      model->GetExecutor(ExecutorMode::kTrain, pass_rows, s.threads, budget);
   if (!train.ok()) {
     return absl::Status(
         train.status().code(),
@@ -416,13 +418,14 @@ absl::StatusOr<Outcome> TrainOne(const ExampleSpec& spec, const Settings& s,
                   static_cast<long long>(model.steps_done()), fit.epochs);
     }
   }
-  ASSIGN_OR_RETURN(fit.memory_budget_bytes, MemoryBudget(&model, s));
+  ASSIGN_OR_RETURN(const int64_t pass_rows, model.PassRows(fit));
+  ASSIGN_OR_RETURN(fit.memory_budget_bytes, MemoryBudget(&model, s, pass_rows));
   if (const std::string path = absl::GetFlag(FLAGS_dot);
       writer && !path.empty()) {
-    // The training graph with the buffer sizes planned for this batch size
-    // (with --memory_budget, the rematerialized graph the executor runs).
+    // The training graph with the buffer sizes planned for one pass (with
+    // --memory_budget, the rematerialized graph the executor runs).
     ASSIGN_OR_RETURN(Executor * train,
-                     model.GetExecutor(ExecutorMode::kTrain, s.batch_size,
+                     model.GetExecutor(ExecutorMode::kTrain, pass_rows,
                                        s.threads, fit.memory_budget_bytes));
     const MemoryPlan& plan = train->plan();
     RETURN_IF_ERROR(WriteFileAtomically(path, ToDot(train->graph(), &plan)));

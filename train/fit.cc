@@ -154,6 +154,11 @@ absl::StatusOr<ShardPlan> Trainer::PlanShards(const FitOptions& options) {
   return *plan_;
 }
 
+absl::StatusOr<int64_t> Trainer::PassRows(const FitOptions& options) {
+  ASSIGN_OR_RETURN(const ShardPlan plan, PlanShards(options));
+  return plan.Rows(options.batch_size, plan.first).count;
+}
+
 absl::StatusOr<Executor*> Trainer::RunShardPass(absl::Span<const Tensor> inputs,
                                                 absl::Span<const Tensor> labels,
                                                 const Shard& rows,
@@ -173,6 +178,8 @@ absl::StatusOr<Executor*> Trainer::RunShardPass(absl::Span<const Tensor> inputs,
                                options.memory_budget_bytes));
   RETURN_IF_ERROR(FeedBatch(executor, shard_inputs_, shard_labels_));
   executor->set_step(steps_done_);
+  // Dropout draws by global row: a shard gets the whole batch's masks.
+  executor->set_example_offset(rows.begin);
   executor->set_check_numerics(options.check_numerics);
   RETURN_IF_ERROR(executor->Run());
   return executor;

@@ -392,6 +392,11 @@ class Trainer {
   absl::StatusOr<Executor*> GetExecutor(ExecutorMode mode, int64_t batch,
                                         int num_threads,
                                         int64_t memory_budget_bytes = 0);
+  // PassRows() is the batch of the training executor that one pass of a
+  // full batch of options.batch_size runs (a shard of it: batch_size over
+  // the reduction shards, rounded up). InvalidArgument for a bad
+  // reduction_shards.
+  absl::StatusOr<int64_t> PassRows(const FitOptions& options);
 
  protected:
   explicit Trainer(uint64_t seed);

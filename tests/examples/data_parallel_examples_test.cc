@@ -114,7 +114,8 @@ TEST_P(DataParallelExamplesTest, TwoRanksPrintWhatOneProcessPrints) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Examples, DataParallelExamplesTest,
-                         ::testing::Values("lenet5", "mnist_mlp"));
+                         ::testing::Values("lenet5", "mnist_mlp",
+                                           "mnist_dropout"));
 
 TEST(DataParallelExamplesTest, MismatchedFlagIsCaughtAtStartUp) {
   const std::string mlp = Binary("mnist_mlp");

@@ -56,6 +56,9 @@ Steps Train(const Build& build, const Shape& in, int64_t batch, int64_t budget,
   FitOptions fit;
   fit.num_threads = threads;
   fit.lr = 0.05f;
+  // One pass over the batch: the executor of `batch` rows is the one that
+  // trained (train/gradient_shards.h).
+  fit.reduction_shards = 1;
   fit.memory_budget_bytes = budget;
   Steps out;
   for (int step = 0; step < steps; ++step) {

@@ -79,6 +79,9 @@ std::vector<Tensor> StepValues(const ZooModel& zoo, const PassOptions& passes,
   const Dataset data = QuadrantData(6, 28, 9);
   FitOptions fit;
   fit.num_threads = threads;
+  // One pass over the batch: the executor of `batch` rows is the one that
+  // trained (train/gradient_shards.h).
+  fit.reduction_shards = 1;
   fit.lr = 0.05f;
   std::vector<Tensor> values;
   for (int step = 0; step < 2; ++step) {
