@@ -56,6 +56,16 @@ class PendingSum {
   virtual ~PendingSum() = default;
   // Wait() blocks until the sum is in the buffer, or returns the error.
   virtual absl::Status Wait() = 0;
+  // Progress() moves the sum on without blocking: an MPI transport without
+  // a progress thread advances only inside MPI calls, so a caller that
+  // overlaps the sum with computation calls this between pieces of it.
+  virtual absl::Status Progress() { return absl::OkStatus(); }
+  // Advance() waits for the sum's first half (each rank adding its chunk)
+  // and starts the second (gathering the chunks); Wait() does it if the
+  // caller did not. It starts a collective, and collectives must start in
+  // the same order on every rank, so every rank calls it at the same point
+  // (GradientSync: when the next bucket starts).
+  virtual absl::Status Advance() { return absl::OkStatus(); }
 };
 
 class Communicator {

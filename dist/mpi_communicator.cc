@@ -95,20 +95,43 @@ class TreeOrderSum : public PendingSum {
     return absl::OkStatus();
   }
 
+  // Progress() tests the step under way (MPI_Test drives Open MPI's
+  // progress engine); it never starts one, which Advance() does at the
+  // same point on every rank.
+  absl::Status Progress() override {
+    if (waited_ || request_ == MPI_REQUEST_NULL) return absl::OkStatus();
+    int done = 0;
+    DAGRAD_MPI_CALL_(rank_, MPI_Test, &request_, &done, MPI_STATUS_IGNORE);
+    return absl::OkStatus();
+  }
+
+  absl::Status Advance() override {
+    if (gathering_) return absl::OkStatus();
+    DAGRAD_MPI_CALL_(rank_, MPI_Wait, &request_, MPI_STATUS_IGNORE);
+    return StartGather();
+  }
+
   absl::Status Wait() override {
     if (waited_) return absl::OkStatus();
     waited_ = true;
-    DAGRAD_MPI_CALL_(rank_, MPI_Wait, &request_, MPI_STATUS_IGNORE);
-    const int mine = chunks_.counts[rank_];
-    SumInTreeOrder(received_.data(), ranks_, mine, mine);
-    DAGRAD_MPI_CALL_(rank_, MPI_Iallgatherv, received_.data(), mine, MPI_FLOAT,
-                     data_.data(), chunks_.counts.data(), chunks_.displs.data(),
-                     MPI_FLOAT, comm_, &request_);
+    RETURN_IF_ERROR(Advance());
     DAGRAD_MPI_CALL_(rank_, MPI_Wait, &request_, MPI_STATUS_IGNORE);
     return absl::OkStatus();
   }
 
  private:
+  // StartGather() sums this rank's chunk in tree order and posts the
+  // allgather of the chunks.
+  absl::Status StartGather() {
+    const int mine = chunks_.counts[rank_];
+    SumInTreeOrder(received_.data(), ranks_, mine, mine);
+    DAGRAD_MPI_CALL_(rank_, MPI_Iallgatherv, received_.data(), mine, MPI_FLOAT,
+                     data_.data(), chunks_.counts.data(), chunks_.displs.data(),
+                     MPI_FLOAT, comm_, &request_);
+    gathering_ = true;
+    return absl::OkStatus();
+  }
+
   MPI_Comm comm_;
   int rank_;
   int ranks_;
@@ -120,6 +143,7 @@ class TreeOrderSum : public PendingSum {
   MPI_Request request_ = MPI_REQUEST_NULL;
   bool started_ = false;
   bool waited_ = false;
+  bool gathering_ = false;  // The allgather is posted.
 };
 
 }  // namespace

@@ -107,6 +107,9 @@ ABSL_FLAG(int32_t, reduction_shards, 0,
           "sum each batch's gradient over this many shards, one pass each "
           "(0: 2, or 1 for a model with BatchNorm); under mpirun -np N the "
           "run equals one process with the same value");
+ABSL_FLAG(bool, overlap_sync, true,
+          "under mpirun, sum each gradient over the ranks while the reverse "
+          "pass computes the rest (same results either way)");
 ABSL_FLAG(std::string, memory_budget, "",
           "cap the training arena at BYTES or at P% of its unbudgeted plan; "
           "forward values are recomputed in the reverse pass (same losses)");
@@ -390,6 +393,7 @@ absl::StatusOr<Outcome> TrainOne(const ExampleSpec& spec, const Settings& s,
   fit.interrupt = &g_interrupt;
   fit.communicator = comm;
   fit.reduction_shards = absl::GetFlag(FLAGS_reduction_shards);
+  fit.overlap_gradient_sync = absl::GetFlag(FLAGS_overlap_sync);
   const std::string save = absl::GetFlag(FLAGS_save);
   PeriodicCheckpoint periodic(save, std::max(s.checkpoint_every, 1));
   if (s.checkpoint_every > 0) fit.callbacks.push_back(&periodic);
@@ -516,6 +520,13 @@ absl::StatusOr<Outcome> TrainOne(const ExampleSpec& spec, const Settings& s,
   std::printf("test_loss=%.4f test_acc=%.4f params=%lld peak_rss_mb=%.0f\n",
               outcome.test.loss, outcome.test.accuracy,
               static_cast<long long>(outcome.params), PeakRssMegabytes());
+  if (model.sync_steps() > 0) {
+    std::printf(
+        "gradient sync: %.3f ms per step waited after the reverse pass "
+        "(%s)\n",
+        1e3 * model.sync_finish_seconds() / model.sync_steps(),
+        fit.overlap_gradient_sync ? "overlapped with it" : "no overlap");
+  }
   if (!std::isfinite(outcome.test.loss)) {
     return absl::InvalidArgumentError(absl::StrFormat(
         "test_loss is %g: the trained model computes non-finite losses",

@@ -422,7 +422,53 @@ absl::Status CheckFinite(const Node& node, const float* data, int64_t size,
 
 }  // namespace
 
-absl::Status Executor::Run() {
+absl::Status Executor::Run() { return RunSchedule(nullptr); }
+
+absl::Status Executor::Run(absl::FunctionRef<absl::Status(int)> on_computed) {
+  return RunSchedule(&on_computed);
+}
+
+absl::Status Executor::Watch(absl::Span<const NodeId> fetches) {
+  if (std::equal(fetches.begin(), fetches.end(), watched_.begin(),
+                 watched_.end(), [](NodeId a, NodeId b) {
+                   return a.index == b.index;
+                 })) {
+    return absl::OkStatus();
+  }
+  std::vector<std::pair<int, int>> steps;
+  for (size_t k = 0; k < fetches.size(); ++k) {
+    const NodeId node = Internal(fetches[k]);
+    if (!node.valid() || !is_fetch_[node.index]) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Watch: node id ", fetches[k].index, " is not one of the fetches"));
+    }
+    // The last step that writes the value (a rematerialized graph may
+    // compute a forward value twice).
+    for (size_t si = steps_.size(); si-- > 0;) {
+      if (steps_[si].id.index == node.index) {
+        steps.emplace_back(static_cast<int>(si), static_cast<int>(k));
+        break;
+      }
+    }
+  }
+  std::sort(steps.begin(), steps.end());
+  watched_.assign(fetches.begin(), fetches.end());
+  watch_steps_ = std::move(steps);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Tensor*> Executor::FetchTarget(NodeId caller_node) {
+  const NodeId node = Internal(caller_node);
+  if (!node.valid() || !is_fetch_[node.index]) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "FetchTarget: node id ", caller_node.index,
+        " is not one of the fetches"));
+  }
+  return &values_[node.index];
+}
+
+absl::Status Executor::RunSchedule(
+    const absl::FunctionRef<absl::Status(int)>* on_computed) {
   if (!params_bound_ && !needed_params_.empty()) {
     return absl::FailedPreconditionError(
         "Executor::Run: BindParameters() was not called");
@@ -439,6 +485,7 @@ absl::Status Executor::Run() {
   }
   const uint64_t step = static_cast<uint64_t>(step_);
   const bool profile = options_.profile;
+  size_t next_watch = 0;  // Into watch_steps_.
   for (size_t si = 0; si < steps_.size(); ++si) {
     const Step& st = steps_[si];
     const Node& node = graph_->node(st.id);
@@ -501,6 +548,13 @@ absl::Status Executor::Run() {
       }
       RETURN_IF_ERROR(
           CheckFinite(node, out->data(), out->size(), &out->shape()));
+    }
+    if (on_computed != nullptr) {
+      for (; next_watch < watch_steps_.size() &&
+             watch_steps_[next_watch].first == static_cast<int>(si);
+           ++next_watch) {
+        RETURN_IF_ERROR((*on_computed)(watch_steps_[next_watch].second));
+      }
     }
   }
   ++step_;

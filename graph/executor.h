@@ -37,8 +37,10 @@
 
 #include <cstdint>
 #include <memory>
+#include <utility>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "core/tensor.h"
@@ -105,6 +107,22 @@ class Executor {
   // Run() executes the schedule once. Kernel errors are returned with the
   // node name prefixed. Zero heap allocations on success.
   absl::Status Run();
+  // Watch() names fetches whose values Run(on_computed) reports as soon as
+  // they are final. Calling it again with the same ids keeps the watch (no
+  // work); InvalidArgument if one is not a fetch.
+  absl::Status Watch(absl::Span<const NodeId> fetches);
+  // Run(on_computed) is Run(), calling on_computed(k) right after the node
+  // that computes watched fetch k (its index in Watch()'s list) has run, in
+  // schedule order, while the rest of the schedule is still to run. A
+  // watched value no node computes (a fed input, a parameter) is never
+  // reported. An error from on_computed stops the run and is returned.
+  // This is how a data-parallel step starts summing a gradient while the
+  // reverse pass computes the others.
+  absl::Status Run(absl::FunctionRef<absl::Status(int)> on_computed);
+  // FetchTarget() is the tensor Fetch() returns, before Run() has filled
+  // it: its storage is fixed when the executor is made. InvalidArgument if
+  // not a fetch.
+  absl::StatusOr<Tensor*> FetchTarget(NodeId node);
   // Fetch() returns a fetched node's value: a view valid until the next Run
   // (or until the executor is destroyed). InvalidArgument if not a fetch.
   absl::StatusOr<const Tensor*> Fetch(NodeId node) const;
@@ -186,6 +204,10 @@ class Executor {
   // Internal() is the id in graph_ of the caller's node `id` (invalid if
   // out of range).
   NodeId Internal(NodeId id) const;
+  // RunSchedule() is Run(), reporting watched values to *on_computed when
+  // it is not null.
+  absl::Status RunSchedule(
+      const absl::FunctionRef<absl::Status(int)>* on_computed);
   // Allocate() allocates the arena and scratch and builds the steps.
   absl::Status Allocate();
 
@@ -234,6 +256,10 @@ class Executor {
   std::vector<Shape> shapes_;
   std::vector<Tensor> values_;  // One per graph node (views).
   std::vector<bool> is_fetch_;
+  // Watch(): the caller's ids, and (schedule index, watch index) pairs in
+  // schedule order.
+  std::vector<NodeId> watched_;
+  std::vector<std::pair<int, int>> watch_steps_;
   std::vector<Step> steps_;
   std::vector<NodeTime> profile_;            // Parallel to steps_.
   std::vector<Tensor*> inputs_;              // Forward input pointers, flat.

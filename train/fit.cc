@@ -162,7 +162,9 @@ absl::StatusOr<int64_t> Trainer::PassRows(const FitOptions& options) {
 absl::StatusOr<Executor*> Trainer::RunShardPass(absl::Span<const Tensor> inputs,
                                                 absl::Span<const Tensor> labels,
                                                 const Shard& rows,
-                                                const FitOptions& options) {
+                                                const FitOptions& options,
+                                                Communicator* overlap,
+                                                float weight) {
   // The shard's rows of the global batch, as views.
   shard_inputs_.resize(inputs.size());
   shard_labels_.resize(labels.size());
@@ -181,7 +183,23 @@ absl::StatusOr<Executor*> Trainer::RunShardPass(absl::Span<const Tensor> inputs,
   // Dropout draws by global row: a shard gets the whole batch's masks.
   executor->set_example_offset(rows.begin);
   executor->set_check_numerics(options.check_numerics);
-  RETURN_IF_ERROR(executor->Run());
+  if (overlap == nullptr) {
+    RETURN_IF_ERROR(executor->Run());
+    return executor;
+  }
+  // Gradient k of gradients_ is sync_'s gradient last - k (it orders them
+  // the last layer's first).
+  RETURN_IF_ERROR(EnsureSync(overlap));
+  RETURN_IF_ERROR(executor->Watch(gradients_));
+  sync_gradients_.clear();
+  for (size_t i = slots_.size(); i-- > 0;) {
+    ASSIGN_OR_RETURN(Tensor * target, executor->FetchTarget(gradients_[i]));
+    sync_gradients_.push_back(target);
+  }
+  RETURN_IF_ERROR(sync_->Begin(weight, sync_gradients_));
+  const int last = static_cast<int>(slots_.size()) - 1;
+  RETURN_IF_ERROR(
+      executor->Run([&](int k) { return sync_->Ready(last - k); }));
   return executor;
 }
 
@@ -214,6 +232,9 @@ absl::StatusOr<StepResult> Trainer::RunStep(absl::Span<const Tensor> inputs,
   const size_t n = outputs_.size();
   leaf_stats_.assign(static_cast<size_t>(plan.count) * (1 + n), 0.0f);
   std::fill(step_correct_.begin(), step_correct_.end(), 0);
+  // One shard per rank: its gradient sums can start during its pass.
+  const bool overlap =
+      parallel && plan.count == 1 && options.overlap_gradient_sync;
   Executor* executor = nullptr;
   auto run_shard = [&](int s,
                        std::vector<Tensor*>* gradients) -> absl::StatusOr<float> {
@@ -230,7 +251,8 @@ absl::StatusOr<StepResult> Trainer::RunStep(absl::Span<const Tensor> inputs,
       for (Tensor& z : zero_gradients_) gradients->push_back(&z);
       return weight;
     }
-    ASSIGN_OR_RETURN(executor, RunShardPass(inputs, labels, shard, options));
+    ASSIGN_OR_RETURN(executor, RunShardPass(inputs, labels, shard, options,
+                                            overlap ? comm : nullptr, weight));
     float* stats = leaf_stats_.data() + (s - plan.first) * (1 + n);
     ASSIGN_OR_RETURN(const Tensor* loss, executor->Fetch(loss_));
     stats[0] = loss->data()[0];
@@ -282,7 +304,7 @@ absl::StatusOr<StepResult> Trainer::RunStep(absl::Span<const Tensor> inputs,
   // Data parallelism: the global mean gradient and the global batch's
   // statistics, the same bits on every rank, before the checks and the
   // update.
-  if (parallel) RETURN_IF_ERROR(SyncStep(comm, weight, &result));
+  if (parallel) RETURN_IF_ERROR(SyncStep(comm, weight, overlap, &result));
   if (!options.allow_non_finite) {
     if (!std::isfinite(result.loss)) {
       return NonFinite(steps_done_ + 1, "the loss", result.loss);

@@ -1,6 +1,7 @@
 #include "train/gradient_sync.h"
 
 #include <algorithm>
+#include <chrono>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -74,6 +75,9 @@ absl::Status GradientSync::Begin(float weight,
 }
 
 absl::Status GradientSync::StartBucket(Bucket* bucket) {
+  // The previous bucket's second half starts first, at the same point of
+  // the sequence of collectives on every rank.
+  if (bucket != &buckets_[0]) RETURN_IF_ERROR((bucket - 1)->sum->Advance());
   float* out = bucket->buffer.data();
   for (int i = bucket->first; i < bucket->end; ++i) {
     const float* g = gradients_[i]->data();
@@ -102,7 +106,12 @@ absl::Status GradientSync::Ready(int i) {
   }
   ready_[i] = true;
   --buckets_[bucket_of_[i]].pending;
-  return StartReadyBuckets();
+  RETURN_IF_ERROR(StartReadyBuckets());
+  // The sums under way advance only inside MPI calls.
+  for (int b = 0; b < next_to_start_; ++b) {
+    if (buckets_[b].sum != nullptr) RETURN_IF_ERROR(buckets_[b].sum->Progress());
+  }
+  return absl::OkStatus();
 }
 
 absl::Status GradientSync::Finish() {
@@ -110,6 +119,7 @@ absl::Status GradientSync::Finish() {
     return absl::FailedPreconditionError("GradientSync::Finish: no step begun");
   }
   in_step_ = false;
+  const auto start = std::chrono::steady_clock::now();
   while (next_to_start_ < num_buckets()) {
     RETURN_IF_ERROR(StartBucket(&buckets_[next_to_start_]));
     ++next_to_start_;
@@ -123,6 +133,10 @@ absl::Status GradientSync::Finish() {
       in += sizes_[i];
     }
   }
+  finish_seconds_ += std::chrono::duration<double>(
+                         std::chrono::steady_clock::now() - start)
+                         .count();
+  ++steps_;
   return absl::OkStatus();
 }
 

@@ -12,7 +12,8 @@
 //   Ready(i)                  gradient i is final. When every gradient of
 //                             the next buckets is ready, they are packed
 //                             (times `weight`) and their nonblocking sums
-//                             start;
+//                             start; the sums under way are moved on
+//                             (PendingSum::Progress());
 //   Finish()                  starts the rest, waits for every bucket and
 //                             writes each sum back into its gradient.
 // Buckets start in bucket order on every rank, whatever the order of the
@@ -74,6 +75,10 @@ class GradientSync {
   absl::Status Finish();
 
   int num_buckets() const { return static_cast<int>(buckets_.size()); }
+  // finish_seconds() is the time spent in Finish() over `steps()` steps:
+  // the communication the reverse pass did not hide (plus the copies).
+  double finish_seconds() const { return finish_seconds_; }
+  int64_t steps() const { return steps_; }
   // bucket_of(i) is the bucket gradient i belongs to.
   int bucket_of(int i) const { return bucket_of_[i]; }
 
@@ -100,6 +105,8 @@ class GradientSync {
   float weight_ = 1;
   int next_to_start_ = 0;
   bool in_step_ = false;
+  double finish_seconds_ = 0;
+  int64_t steps_ = 0;
 };
 
 }  // namespace dagrad

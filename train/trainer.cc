@@ -552,28 +552,42 @@ absl::Status Trainer::StartDataParallel(const FitOptions& options,
   return ApplyCheckpoint(std::move(ckpt), "rank 0's state");
 }
 
-absl::Status Trainer::SyncStep(Communicator* comm, float weight,
-                               StepResult* result) {
+absl::Status Trainer::EnsureSync(Communicator* comm) {
   if (sync_ == nullptr || sync_comm_ != comm) {
     // The gradients in the order the reverse pass finishes them: the last
     // layer's first.
     std::vector<int64_t> sizes;
+    int64_t bytes = 0;
     for (size_t i = slots_.size(); i-- > 0;) {
       sizes.push_back(slots_[i].value->size());
+      bytes += sizes.back() * static_cast<int64_t>(sizeof(float));
     }
+    // Buckets of 1 MiB, or a quarter of a small model (at least 16 KiB), so
+    // that a small model's later layers' sums also start before the pass
+    // is over.
+    const int64_t bucket_bytes =
+        std::clamp<int64_t>(bytes / 4, int64_t{16} << 10, int64_t{1} << 20);
     ASSIGN_OR_RETURN(GradientSync sync,
                      GradientSync::Create(comm, std::move(sizes),
-                                          /*bucket_bytes=*/1 << 20));
+                                          bucket_bytes));
     sync_ = std::make_unique<GradientSync>(std::move(sync));
     sync_comm_ = comm;
   }
-  sync_gradients_.clear();
-  for (size_t i = slots_.size(); i-- > 0;) {
-    // The fetched gradient is the executor's buffer, which only the next
-    // Run() writes again: it is summed in place.
-    sync_gradients_.push_back(const_cast<Tensor*>(slots_[i].grad));
+  return absl::OkStatus();
+}
+
+absl::Status Trainer::SyncStep(Communicator* comm, float weight, bool begun,
+                               StepResult* result) {
+  if (!begun) {
+    RETURN_IF_ERROR(EnsureSync(comm));
+    sync_gradients_.clear();
+    for (size_t i = slots_.size(); i-- > 0;) {
+      // The fetched gradient is the executor's buffer (or the shard sum),
+      // which only the next step writes again: it is summed in place.
+      sync_gradients_.push_back(const_cast<Tensor*>(slots_[i].grad));
+    }
+    RETURN_IF_ERROR(sync_->Begin(weight, sync_gradients_));
   }
-  RETURN_IF_ERROR(sync_->Begin(weight, sync_gradients_));
   RETURN_IF_ERROR(sync_->Finish());
   // The global batch's statistics: {loss, correct, per output loss and
   // correct}, the losses weighted by this rank's share.

@@ -198,6 +198,11 @@ struct FitOptions {
   // default) is 2, or 1 for a model with BatchNorm, whose batch statistics
   // would otherwise cover half the batch. Negative: InvalidArgument.
   int reduction_shards = 0;
+  // overlap_gradient_sync: in data-parallel training with one shard per
+  // rank, start each gradient's sum over the ranks as soon as the reverse
+  // pass has computed it (in 1 MiB buckets, as PyTorch DDP), instead of
+  // after the pass. The same bits either way.
+  bool overlap_gradient_sync = true;
   // memory_budget_bytes: when > 0, the training executor recomputes forward
   // values in the reverse pass so that its arena fits this budget
   // (ExecutorOptions::memory_budget_bytes; bitwise the same losses).
@@ -397,6 +402,13 @@ class Trainer {
   // the reduction shards, rounded up). InvalidArgument for a bad
   // reduction_shards.
   absl::StatusOr<int64_t> PassRows(const FitOptions& options);
+  // sync_finish_seconds() is the time data-parallel steps waited for the
+  // gradient sums after the reverse pass (the communication it did not
+  // hide), over sync_steps() steps.
+  double sync_finish_seconds() const {
+    return sync_ != nullptr ? sync_->finish_seconds() : 0;
+  }
+  int64_t sync_steps() const { return sync_ != nullptr ? sync_->steps() : 0; }
 
  protected:
   explicit Trainer(uint64_t seed);
@@ -480,19 +492,28 @@ class Trainer {
   absl::Status StartDataParallel(const FitOptions& options, int64_t examples);
   // SyncStep() sums the step's gradients (slots_) and statistics over the
   // ranks, this rank's scaled by `weight` (its share of the batch, or 1
-  // when its shards were weighted already).
-  absl::Status SyncStep(Communicator* comm, float weight, StepResult* result);
+  // when its shards were weighted already). `begun`: the pass began the
+  // gradient sums already (RunShardPass() with overlap).
+  absl::Status SyncStep(Communicator* comm, float weight, bool begun,
+                        StepResult* result);
+  // EnsureSync() makes sync_ for `comm` and the model's gradients.
+  absl::Status EnsureSync(Communicator* comm);
   // PlanShards() is options.reduction_shards over options.communicator's
   // ranks (train/gradient_shards.h), kept until either changes.
   absl::StatusOr<ShardPlan> PlanShards(const FitOptions& options);
   // HasBatchNorm() is true when the model holds a BatchNorm node.
   bool HasBatchNorm() const;
   // RunShardPass() feeds rows `rows` of the global batch to the training
-  // executor of that many rows and runs its forward and reverse pass.
+  // executor of that many rows and runs its forward and reverse pass. With
+  // `overlap` (a communicator), each gradient's sum over the ranks (scaled
+  // by `weight`) is started as soon as the reverse pass has computed it;
+  // SyncStep(begun = true) finishes them.
   absl::StatusOr<Executor*> RunShardPass(absl::Span<const Tensor> inputs,
                                          absl::Span<const Tensor> labels,
                                          const Shard& rows,
-                                         const FitOptions& options);
+                                         const FitOptions& options,
+                                         Communicator* overlap, float weight);
+
   // ApplyCheckpoint() sets the model's state from `ckpt` (read from
   // `what`), checking everything before changing anything.
   absl::Status ApplyCheckpoint(Checkpoint ckpt, const std::string& what);

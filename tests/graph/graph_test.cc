@@ -20,6 +20,7 @@
 #include "ops/dropout.h"
 #include "ops/identity.h"
 #include "ops/mean_squared_error.h"
+#include "ops/mul.h"
 #include "ops/relu.h"
 #include "ops/sigmoid.h"
 #include "ops/softmax_cross_entropy.h"
@@ -436,6 +437,61 @@ TEST(ExecutorTest, NegativeExampleOffsetIsAnError) {
   EXPECT_EQ(exec->step(), 0);
   exec->set_example_offset(2);
   EXPECT_TRUE(exec->Run().ok());
+}
+
+// Watch() + Run(on_computed): each watched gradient is reported once, in
+// schedule order, as soon as its node has run -- with its final value, and
+// before the rest of the schedule (the other gradient) has run.
+TEST(ExecutorTest, WatchedFetchesAreReportedAsTheyAreComputed) {
+  GraphBuilder b;
+  NodeId x = *b.AddInput("x", Shape({Shape::kUnknownDim, 3}));
+  NodeId w1 = *b.AddParameter("w1", Shape({3}), UniformInit(-1.f, 1.f));
+  NodeId w2 = *b.AddParameter("w2", Shape({3}), UniformInit(-1.f, 1.f));
+  NodeId h = *b.AddOp(TanhAttrs{}, {*b.AddOp(MulAttrs{}, {x, w1})});
+  NodeId loss = *b.AddOp(SumAttrs{}, {*b.AddOp(MulAttrs{}, {h, w2})});
+  std::vector<NodeId> grads = *AddGradients(&b, loss, {w1, w2});
+  Graph g = *b.Finalize();
+  ParameterStore store;
+  ASSERT_TRUE(store.Initialize(g, 3).ok());
+  ExecutorOptions opts;
+  opts.fetches = {loss, grads[0], grads[1]};
+  opts.batch_size = 2;
+  auto exec = *Executor::Create(g, opts);
+  ASSERT_TRUE(exec->BindParameters(&store).ok());
+  ASSERT_TRUE(
+      exec->Feed(x, RandomTensorAwayFromZero(Shape({2, 3}), 3, 0.1f)).ok());
+  // Watch order: w1's gradient first, though the reverse pass computes
+  // w2's first.
+  ASSERT_TRUE(exec->Watch({grads[0], grads[1]}).ok());
+  ASSERT_TRUE(exec->Watch({grads[0], grads[1]}).ok());  // Same: kept.
+  Tensor* g1 = *exec->FetchTarget(grads[0]);
+  Tensor* g2 = *exec->FetchTarget(grads[1]);
+  std::vector<int> reported;
+  std::vector<float> seen1, seen2;
+  ASSERT_TRUE(exec->Run([&](int k) {
+                    reported.push_back(k);
+                    if (k == 0) seen1.assign(g1->data(), g1->data() + 3);
+                    if (k == 1) seen2.assign(g2->data(), g2->data() + 3);
+                    // When w2's gradient is reported, w1's is not done yet.
+                    if (k == 1) EXPECT_TRUE(seen1.empty());
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  EXPECT_EQ(reported, (std::vector<int>{1, 0}));
+  const Tensor* f1 = *exec->Fetch(grads[0]);
+  const Tensor* f2 = *exec->Fetch(grads[1]);
+  EXPECT_EQ(f1, g1);
+  EXPECT_EQ(seen1, std::vector<float>(f1->data(), f1->data() + 3));
+  EXPECT_EQ(seen2, std::vector<float>(f2->data(), f2->data() + 3));
+  // An error from the callback stops the run.
+  absl::Status stop = exec->Run([](int) {
+    return absl::CancelledError("stop here");
+  });
+  EXPECT_EQ(stop.code(), absl::StatusCode::kCancelled);
+  // Only fetches can be watched.
+  EXPECT_EQ(exec->Watch({h}).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(exec->FetchTarget(h).status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 TEST(DotTest, StylesForwardAndReverseNodes) {

@@ -117,6 +117,17 @@ TEST(DataParallelFitTest, TwoRanksOfTwoShardsEachAreBitwiseOneProcess) {
   EXPECT_EQ(one.output, two.output);
 }
 
+// Overlapping the gradient sums with the reverse pass changes when they
+// start, not what they add.
+TEST(DataParallelFitTest, OverlapGivesTheSameBits) {
+  const Subprocess overlapped = Job(2);
+  const Subprocess after = Job(2, {}, {"0", "0"});
+  ASSERT_EQ(overlapped.exit_code, 0) << overlapped.output;
+  ASSERT_FALSE(after.timed_out) << after.output;
+  ASSERT_EQ(after.exit_code, 0) << after.output;
+  EXPECT_EQ(overlapped.output, after.output);
+}
+
 TEST(DataParallelFitTest, RepeatedRunsAreBitwiseEqual) {
   const Subprocess first = Job(2);
   const Subprocess second = Job(2);

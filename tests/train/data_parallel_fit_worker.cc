@@ -1,9 +1,10 @@
 // tests/train/data_parallel_fit_worker.cc: one rank of a data-parallel
 // training job (or the whole of it, run without mpirun), for
 // tests/train/data_parallel_fit_test.cc. A small MLP on synthetic data:
-//   steps [S]  TrainStep() on 6 global batches of 16, then Fit() for 2
-//              epochs and Evaluate(), with FitOptions::reduction_shards S
-//              (default 0, the default); rank 0 prints every loss as
+//   steps [S [O]]  TrainStep() on 6 global batches of 16, then Fit() for
+//              2 epochs and Evaluate(), with FitOptions::reduction_shards
+//              S (default 0, the default) and overlap_gradient_sync O (0
+//              or 1, default 1); rank 0 prints every loss as
 //              "step I loss %a" (and "fit ...", "eval ..."), hex floats so
 //              the test can compare bits and relative errors.
 //   bad_batch  Fit() with a global batch of 30; prints the error.
@@ -41,7 +42,7 @@ Tensor Rows(const Tensor& t, int64_t begin, int64_t count) {
   return out;
 }
 
-int Steps(Communicator* comm, int shards) {
+int Steps(Communicator* comm, int shards, bool overlap) {
   const bool speaker = comm->rank() == 0;
   Sequential model(Shape({1, 8, 8}), /*seed=*/3);
   Build(&model);
@@ -52,6 +53,7 @@ int Steps(Communicator* comm, int shards) {
   fit.verbose = false;
   fit.communicator = comm;
   fit.reduction_shards = shards;
+  fit.overlap_gradient_sync = overlap;
   for (int step = 0; step < 6; ++step) {
     const Tensor images = Rows(data.images, step * 16, 16);
     const Tensor labels = Rows(data.labels, step * 16, 16);
@@ -113,7 +115,8 @@ int Main(int argc, char** argv) {
   }
   const std::string mode = argc > 1 ? argv[1] : "steps";
   if (mode == "bad_batch") return BadBatch(created->get());
-  return Steps(created->get(), argc > 2 ? std::atoi(argv[2]) : 0);
+  return Steps(created->get(), argc > 2 ? std::atoi(argv[2]) : 0,
+               argc > 3 ? std::atoi(argv[3]) != 0 : true);
 }
 
 }  // namespace
