@@ -4,8 +4,8 @@
 // flag that differs across ranks is an error at start-up naming the ranks. A
 // rank killed mid-run ends the job non-zero within 30 s, and rank 0's last
 // checkpoint loads and resumes with the uninterrupted run's losses. A rank
-// that cannot read its data ends the job non-zero within 30 s, every rank
-// naming it, before any step.
+// that cannot read its data, or its --load / --resume checkpoint, ends the
+// job non-zero within 30 s, every rank naming it, before any step.
 // Every job has a time limit and is killed by its process group.
 #include <signal.h>
 #include <sys/types.h>
@@ -266,6 +266,59 @@ TEST(DataParallelExamplesTest, OneRankThatCannotReadItsDataStopsEveryRank) {
     EXPECT_FALSE(absl::StrContains(job.output, "train_loss=")) << job.output;
     std::printf("rank %d %s: the job exited %d after %.1f s\n", c.bad_rank,
                 c.spoil.c_str(), job.exit_code, job.seconds);
+  }
+}
+
+// Likewise the checkpoint: --load of a file only rank 0 has, and --resume
+// from a --save checkpoint that rank 1 holds corrupt, end the job with
+// every rank naming rank 1, before any step.
+TEST(DataParallelExamplesTest,
+     OneRankThatCannotReadTheCheckpointStopsEveryRank) {
+  const std::string mlp = Binary("mnist_mlp");
+  const std::string dir0 = RankDataDir("dp_ckpt_rank0", "none");
+  const std::string dir1 = RankDataDir("dp_ckpt_rank1", "none");
+  const std::vector<std::string> flags = {"--data_dir=data", "--threads=1",
+                                          "--train_limit=300"};
+  // Rank 0's checkpoint, from one process.
+  const Subprocess saved = RunSubprocess(
+      {mlp, "--data_dir=" + dir0 + "/data", "--threads=1", "--train_limit=300",
+       "--epochs=1", "--save=" + dir0 + "/model.ckpt"},
+      /*timeout_seconds=*/120);
+  ASSERT_EQ(saved.exit_code, 0) << saved.output;
+  struct Case {
+    std::vector<std::string> flags;
+    std::string rank1_file;  // Rank 1's model.ckpt; none when empty.
+    std::string error;
+  };
+  const Case cases[] = {{{"--epochs=1", "--load=model.ckpt"},
+                         "",
+                         "cannot read 'model.ckpt': No such file or directory"},
+                        {{"--epochs=2", "--save=model.ckpt", "--resume"},
+                         "not a checkpoint",
+                         "checkpoint 'model.ckpt': not a dagrad checkpoint"}};
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.flags.back());
+    std::remove((dir1 + "/model.ckpt").c_str());
+    if (!c.rank1_file.empty()) {
+      std::ofstream(dir1 + "/model.ckpt") << c.rank1_file;
+    }
+    std::vector<std::string> argv = kMpirun;
+    for (const std::string& dir : {dir0, dir1}) {
+      if (dir == dir1) argv.push_back(":");
+      argv.insert(argv.end(), {"-np", "1", "-wdir", dir, mlp});
+      argv.insert(argv.end(), flags.begin(), flags.end());
+      argv.insert(argv.end(), c.flags.begin(), c.flags.end());
+    }
+    const Subprocess job = RunSubprocess(argv, /*timeout_seconds=*/30);
+    ASSERT_FALSE(job.timed_out) << job.output;
+    EXPECT_EQ(job.exit_code, 2) << job.output;
+    // Every rank prints rank 1's error.
+    EXPECT_EQ(Count(job.output, absl::StrCat("mnist_mlp: rank 1: ", c.error)),
+              2)
+        << job.output;
+    EXPECT_FALSE(absl::StrContains(job.output, "train_loss=")) << job.output;
+    std::printf("%s: the job exited %d after %.1f s\n", c.flags.back().c_str(),
+                job.exit_code, job.seconds);
   }
 }
 
