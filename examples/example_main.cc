@@ -402,18 +402,23 @@ absl::StatusOr<Outcome> TrainOne(const ExampleSpec& spec, const Settings& s,
     losses[i].weight = spec.loss_weights[i];
   }
   RETURN_IF_ERROR(model.Compile(losses));
+  // Every rank reads the checkpoint --load or --resume names (the flags are
+  // the same on every rank, so every rank gets to each AgreeOnStatus): one
+  // rank that cannot read its copy stops every rank, naming it, instead of
+  // leaving the others waiting in Fit's first collective.
   if (const std::string path = absl::GetFlag(FLAGS_load); !path.empty()) {
-    RETURN_IF_ERROR(model.Load(path));
+    RETURN_IF_ERROR(AgreeOnStatus(comm, model.Load(path)));
     std::printf("loaded %s (%lld epochs done)\n", path.c_str(),
                 static_cast<long long>(model.epochs_done()));
   }
   if (absl::GetFlag(FLAGS_resume)) {
-    if (absl::Status found = ReadFileBytes(save).status();
-        absl::IsNotFound(found)) {
+    const bool afresh = absl::IsNotFound(ReadFileBytes(save).status());
+    RETURN_IF_ERROR(
+        AgreeOnStatus(comm, afresh ? absl::OkStatus() : model.Load(save)));
+    if (afresh) {
       std::printf("resume: no checkpoint at %s yet; starting afresh\n",
                   save.c_str());
     } else {
-      RETURN_IF_ERROR(model.Load(save));
       // --epochs counts the whole run; a partial epoch is still to do.
       fit.epochs = static_cast<int>(
           std::max<int64_t>(0, s.epochs - model.epochs_done()));

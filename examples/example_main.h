@@ -42,8 +42,12 @@
 // machines") every rank runs the example as a data-parallel job
 // (FitOptions::communicator); --batch_size is the global batch. The flags
 // must be the same on every rank (else exit status 2 on every rank, naming
-// the first flag that differs), a rank that cannot read its data stops
-// every rank, and only rank 0 prints to stdout and writes files.
+// the first flag that differs), a rank that cannot read its data or the
+// --load / --resume checkpoint stops every rank (exit status 2 on every
+// rank, each printing "rank R: " and that rank's error; never a hang), and
+// only rank 0 prints to stdout and writes files. The command line is
+// compared as text, paths included: give a rank its own files under the
+// same relative path (mpirun -wdir DIR per rank).
 //
 // Output: the model summary, one line per epoch (report/history.h), then
 //   test_loss=0.4012 test_acc=0.8611 params=61684 peak_rss_mb=132

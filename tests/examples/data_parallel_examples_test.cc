@@ -3,7 +3,9 @@
 // train_loss (4 decimals) and test_acc within 0.001, once (rank 0 only). A
 // flag that differs across ranks is an error at start-up naming the ranks. A
 // rank killed mid-run ends the job non-zero within 30 s, and rank 0's last
-// checkpoint loads and resumes with the uninterrupted run's losses.
+// checkpoint loads and resumes with the uninterrupted run's losses. A rank
+// that cannot read its data, or its --load / --resume checkpoint, ends the
+// job non-zero within 30 s, every rank naming it, before any step.
 // Every job has a time limit and is killed by its process group.
 #include <signal.h>
 #include <sys/types.h>
@@ -187,6 +189,138 @@ TEST(DataParallelExamplesTest, KilledRankEndsTheJobAndTheCheckpointResumes) {
   EXPECT_EQ(LastValue(resumed.output, "test_acc"),
             LastValue(whole.output, "test_acc"))
       << resumed.output;
+}
+
+// RankDataDir() makes TEST_TMPDIR/<name>/data, the four Fashion-MNIST
+// files as symlinks to the real ones, and returns TEST_TMPDIR/<name>, a
+// rank's working directory; `spoil` then breaks one file: "truncate" keeps
+// the first 1000 bytes of train-labels-idx1-ubyte.gz, "remove" deletes
+// t10k-images-idx3-ubyte.gz.
+std::string RankDataDir(const std::string& name, const std::string& spoil) {
+  namespace fs = std::filesystem;
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  const fs::path rank_dir = fs::path(tmp != nullptr ? tmp : "/tmp") / name;
+  const fs::path data = rank_dir / "data";
+  fs::remove_all(rank_dir);
+  fs::create_directories(data);
+  const fs::path real = "/usr/share/datasets/fashion-mnist";
+  for (const char* file :
+       {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+        "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"}) {
+    fs::create_symlink(real / file, data / file);
+  }
+  if (spoil == "truncate") {
+    const fs::path labels = data / "train-labels-idx1-ubyte.gz";
+    fs::remove(labels);
+    std::ifstream in(real / "train-labels-idx1-ubyte.gz", std::ios::binary);
+    std::string head(1000, '\0');
+    in.read(head.data(), static_cast<std::streamsize>(head.size()));
+    std::ofstream(labels, std::ios::binary)
+        .write(head.data(), static_cast<std::streamsize>(in.gcount()));
+  } else if (spoil == "remove") {
+    fs::remove(data / "t10k-images-idx3-ubyte.gz");
+  }
+  return rank_dir.string();
+}
+
+// One rank that cannot read its data (a truncated file on rank 1, a
+// missing one on rank 0) ends the job non-zero within 30 s, never a hang:
+// every rank reports the failing rank and its error, and none trains. The
+// ranks run the same command line (the flags must match): --data_dir=data
+// is relative, and mpirun's -wdir gives each rank its own directory, as
+// one path holds other files on other machines.
+TEST(DataParallelExamplesTest, OneRankThatCannotReadItsDataStopsEveryRank) {
+  const std::string lenet5 = Binary("lenet5");
+  const std::vector<std::string> flags = {"--data_dir=data", "--epochs=1",
+                                          "--threads=1", "--train_limit=300"};
+  struct Case {
+    int bad_rank;
+    std::string spoil;
+    std::string error;
+  };
+  const Case cases[] = {
+      {1, "truncate",
+       "'data/train-labels-idx1-ubyte.gz' is a truncated gzip stream"},
+      {0, "remove",
+       "cannot read 'data/t10k-images-idx3-ubyte.gz': No such file or "
+       "directory"}};
+  for (const Case& c : cases) {
+    SCOPED_TRACE(absl::StrCat("rank ", c.bad_rank, " ", c.spoil));
+    std::vector<std::string> argv = kMpirun;
+    for (int r : {0, 1}) {
+      if (r > 0) argv.push_back(":");
+      const std::string dir =
+          RankDataDir(absl::StrCat("dp_data_rank", r),
+                      r == c.bad_rank ? c.spoil : std::string("none"));
+      argv.insert(argv.end(), {"-np", "1", "-wdir", dir, lenet5});
+      argv.insert(argv.end(), flags.begin(), flags.end());
+    }
+    // A hung job is killed (by its process group) at the time limit.
+    const Subprocess job = RunSubprocess(argv, /*timeout_seconds=*/30);
+    ASSERT_FALSE(job.timed_out) << job.output;
+    EXPECT_EQ(job.exit_code, 2) << job.output;  // The data's error: exit 2.
+    // Every rank prints the failing rank's error (the good one too).
+    EXPECT_EQ(Count(job.output,
+                    absl::StrCat("lenet5: rank ", c.bad_rank, ": ", c.error)),
+              2)
+        << job.output;
+    EXPECT_FALSE(absl::StrContains(job.output, "train_loss=")) << job.output;
+    std::printf("rank %d %s: the job exited %d after %.1f s\n", c.bad_rank,
+                c.spoil.c_str(), job.exit_code, job.seconds);
+  }
+}
+
+// Likewise the checkpoint: --load of a file only rank 0 has, and --resume
+// from a --save checkpoint that rank 1 holds corrupt, end the job with
+// every rank naming rank 1, before any step.
+TEST(DataParallelExamplesTest,
+     OneRankThatCannotReadTheCheckpointStopsEveryRank) {
+  const std::string mlp = Binary("mnist_mlp");
+  const std::string dir0 = RankDataDir("dp_ckpt_rank0", "none");
+  const std::string dir1 = RankDataDir("dp_ckpt_rank1", "none");
+  const std::vector<std::string> flags = {"--data_dir=data", "--threads=1",
+                                          "--train_limit=300"};
+  // Rank 0's checkpoint, from one process.
+  const Subprocess saved = RunSubprocess(
+      {mlp, "--data_dir=" + dir0 + "/data", "--threads=1", "--train_limit=300",
+       "--epochs=1", "--save=" + dir0 + "/model.ckpt"},
+      /*timeout_seconds=*/120);
+  ASSERT_EQ(saved.exit_code, 0) << saved.output;
+  struct Case {
+    std::vector<std::string> flags;
+    std::string rank1_file;  // Rank 1's model.ckpt; none when empty.
+    std::string error;
+  };
+  const Case cases[] = {{{"--epochs=1", "--load=model.ckpt"},
+                         "",
+                         "cannot read 'model.ckpt': No such file or directory"},
+                        {{"--epochs=2", "--save=model.ckpt", "--resume"},
+                         "not a checkpoint",
+                         "checkpoint 'model.ckpt': not a dagrad checkpoint"}};
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.flags.back());
+    std::remove((dir1 + "/model.ckpt").c_str());
+    if (!c.rank1_file.empty()) {
+      std::ofstream(dir1 + "/model.ckpt") << c.rank1_file;
+    }
+    std::vector<std::string> argv = kMpirun;
+    for (const std::string& dir : {dir0, dir1}) {
+      if (dir == dir1) argv.push_back(":");
+      argv.insert(argv.end(), {"-np", "1", "-wdir", dir, mlp});
+      argv.insert(argv.end(), flags.begin(), flags.end());
+      argv.insert(argv.end(), c.flags.begin(), c.flags.end());
+    }
+    const Subprocess job = RunSubprocess(argv, /*timeout_seconds=*/30);
+    ASSERT_FALSE(job.timed_out) << job.output;
+    EXPECT_EQ(job.exit_code, 2) << job.output;
+    // Every rank prints rank 1's error.
+    EXPECT_EQ(Count(job.output, absl::StrCat("mnist_mlp: rank 1: ", c.error)),
+              2)
+        << job.output;
+    EXPECT_FALSE(absl::StrContains(job.output, "train_loss=")) << job.output;
+    std::printf("%s: the job exited %d after %.1f s\n", c.flags.back().c_str(),
+                job.exit_code, job.seconds);
+  }
 }
 
 }  // namespace
