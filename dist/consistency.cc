@@ -1,5 +1,10 @@
 #include "dist/consistency.h"
 
+#include <signal.h>
+#include <unistd.h>
+
+#include <csignal>
+
 #include <cstdint>
 #include <vector>
 
@@ -83,6 +88,24 @@ absl::Status AgreeOnStatus(Communicator* comm, const absl::Status& mine) {
                     failed > 2 ? "s" : "", " failed)");
   }
   return absl::Status(s.code(), message);
+}
+
+namespace {
+
+volatile std::sig_atomic_t g_stuck_exit_code = 1;
+
+extern "C" void ExitNow(int) { _exit(g_stuck_exit_code); }
+
+}  // namespace
+
+void ExitSoonIfStuck(const Communicator& comm, int exit_code, int seconds) {
+  if (comm.size() < 2) return;
+  g_stuck_exit_code = exit_code;
+  struct sigaction action = {};
+  action.sa_handler = ExitNow;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGALRM, &action, nullptr);
+  alarm(static_cast<unsigned>(seconds));
 }
 
 }  // namespace dagrad

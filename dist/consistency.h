@@ -43,6 +43,14 @@ absl::Status CheckSameOnEveryRank(Communicator* comm, absl::string_view what,
 // so), and naming how many ranks failed.
 absl::Status AgreeOnStatus(Communicator* comm, const absl::Status& mine);
 
+// ExitSoonIfStuck() is for a rank that leaves a job of several ranks with an
+// error the others may not share: they may wait in a collective for it
+// forever, and MPI_Finalize (at exit) waits for them. It arms a timer that,
+// `seconds` from now, ends the process with `exit_code` without finalizing
+// MPI, which makes mpirun end the whole job, non-zero. A job whose ranks
+// all reach exit in time ends normally. No effect on a one-process job.
+void ExitSoonIfStuck(const Communicator& comm, int exit_code, int seconds);
+
 }  // namespace dagrad
 
 #endif  // DAGRAD_DIST_CONSISTENCY_H_

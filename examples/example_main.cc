@@ -483,7 +483,8 @@ absl::StatusOr<Outcome> TrainOne(const ExampleSpec& spec, const Settings& s,
       writer && !path.empty()) {
     RETURN_IF_ERROR(model.Save(path));
   }
-  if (const std::string dir = absl::GetFlag(FLAGS_npy_dir); !dir.empty()) {
+  if (const std::string dir = absl::GetFlag(FLAGS_npy_dir);
+      writer && !dir.empty()) {
     for (const auto& [name, value] : model.parameters()->Items()) {
       // "conv2d_1/W" -> DIR/conv2d_1_W.npy
       RETURN_IF_ERROR(WriteNpy(
@@ -595,9 +596,16 @@ int RunExample(int argc, char** argv, const ExampleSpec& spec) {
     return 1;
   }
   Communicator* comm = created->get();
+  // Failed(code) is the exit status of a rank that stops with an error the
+  // other ranks may not share: if they wait in a collective for it, the job
+  // ends anyway (ExitSoonIfStuck, dist/consistency.h), never a hang.
+  auto failed = [comm](int code) {
+    ExitSoonIfStuck(*comm, code, /*seconds=*/10);
+    return code;
+  };
   // Only rank 0 prints; errors (stderr) come from every rank.
   if (comm->rank() != 0 && std::freopen("/dev/null", "w", stdout) == nullptr) {
-    return 1;
+    return failed(1);
   }
   if (comm->size() > 1) {
     // Every rank must run with the same flags.
@@ -607,21 +615,24 @@ int RunExample(int argc, char** argv, const ExampleSpec& spec) {
     if (!same.ok()) {
       std::fprintf(stderr, "%s: rank %d: %s\n", spec.name.c_str(), comm->rank(),
                    std::string(same.message()).c_str());
-      return 2;
+      return failed(2);
     }
   }
   if (absl::Status values = CheckFlagValues(argc, argv); !values.ok()) {
     std::fprintf(stderr, "%s: %s\n", spec.name.c_str(),
                  std::string(values.message()).c_str());
-    return 2;
+    return failed(2);
   }
   absl::ParseCommandLine(argc, argv);
   absl::StatusOr<Settings> settings = ReadFlags(spec);
+  // The outputs are per machine: one rank that cannot write them stops
+  // every rank, naming it.
   absl::Status outputs = settings.ok() ? CheckOutputs() : settings.status();
+  if (comm->size() > 1) outputs = AgreeOnStatus(comm, outputs);
   if (!outputs.ok()) {
     std::fprintf(stderr, "%s: %s\n", spec.name.c_str(),
                  std::string(outputs.message()).c_str());
-    return 2;
+    return failed(2);
   }
   InstallInterruptHandlers();
   bool bad_input = false;
@@ -630,8 +641,10 @@ int RunExample(int argc, char** argv, const ExampleSpec& spec) {
     std::fflush(stdout);  // The error is the last line a terminal shows.
     std::fprintf(stderr, "%s: %s\n", spec.name.c_str(),
                  std::string(status.message()).c_str());
-    if (absl::IsCancelled(status) && g_signal != 0) return 128 + g_signal;
-    return bad_input ? 2 : 1;
+    if (absl::IsCancelled(status) && g_signal != 0) {
+      return failed(128 + g_signal);
+    }
+    return failed(bad_input ? 2 : 1);
   }
   return 0;
 }

@@ -81,6 +81,17 @@ TEST(ConsistencyTest, OneRankFailingStopsEveryRankNamingIt) {
   }
 }
 
+TEST(ConsistencyTest, RankLeavingAloneEndsTheJobInsteadOfAHang) {
+  const Subprocess job =
+      RunSubprocess(Mpirun("one_rank_leaves"), kTimeoutSeconds);
+  ASSERT_FALSE(job.timed_out) << job.output;
+  EXPECT_TRUE(absl::StrContains(job.output,
+                                "rank 1: INTERNAL: rank 1 leaves alone"))
+      << job.output;
+  EXPECT_NE(job.exit_code, 0) << job.output;
+  EXPECT_LT(job.seconds, 30.0) << job.output;
+}
+
 TEST(ConsistencyTest, KilledRankEndsTheJobWithin30Seconds) {
   const Subprocess job = RunSubprocess(Mpirun("rank_killed"), kTimeoutSeconds);
   ASSERT_FALSE(job.timed_out) << job.output;

@@ -5,6 +5,9 @@
 //                     the mismatch and exit 1.
 //   one_rank_fails    rank 1 cannot read its data; every rank should print
 //                     rank 1's error and exit 1.
+//   one_rank_leaves   rank 1 fails alone (nothing agreed) while rank 0
+//                     waits in a barrier; ExitSoonIfStuck() on the failing
+//                     rank should end the job, non-zero, in seconds.
 //   rank_killed       rank 1 kills itself with SIGKILL after a few sums
 //                     while the others keep summing; mpirun should end
 //                     the job (the test times it).
@@ -40,6 +43,10 @@ absl::Status RunFault(Communicator* comm, const std::string& fault) {
         comm, rank == 1 ? absl::NotFoundError("cannot read /no/such/data")
                         : absl::OkStatus());
   }
+  if (fault == "one_rank_leaves") {
+    if (rank == 1) return absl::InternalError("rank 1 leaves alone");
+    return comm->Barrier();
+  }
   if (fault == "rank_killed") {
     std::vector<float> grads(1 << 16, 1.0f);
     std::printf("rank %d: summing\n", rank);
@@ -63,6 +70,7 @@ int Main(int argc, char** argv) {
   const absl::Status s = RunFault(comm->get(), argc > 1 ? argv[1] : "");
   std::printf("rank %d: %s\n", (*comm)->rank(), s.ToString().c_str());
   std::fflush(stdout);
+  if (!s.ok()) ExitSoonIfStuck(**comm, 1, /*seconds=*/5);
   return s.ok() ? 0 : 1;
 }
 

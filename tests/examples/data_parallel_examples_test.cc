@@ -89,7 +89,7 @@ class DataParallelExamplesTest : public ::testing::TestWithParam<const char*> {
 
 TEST_P(DataParallelExamplesTest, TwoRanksPrintWhatOneProcessPrints) {
   const std::vector<std::string> flags = {"--epochs=1", "--threads=1",
-                                          "--train_limit=2000"};
+                                          "--train_limit=10000"};
   std::vector<std::string> plain = {Binary(GetParam())};
   plain.insert(plain.end(), flags.begin(), flags.end());
   const Subprocess one = RunSubprocess(plain, /*timeout_seconds=*/300);
