@@ -80,28 +80,29 @@ TEST(DataParallelFitTest, StepLossesAndEvaluationEqualOneProcess) {
   }
 }
 
+// ExpectSameBits() checks that both jobs ran to the end and printed the
+// same text: every loss, epoch and evaluation, bit for bit.
+void ExpectSameBits(const Subprocess& a, const Subprocess& b) {
+  ASSERT_FALSE(a.timed_out) << a.output;
+  ASSERT_FALSE(b.timed_out) << b.output;
+  ASSERT_EQ(a.exit_code, 0) << a.output;
+  ASSERT_EQ(b.exit_code, 0) << b.output;
+  EXPECT_EQ(a.output, b.output);
+}
+
 // The stretch goal: with the same reduction_shards (default 2), the ranks
 // compute the shards one process computes and the allreduce finishes the
 // same tree (train/gradient_shards.h), so every step, epoch and the
 // evaluation print the same bits.
 TEST(DataParallelFitTest, TwoRanksAreBitwiseOneProcess) {
-  const Subprocess one = Job(1);
-  const Subprocess two = Job(2);
-  ASSERT_EQ(one.exit_code, 0) << one.output;
-  ASSERT_FALSE(two.timed_out) << two.output;
-  ASSERT_EQ(two.exit_code, 0) << two.output;
-  EXPECT_EQ(one.output, two.output);
+  ExpectSameBits(Job(1), Job(2));
 }
 
 // Four ranks cannot split 2 shards: they run 4, one each, and equal one
 // process with reduction_shards 4 -- which differs from 2 shards.
 TEST(DataParallelFitTest, FourRanksAreBitwiseOneProcessWithFourShards) {
   const Subprocess four_shards = Job(1, {}, {"4"});
-  const Subprocess four_ranks = Job(4);
-  ASSERT_EQ(four_shards.exit_code, 0) << four_shards.output;
-  ASSERT_FALSE(four_ranks.timed_out) << four_ranks.output;
-  ASSERT_EQ(four_ranks.exit_code, 0) << four_ranks.output;
-  EXPECT_EQ(four_shards.output, four_ranks.output);
+  ExpectSameBits(four_shards, Job(4));
   const Subprocess two_shards = Job(1);
   ASSERT_EQ(two_shards.exit_code, 0) << two_shards.output;
   EXPECT_NE(two_shards.output, four_shards.output);
@@ -109,39 +110,21 @@ TEST(DataParallelFitTest, FourRanksAreBitwiseOneProcessWithFourShards) {
 
 // Two ranks over 4 shards sum two each locally: still one process's bits.
 TEST(DataParallelFitTest, TwoRanksOfTwoShardsEachAreBitwiseOneProcess) {
-  const Subprocess one = Job(1, {}, {"4"});
-  const Subprocess two = Job(2, {}, {"4"});
-  ASSERT_EQ(one.exit_code, 0) << one.output;
-  ASSERT_FALSE(two.timed_out) << two.output;
-  ASSERT_EQ(two.exit_code, 0) << two.output;
-  EXPECT_EQ(one.output, two.output);
+  ExpectSameBits(Job(1, {}, {"4"}), Job(2, {}, {"4"}));
 }
 
 // Overlapping the gradient sums with the reverse pass changes when they
 // start, not what they add.
 TEST(DataParallelFitTest, OverlapGivesTheSameBits) {
-  const Subprocess overlapped = Job(2);
-  const Subprocess after = Job(2, {}, {"0", "0"});
-  ASSERT_EQ(overlapped.exit_code, 0) << overlapped.output;
-  ASSERT_FALSE(after.timed_out) << after.output;
-  ASSERT_EQ(after.exit_code, 0) << after.output;
-  EXPECT_EQ(overlapped.output, after.output);
+  ExpectSameBits(Job(2), Job(2, {}, {"0", "0"}));
 }
 
 TEST(DataParallelFitTest, RepeatedRunsAreBitwiseEqual) {
-  const Subprocess first = Job(2);
-  const Subprocess second = Job(2);
-  ASSERT_EQ(first.exit_code, 0) << first.output;
-  ASSERT_EQ(second.exit_code, 0) << second.output;
-  EXPECT_EQ(first.output, second.output);
+  ExpectSameBits(Job(2), Job(2));
 }
 
 TEST(DataParallelFitTest, TcpTransportGivesTheSameBits) {
-  const Subprocess shared = Job(2);
-  const Subprocess tcp = Job(2, {"--mca", "btl", "tcp,self"});
-  ASSERT_FALSE(tcp.timed_out) << tcp.output;
-  ASSERT_EQ(tcp.exit_code, 0) << tcp.output;
-  EXPECT_EQ(shared.output, tcp.output);
+  ExpectSameBits(Job(2), Job(2, {"--mca", "btl", "tcp,self"}));
 }
 
 TEST(DataParallelFitTest, GlobalBatchMustDivideOverRanks) {
