@@ -8,7 +8,10 @@
 // model's executor runs a ThreadPool of that size). items/s counts images;
 // arena_bytes is the planned peak of the step's arena. BM_TrainStepNoPasses
 // is the same step with every graph pass off (graph/passes/pipeline.h),
-// for comparing the two in one run.
+// for comparing the two in one run; BM_TrainStepOneShard is the step as
+// one pass over the batch (FitOptions::reduction_shards = 1) instead of
+// the default two shards (train/gradient_shards.h), the price of a run
+// that N processes reproduce bit for bit.
 //
 //   bazel run -c opt //benchmarks:train_step
 #include <cstdint>
@@ -25,12 +28,13 @@ namespace dagrad {
 namespace {
 
 void RunStep(benchmark::State& state, const TrainWorkload& workload,
-             bool passes) {
+             bool passes, int shards) {
   Sequential model(Shape({1, 28, 28}), /*seed=*/0);
   workload.build(&model);
   if (!passes) (void)model.SetPassOptions(PassOptions::None());
   const RandomBatch data(workload.batch);
-  const FitOptions options = workload.Options(static_cast<int>(state.range(0)));
+  FitOptions options = workload.Options(static_cast<int>(state.range(0)));
+  options.reduction_shards = shards;
   absl::StatusOr<StepResult> warm =
       model.TrainStep(data.images, data.labels, options, workload.lr);
   if (!warm.ok()) {
@@ -43,8 +47,10 @@ void RunStep(benchmark::State& state, const TrainWorkload& workload,
     benchmark::DoNotOptimize(r);
   }
   state.SetItemsProcessed(state.iterations() * workload.batch);
-  absl::StatusOr<Executor*> executor = model.GetExecutor(
-      ExecutorMode::kTrain, workload.batch, options.num_threads);
+  absl::StatusOr<int64_t> rows = model.PassRows(options);
+  absl::StatusOr<Executor*> executor =
+      model.GetExecutor(ExecutorMode::kTrain, rows.ok() ? *rows : workload.batch,
+                        options.num_threads);
   if (executor.ok()) {
     state.counters["arena_bytes"] =
         static_cast<double>((*executor)->plan().peak_bytes);
@@ -53,13 +59,20 @@ void RunStep(benchmark::State& state, const TrainWorkload& workload,
 
 // BM_TrainStep/<workload>/threads:T/real_time, the names compare.py reads.
 const bool kRegistered = [] {
+  struct Variant {
+    const char* prefix;
+    bool passes;
+    int shards;  // FitOptions::reduction_shards; 0 is the default (2).
+  };
   for (const TrainWorkload& w : TrainWorkloads()) {
-    for (bool passes : {true, false}) {
+    for (const Variant v : {Variant{"BM_TrainStep/", true, 0},
+                            Variant{"BM_TrainStepNoPasses/", false, 0},
+                            Variant{"BM_TrainStepOneShard/", true, 1}}) {
       benchmark::RegisterBenchmark(
-          (std::string(passes ? "BM_TrainStep/" : "BM_TrainStepNoPasses/") +
-           w.name)
-              .c_str(),
-          [&w, passes](benchmark::State& state) { RunStep(state, w, passes); })
+          (std::string(v.prefix) + w.name).c_str(),
+          [&w, v](benchmark::State& state) {
+            RunStep(state, w, v.passes, v.shards);
+          })
           ->ArgName("threads")
           ->Arg(1)
           ->Arg(2)
