@@ -43,6 +43,9 @@ ABSL_FLAG(int, threads, 1, "executor threads");
 ABSL_FLAG(int, steps, 300, "profiled training steps (after 20 warm-up steps)");
 ABSL_FLAG(int, rows, 25, "nodes to list");
 ABSL_FLAG(bool, passes, true, "run the graph passes (graph/passes/)");
+ABSL_FLAG(int, reduction_shards, 0,
+          "gradient shards per step, one executor pass each "
+          "(train/gradient_shards.h; 0: the default)");
 
 namespace dagrad {
 namespace {
@@ -169,7 +172,8 @@ absl::Status Profile() {
   if (!absl::GetFlag(FLAGS_passes)) {
     RETURN_IF_ERROR(model.SetPassOptions(PassOptions::None()));
   }
-  const FitOptions options = workload->Options(threads);
+  FitOptions options = workload->Options(threads);
+  options.reduction_shards = absl::GetFlag(FLAGS_reduction_shards);
   const int64_t batch = workload->batch;
   const float lr = workload->lr;
   const RandomBatch data(batch);
@@ -178,8 +182,12 @@ absl::Status Profile() {
   for (int i = 0; i < 20; ++i) {
     RETURN_IF_ERROR(model.TrainStep(images, labels, options, lr).status());
   }
+  // A step is `passes` runs of the executor of `rows` (gradient shards):
+  // the profile is that executor's, per pass.
+  ASSIGN_OR_RETURN(const int64_t rows, model.PassRows(options));
+  const int64_t passes = (batch + rows - 1) / rows;
   ASSIGN_OR_RETURN(Executor * executor,
-                   model.GetExecutor(ExecutorMode::kTrain, batch, threads));
+                   model.GetExecutor(ExecutorMode::kTrain, rows, threads));
   executor->ResetProfile();
   executor->set_profile(true);
   const auto start = std::chrono::steady_clock::now();
@@ -195,19 +203,23 @@ absl::Status Profile() {
   for (const NodeTime& t : executor->profile()) {
     nodes_us += t.runs > 0 ? t.nanos / 1e3 / t.runs : 0.0;
   }
-  std::printf("%s, batch %lld, %d thread(s), %d steps\n", name.c_str(),
-              static_cast<long long>(batch), threads, steps);
+  std::printf("%s, batch %lld as %lld pass(es) of %lld rows, %d thread(s), "
+              "%d steps\n",
+              name.c_str(), static_cast<long long>(batch),
+              static_cast<long long>(passes), static_cast<long long>(rows),
+              threads, steps);
   std::printf("planned arena %lld bytes\n",
               static_cast<long long>(executor->plan().peak_bytes));
   std::printf("%s", FormatProfile(*model.graph(), executor->profile(),
                                   absl::GetFlag(FLAGS_rows))
                         .c_str());
+  const double pass_us = step_us / passes;
   std::printf(
-      "%10.1f us/step in all; %.1f us outside the graph (feeding, "
-      "optimizer)\n",
-      step_us, step_us - nodes_us);
+      "%10.1f us/step in all, %.1f us per pass; %.1f us per pass outside "
+      "the graph (feeding, the shard sum, the optimizer)\n",
+      step_us, pass_us, pass_us - nodes_us);
   PrintRates(*model.graph(), *executor, executor->profile(),
-             absl::GetFlag(FLAGS_rows), threads, step_us);
+             absl::GetFlag(FLAGS_rows), threads, pass_us);
   return absl::OkStatus();
 }
 

@@ -21,6 +21,7 @@ constexpr TrainWorkload kWorkloads[] = {
 
 FitOptions TrainWorkload::Options(int threads) const {
   FitOptions options;
+  options.batch_size = batch;
   options.optimizer = optimizer;
   options.optimizer_options.momentum = 0.9f;
   options.num_threads = threads;
