@@ -137,26 +137,26 @@ absl::StatusOr<StepResult> Trainer::TrainStep(absl::Span<const Tensor> inputs,
   return RunStep(inputs, labels, options, lr);
 }
 
-absl::StatusOr<ShardPlan> Trainer::PlanShards(const FitOptions& options) {
+absl::StatusOr<const ShardPlan*> Trainer::PlanShards(
+    const FitOptions& options) {
   const Communicator* comm = options.communicator;
   const int ranks = comm != nullptr ? comm->size() : 1;
   const int rank = comm != nullptr ? comm->rank() : 0;
-  if (!plan_.has_value() || plan_requested_ != options.reduction_shards ||
-      plan_ranks_ != ranks || plan_->first != rank * plan_->count) {
+  const std::tuple<int, int, int> key{options.reduction_shards, ranks, rank};
+  if (!plan_.has_value() || plan_key_ != key) {
     const int requested = options.reduction_shards != 0
                               ? options.reduction_shards
                               : (HasBatchNorm() ? 1 : 2);
     ASSIGN_OR_RETURN(ShardPlan plan, ShardPlan::Of(requested, ranks, rank));
     plan_ = std::move(plan);
-    plan_requested_ = options.reduction_shards;
-    plan_ranks_ = ranks;
+    plan_key_ = key;
   }
-  return *plan_;
+  return &*plan_;
 }
 
 absl::StatusOr<int64_t> Trainer::PassRows(const FitOptions& options) {
-  ASSIGN_OR_RETURN(const ShardPlan plan, PlanShards(options));
-  return plan.Rows(options.batch_size, plan.first).count;
+  ASSIGN_OR_RETURN(const ShardPlan* plan, PlanShards(options));
+  return plan->Rows(options.batch_size, plan->first).count;
 }
 
 absl::StatusOr<Executor*> Trainer::RunShardPass(absl::Span<const Tensor> inputs,
@@ -189,14 +189,12 @@ absl::StatusOr<Executor*> Trainer::RunShardPass(absl::Span<const Tensor> inputs,
   }
   // Gradient k of gradients_ is sync_'s gradient last - k (it orders them
   // the last layer's first).
-  RETURN_IF_ERROR(EnsureSync(overlap));
   RETURN_IF_ERROR(executor->Watch(gradients_));
-  sync_gradients_.clear();
-  for (size_t i = slots_.size(); i-- > 0;) {
+  for (size_t i = 0; i < slots_.size(); ++i) {
     ASSIGN_OR_RETURN(Tensor * target, executor->FetchTarget(gradients_[i]));
-    sync_gradients_.push_back(target);
+    slots_[i].grad = target;
   }
-  RETURN_IF_ERROR(sync_->Begin(weight, sync_gradients_));
+  RETURN_IF_ERROR(BeginSync(overlap, weight));
   const int last = static_cast<int>(slots_.size()) - 1;
   RETURN_IF_ERROR(
       executor->Run([&](int k) { return sync_->Ready(last - k); }));
@@ -217,7 +215,8 @@ absl::StatusOr<StepResult> Trainer::RunStep(absl::Span<const Tensor> inputs,
   const int64_t global = labels[0].size();
   Communicator* comm = options.communicator;
   const bool parallel = comm != nullptr && comm->size() > 1;
-  ASSIGN_OR_RETURN(const ShardPlan plan, PlanShards(options));
+  ASSIGN_OR_RETURN(const ShardPlan* plan_of_step, PlanShards(options));
+  const ShardPlan& plan = *plan_of_step;
   const Shard first = plan.Rows(global, plan.first);
   const Shard last = plan.Rows(global, plan.first + plan.count - 1);
   const int64_t rows = last.begin + last.count - first.begin;
@@ -279,18 +278,7 @@ absl::StatusOr<StepResult> Trainer::RunStep(absl::Span<const Tensor> inputs,
     ASSIGN_OR_RETURN(weight, run_shard(plan.first, &one_shard_));
     for (size_t i = 0; i < slots_.size(); ++i) slots_[i].grad = one_shard_[i];
   } else {
-    if (!std::equal(slots_.begin(), slots_.end(), gradient_shapes_.begin(),
-                    gradient_shapes_.end(),
-                    [](const ParamSlot& slot, const Shape& shape) {
-                      return slot.value->shape() == shape;
-                    })) {
-      gradient_shapes_.clear();
-      for (const ParamSlot& slot : slots_) {
-        gradient_shapes_.push_back(slot.value->shape());
-      }
-    }
-    RETURN_IF_ERROR(
-        shard_sum_.Sum(plan.first, plan.count, gradient_shapes_, run_shard));
+    RETURN_IF_ERROR(shard_sum_.Sum(plan.first, plan.count, run_shard));
     for (size_t i = 0; i < slots_.size(); ++i) {
       slots_[i].grad = &shard_sum_.sums()[i];
     }
@@ -439,10 +427,10 @@ absl::StatusOr<History> Trainer::FitLoop(BatchSource* source, int64_t examples,
   if (options.communicator != nullptr && options.communicator->size() > 1) {
     RETURN_IF_ERROR(StartDataParallel(options, examples));
   }
-  ASSIGN_OR_RETURN(const ShardPlan plan, PlanShards(options));
-  if (!plan.note.empty() && options.verbose &&
+  ASSIGN_OR_RETURN(const ShardPlan* plan, PlanShards(options));
+  if (!plan->note.empty() && options.verbose &&
       (communicator_ == nullptr || communicator_->rank() == 0)) {
-    std::printf("note: %s\n", plan.note.c_str());
+    std::printf("note: %s\n", plan->note.c_str());
   }
   source->SetEpoch(epochs_done_);
   History history;

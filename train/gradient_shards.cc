@@ -66,21 +66,23 @@ absl::StatusOr<ShardPlan> ShardPlan::Of(int requested, int ranks, int rank) {
   return plan;
 }
 
-void ShardSum::Prepare(int count, absl::Span<const Shape> shapes) {
-  const bool same =
-      std::equal(shapes.begin(), shapes.end(), shapes_.begin(), shapes_.end());
-  if (same && static_cast<int>(depth_.size()) >= Depth(count)) return;
+void ShardSum::Prepare() {
+  const bool same = std::equal(
+      leaf_.begin(), leaf_.end(), shapes_.begin(), shapes_.end(),
+      [](const Tensor* g, const Shape& shape) { return g->shape() == shape; });
+  if (same && static_cast<int>(depth_.size()) >= Depth(count_)) return;
   if (!same) {
-    shapes_.assign(shapes.begin(), shapes.end());
+    shapes_.clear();
     offsets_.clear();
     total_ = 0;
-    for (const Shape& s : shapes_) {
+    for (const Tensor* g : leaf_) {
+      shapes_.push_back(g->shape());
       offsets_.push_back(total_);
-      total_ += s.num_elements();
+      total_ += g->size();
     }
     depth_.clear();
   }
-  depth_.resize(std::max<size_t>(depth_.size(), Depth(count)));
+  depth_.resize(std::max<size_t>(depth_.size(), Depth(count_)));
   for (std::vector<float>& buffer : depth_) buffer.resize(total_);
   sums_.clear();
   for (size_t i = 0; i < shapes_.size(); ++i) {
@@ -88,27 +90,37 @@ void ShardSum::Prepare(int count, absl::Span<const Shape> shapes) {
   }
 }
 
-absl::Status ShardSum::Sum(int first, int count, absl::Span<const Shape> shapes,
-                           RunShard run) {
+absl::Status ShardSum::Sum(int first, int count, RunShard run) {
   if (count < 2) {
     return absl::InvalidArgumentError(absl::StrFormat(
         "ShardSum::Sum: %d shards; one shard needs no sum", count));
   }
-  Prepare(count, shapes);
+  count_ = count;
+  prepared_ = false;
   return SumInto(first, first + count, 0, run);
 }
 
-absl::Status ShardSum::RunInto(int s, bool add, float* into, RunShard run) {
+absl::Status ShardSum::RunInto(int s, bool add, int d, RunShard run) {
   leaf_.clear();
   ASSIGN_OR_RETURN(const float weight, run(s, &leaf_));
+  if (!prepared_) {
+    Prepare();
+    prepared_ = true;
+  }
   if (leaf_.size() != shapes_.size()) {
     return absl::InternalError(
         absl::StrFormat("ShardSum: shard %d gave %d gradients, not %d", s,
                         leaf_.size(), shapes_.size()));
   }
+  float* into = depth_[d].data();
   for (size_t i = 0; i < shapes_.size(); ++i) {
     float* g = leaf_[i]->data();
     const int64_t n = leaf_[i]->size();
+    if (n != shapes_[i].num_elements()) {
+      return absl::InternalError(absl::StrFormat(
+          "ShardSum: shard %d gave gradient %d of %d elements, not %d", s, i,
+          n, shapes_[i].num_elements()));
+    }
     Scale(weight, g, n);
     if (add) {
       AddTo(g, n, into + offsets_[i]);
@@ -120,13 +132,12 @@ absl::Status ShardSum::RunInto(int s, bool add, float* into, RunShard run) {
 }
 
 absl::Status ShardSum::SumInto(int lo, int hi, int d, RunShard run) {
-  float* into = depth_[d].data();
-  if (hi - lo == 1) return RunInto(lo, /*add=*/false, into, run);
+  if (hi - lo == 1) return RunInto(lo, /*add=*/false, d, run);
   const int mid = TreeSplit(lo, hi);
   RETURN_IF_ERROR(SumInto(lo, mid, d, run));
-  if (hi - mid == 1) return RunInto(mid, /*add=*/true, into, run);
+  if (hi - mid == 1) return RunInto(mid, /*add=*/true, d, run);
   RETURN_IF_ERROR(SumInto(mid, hi, d + 1, run));
-  AddTo(depth_[d + 1].data(), total_, into);
+  AddTo(depth_[d + 1].data(), total_, depth_[d].data());
   return absl::OkStatus();
 }
 

@@ -73,18 +73,18 @@ struct ShardPlan {
 // first Sum() of a size (later steps allocate nothing).
 class ShardSum {
  public:
-  // RunShard runs shard `shard`, appends its gradients (one per gradient,
-  // the shapes given to Sum()) to the empty *gradients and returns the
-  // shard's weight. Sum() may overwrite those tensors; the callback keeps
-  // them untouched until it is called again.
+  // RunShard runs shard `shard`, appends its gradients to the empty
+  // *gradients and returns the shard's weight. Every shard gives tensors of
+  // the same shapes, in the same order. Sum() may overwrite those tensors;
+  // the callback keeps them untouched until it is called again.
   using RunShard = absl::FunctionRef<absl::StatusOr<float>(
       int shard, std::vector<Tensor*>* gradients)>;
 
   // Sum() runs shards [first, first + count) in order through `run` and
-  // leaves sum_s w_s g_s in sums() (views shaped as `shapes`). A count
-  // below 2 needs no sum: InvalidArgument.
-  absl::Status Sum(int first, int count, absl::Span<const Shape> shapes,
-                   RunShard run);
+  // leaves sum_s w_s g_s in sums() (views shaped as the shards' gradients).
+  // A count below 2 needs no sum, and shards whose gradients differ in
+  // number or size are an error: InvalidArgument, Internal.
+  absl::Status Sum(int first, int count, RunShard run);
   // sums() are the views of the last Sum()'s result.
   absl::Span<Tensor> sums() { return absl::MakeSpan(sums_); }
 
@@ -92,10 +92,11 @@ class ShardSum {
   // SumInto() leaves the weighted sum of shards [lo, hi) in depth_[d].
   absl::Status SumInto(int lo, int hi, int d, RunShard run);
   // RunInto() runs shard s and scales its gradients by its weight; with
-  // `add`, adds them to `into`, else copies them there.
-  absl::Status RunInto(int s, bool add, float* into, RunShard run);
-  // Prepare() sizes the buffers for `count` shards of `shapes`.
-  void Prepare(int count, absl::Span<const Shape> shapes);
+  // `add`, adds them to depth_[d], else copies them there. The first shard
+  // of a Sum() sizes the buffers (Prepare()); the others must match it.
+  absl::Status RunInto(int s, bool add, int d, RunShard run);
+  // Prepare() sizes the buffers for count_ shards of leaf_'s shapes.
+  void Prepare();
 
   std::vector<Shape> shapes_;
   std::vector<int64_t> offsets_;  // Each gradient's start in a buffer.
@@ -103,6 +104,8 @@ class ShardSum {
   std::vector<std::vector<float>> depth_;  // One buffer per tree depth.
   std::vector<Tensor> sums_;               // Views of depth_[0].
   std::vector<Tensor*> leaf_;              // The running shard's gradients.
+  int count_ = 0;                          // Shards of the Sum() under way,
+  bool prepared_ = false;                  // and whether Prepare() ran.
 };
 
 }  // namespace dagrad

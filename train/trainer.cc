@@ -576,18 +576,20 @@ absl::Status Trainer::EnsureSync(Communicator* comm) {
   return absl::OkStatus();
 }
 
+absl::Status Trainer::BeginSync(Communicator* comm, float weight) {
+  RETURN_IF_ERROR(EnsureSync(comm));
+  sync_gradients_.clear();
+  for (size_t i = slots_.size(); i-- > 0;) {
+    // The gradient is the executor's buffer (or the shard sum), which only
+    // the next step writes again: it is summed in place.
+    sync_gradients_.push_back(const_cast<Tensor*>(slots_[i].grad));
+  }
+  return sync_->Begin(weight, sync_gradients_);
+}
+
 absl::Status Trainer::SyncStep(Communicator* comm, float weight, bool begun,
                                StepResult* result) {
-  if (!begun) {
-    RETURN_IF_ERROR(EnsureSync(comm));
-    sync_gradients_.clear();
-    for (size_t i = slots_.size(); i-- > 0;) {
-      // The fetched gradient is the executor's buffer (or the shard sum),
-      // which only the next step writes again: it is summed in place.
-      sync_gradients_.push_back(const_cast<Tensor*>(slots_[i].grad));
-    }
-    RETURN_IF_ERROR(sync_->Begin(weight, sync_gradients_));
-  }
+  if (!begun) RETURN_IF_ERROR(BeginSync(comm, weight));
   RETURN_IF_ERROR(sync_->Finish());
   // The global batch's statistics: {loss, correct, per output loss and
   // correct}, the losses weighted by this rank's share.

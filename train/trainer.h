@@ -200,8 +200,9 @@ struct FitOptions {
   int reduction_shards = 0;
   // overlap_gradient_sync: in data-parallel training with one shard per
   // rank, start each gradient's sum over the ranks as soon as the reverse
-  // pass has computed it (in 1 MiB buckets, as PyTorch DDP), instead of
-  // after the pass. The same bits either way.
+  // pass has computed it (in buckets of a quarter of the model, at most
+  // 1 MiB, as PyTorch DDP buckets), instead of after the pass. The same
+  // bits either way.
   bool overlap_gradient_sync = true;
   // memory_budget_bytes: when > 0, the training executor recomputes forward
   // values in the reverse pass so that its arena fits this budget
@@ -498,9 +499,12 @@ class Trainer {
                         StepResult* result);
   // EnsureSync() makes sync_ for `comm` and the model's gradients.
   absl::Status EnsureSync(Communicator* comm);
+  // BeginSync() begins sync_'s step over the gradients slots_ point to.
+  absl::Status BeginSync(Communicator* comm, float weight);
   // PlanShards() is options.reduction_shards over options.communicator's
-  // ranks (train/gradient_shards.h), kept until either changes.
-  absl::StatusOr<ShardPlan> PlanShards(const FitOptions& options);
+  // ranks (train/gradient_shards.h), kept (and valid) until either
+  // changes.
+  absl::StatusOr<const ShardPlan*> PlanShards(const FitOptions& options);
   // HasBatchNorm() is true when the model holds a BatchNorm node.
   bool HasBatchNorm() const;
   // RunShardPass() feeds rows `rows` of the global batch to the training
@@ -576,11 +580,9 @@ class Trainer {
   // Gradient shards (train/gradient_shards.h): the plan for the last
   // options, the sum of this rank's shards, and per-step buffers.
   std::optional<ShardPlan> plan_;
-  int plan_requested_ = 0;
-  int plan_ranks_ = 0;
+  std::tuple<int, int, int> plan_key_;  // {reduction_shards, ranks, rank}.
   ShardSum shard_sum_;
   std::vector<float> leaf_stats_;  // Per shard: {loss, per output loss}.
-  std::vector<Shape> gradient_shapes_;
   std::vector<Tensor> zero_gradients_;  // An empty shard's gradients.
   std::vector<Tensor*> one_shard_;      // The gradients of a single shard.
 };

@@ -103,10 +103,14 @@ TEST(ShardSumTest, SumsWeightedShardsInTreeOrder) {
     // Twice: the second Sum() reuses the buffers.
     for (int round = 0; round < 2; ++round) {
       ran.clear();
-      ASSERT_TRUE(sum.Sum(/*first=*/3, count, shapes, run).ok());
+      ASSERT_TRUE(sum.Sum(/*first=*/3, count, run).ok());
       std::vector<int> want;
       for (int s = 3; s < 3 + count; ++s) want.push_back(s);
       EXPECT_EQ(ran, want);
+      ASSERT_EQ(sum.sums().size(), shapes.size());
+      for (size_t i = 0; i < shapes.size(); ++i) {
+        EXPECT_EQ(sum.sums()[i].shape(), shapes[i]);
+      }
       int k = 0;
       for (const Tensor& t : sum.sums()) {
         for (int64_t j = 0; j < t.size(); ++j, ++k) {
@@ -119,17 +123,28 @@ TEST(ShardSumTest, SumsWeightedShardsInTreeOrder) {
 
 TEST(ShardSumTest, OneShardAndBadCallbacksAreErrors) {
   ShardSum sum;
-  const std::vector<Shape> shapes = {Shape({2})};
+  Tensor a = Tensor::Zeros(Shape({2}));
+  Tensor b = Tensor::Zeros(Shape({3}));
   auto none = [](int, std::vector<Tensor*>*) -> absl::StatusOr<float> {
     return 1.0f;
   };
-  EXPECT_EQ(sum.Sum(0, 1, shapes, none).code(),
-            absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(sum.Sum(0, 2, shapes, none).code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(sum.Sum(0, 1, none).code(), absl::StatusCode::kInvalidArgument);
+  // Shard 1 gives no gradient where shard 0 gave one.
+  auto fewer = [&](int s, std::vector<Tensor*>* out) -> absl::StatusOr<float> {
+    if (s == 0) out->push_back(&a);
+    return 1.0f;
+  };
+  EXPECT_EQ(sum.Sum(0, 2, fewer).code(), absl::StatusCode::kInternal);
+  // Shard 1's gradient has another size.
+  auto other = [&](int s, std::vector<Tensor*>* out) -> absl::StatusOr<float> {
+    out->push_back(s == 0 ? &a : &b);
+    return 1.0f;
+  };
+  EXPECT_EQ(sum.Sum(0, 2, other).code(), absl::StatusCode::kInternal);
   auto failing = [](int s, std::vector<Tensor*>*) -> absl::StatusOr<float> {
     return absl::UnavailableError(absl::StrCat("shard ", s));
   };
-  const absl::Status status = sum.Sum(0, 2, shapes, failing);
+  const absl::Status status = sum.Sum(0, 2, failing);
   EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(status.message(), "shard 0");
 }
