@@ -27,15 +27,15 @@
 // Kernels (ops/cpu). PlanOf() (ops/cpu/conv_plan.h) picks one named path
 // per pass from the geometry alone, never from the thread count; images run
 // in blocks split over the pool. Stride-1 convolutions (not 1x1) run direct
-// AVX-512 kernels with no im2col: a GEMM whose patch rows are read in place
-// from a zero-padded copy of each image (ops/cpu/direct_conv.h), or, with
+// AVX-512 or AVX2 kernels with no im2col: a GEMM whose patch rows are read in
+// place from a zero-padded copy of each image (ops/cpu/direct_conv.h), or, with
 // output channels per group a multiple of 16, kernels vectorized over 16
 // channels that touch only the valid positions (ops/cpu/direct_conv16.h;
-// forward and dW). dX there is either the literal correlation of the padded
-// dY with the rotated kernel, or, when that would multiply mostly zeros (a
-// valid convolution's padded dY), the same sums in scatter form: W^T · dY by
-// the direct GEMM, then a vectorized col2im. Other strides run im2col +
-// OpenBLAS sgemm (core/gemm.h) per block and col2im for dX
+// forward and dW; AVX-512 only). dX there is either the literal correlation of
+// the padded dY with the rotated kernel, or, when that would multiply mostly
+// zeros (a valid convolution's padded dY), the same sums in scatter form: W^T ·
+// dY by the direct GEMM, then a vectorized col2im. Other strides run im2col +
+// the GEMM of core/gemm.h per block and col2im for dX
 // (ops/cpu/im2col.h); a 1x1, stride 1, unpadded convolution is one GEMM on x
 // itself. The weight gradient is reduced per block into scratch and the
 // blocks are summed in order, so all results are bitwise equal at any

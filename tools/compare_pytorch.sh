@@ -53,6 +53,8 @@ else
 fi
 
 # --- dagrad ------------------------------------------------------------------
+# The //benchmarks:ops benchmarks compare.py's DAGRAD_BENCHMARKS table maps.
+OPS_FILTER='^BM_(Conv2D(Forward|InputGrad|FilterGrad)/lenet_conv[12]|MaxPool2D(Forward|Backward)/lenet|Dense(Forward|Backward)/400x120)/threads'
 dagrad_args=()
 if [ -n "${DAGRAD_JSON:-}" ]; then
   for f in $DAGRAD_JSON; do dagrad_args+=(--dagrad "$f"); done
@@ -66,8 +68,13 @@ else
     fi
     json="$OUT/dagrad_$target.json"
     echo "running //benchmarks:$target ..."
+    # //benchmarks:ops has some 500 benchmarks; only those compare.py maps
+    # to a workload run.
+    filter=.
+    [ "$target" = ops ] && filter="$OPS_FILTER"
     # shellcheck disable=SC2086
     if $BAZEL run -c opt "//benchmarks:$target" -- \
+        --benchmark_filter="$filter" \
         --benchmark_out="$json" --benchmark_out_format=json \
         --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
         > "$OUT/dagrad_$target.txt" 2>&1; then

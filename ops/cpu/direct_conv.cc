@@ -26,7 +26,14 @@ inline void CopyRow(const float* __restrict src, int64_t n, float bias,
                           _mm512_add_ps(_mm512_maskz_loadu_ps(m, src + j), b));
   }
 #else
-  for (int64_t j = 0; j < n; ++j) dst[j] = src[j] + bias;
+  int64_t j = 0;
+#if defined(DAGRAD_HAVE_VECF)
+  const VecF b = VecSet1(bias);
+  for (; j + kVecLanes <= n; j += kVecLanes) {
+    VecStore(dst + j, VecAdd(VecLoad(src + j), b));
+  }
+#endif
+  for (; j < n; ++j) dst[j] = src[j] + bias;
 #endif
 }
 
@@ -95,34 +102,32 @@ void PlaceImage(const float* __restrict src, int64_t channels, int64_t h,
   std::memset(dst + channels * plane_stride, 0, sizeof(float) * dst_tail);
 }
 
-#if defined(__AVX512F__)
+#if defined(DAGRAD_HAVE_VECF)
 
 bool DirectConvAvailable() { return true; }
 
 namespace {
 
-constexpr int kQVecs = 3;  // Vectors of q per CorrTile.
+// The kernels are written once over VecF (ops/cpu/simd.h): 16 lanes and 32
+// registers on AVX-512, 8 lanes and 16 registers on AVX2. The tile tables
+// below are sized for the registers of the build's ISA.
 
-// HorizontalSum() adds the 16 lanes in a fixed (pairwise) order. (GCC 12's
-// _mm512_reduce_add_ps trips -Wuninitialized in its own header.)
-inline float HorizontalSum(__m512 v) {
-  alignas(64) float t[16];
-  _mm512_store_ps(t, v);
-  for (int width = 8; width >= 1; width /= 2) {
-    for (int i = 0; i < width; ++i) t[i] += t[i + width];
-  }
-  return t[0];
-}
-
-// CorrTile<MR, NV>() computes out rows [0, MR) x columns [q0, q0 + 16*NV).
+// CorrTile<MR, NV>() computes out rows [0, MR) x columns
+// [q0, q0 + kVecLanes*NV): MR*NV accumulators, NV patch vectors and one
+// broadcast weight in registers.
 template <int MR, int NV>
 void CorrTile(const DirectImage& in, const float* __restrict w, int64_t ld_w,
               int64_t q0, float* __restrict out, int64_t ld_out) {
-  __m512 acc[MR][NV];
+  // A one-row tile's patch vectors fold into its FMAs (AVX2 only; the
+  // AVX-512 tiles keep them as tuned).
+  constexpr bool kKeepX = MR > 1 || kVecLanes == 16;
+  static_assert(MR * NV + (kKeepX ? NV : 1) + 1 <= kVecRegisters,
+                "tile spills");
+  VecF acc[MR][NV];
 #pragma GCC unroll 8
   for (int r = 0; r < MR; ++r) {
-#pragma GCC unroll 4
-    for (int j = 0; j < NV; ++j) acc[r][j] = _mm512_setzero_ps();
+#pragma GCC unroll 8
+    for (int j = 0; j < NV; ++j) acc[r][j] = VecZero();
   }
   int64_t k = 0;
   for (int64_t c = 0; c < in.channels; ++c) {
@@ -131,18 +136,18 @@ void CorrTile(const DirectImage& in, const float* __restrict w, int64_t ld_w,
       const float* base_u = base_c + u * in.row_step;
       for (int64_t v = 0; v < in.kernel_w; ++v, ++k) {
         const float* p = base_u + v * in.col_step;
-        __m512 x[NV];
-#pragma GCC unroll 4
+        VecF x[NV];
+#pragma GCC unroll 8
         for (int j = 0; j < NV; ++j) {
-          x[j] = _mm512_loadu_ps(p + 16 * j);
-          KeepInRegister(x[j]);
+          x[j] = VecLoad(p + kVecLanes * j);
+          if (kKeepX) KeepInRegister(x[j]);
         }
 #pragma GCC unroll 8
         for (int r = 0; r < MR; ++r) {
-          const __m512 wb = _mm512_set1_ps(w[r * ld_w + k]);
-#pragma GCC unroll 4
+          const VecF wb = VecSet1(w[r * ld_w + k]);
+#pragma GCC unroll 8
           for (int j = 0; j < NV; ++j) {
-            acc[r][j] = _mm512_fmadd_ps(wb, x[j], acc[r][j]);
+            acc[r][j] = VecFma(wb, x[j], acc[r][j]);
           }
         }
       }
@@ -150,15 +155,23 @@ void CorrTile(const DirectImage& in, const float* __restrict w, int64_t ld_w,
   }
 #pragma GCC unroll 8
   for (int r = 0; r < MR; ++r) {
-#pragma GCC unroll 4
+#pragma GCC unroll 8
     for (int j = 0; j < NV; ++j) {
-      _mm512_storeu_ps(out + r * ld_out + q0 + 16 * j, acc[r][j]);
+      VecStore(out + r * ld_out + q0 + kVecLanes * j, acc[r][j]);
     }
   }
 }
 
 using CorrTileFn = void (*)(const DirectImage&, const float*, int64_t, int64_t,
                             float*, int64_t);
+
+// CorrShape: a tile's vectors of q and its most rows.
+struct CorrShape {
+  int64_t nv, max_rows;
+};
+
+#if defined(__AVX512F__)
+constexpr int kQVecs = 3;  // Vectors of q per tile, but for CorrShapeFor()'s 4.
 constexpr int kCorrRows = 8;
 #define DAGRAD_CORR_ROW_(nv)                                               \
   {                                                                        \
@@ -175,6 +188,43 @@ constexpr CorrTileFn kCorrTiles4[kCorrRows4] = {CorrTile<1, 4>, CorrTile<2, 4>,
                                                 CorrTile<3, 4>, CorrTile<4, 4>,
                                                 CorrTile<5, 4>, CorrTile<6, 4>};
 
+CorrShape CorrShapeFor(int64_t /*rows*/, int64_t left) {
+  const int64_t nv = left == 4 ? 4 : std::min<int64_t>(kQVecs, left);
+  return {nv, nv == 4 ? kCorrRows4 : kCorrRows};
+}
+
+CorrTileFn CorrTileFor(int64_t nv, int64_t mr) {
+  return nv == 4 ? kCorrTiles4[mr - 1] : kCorrTiles[nv - 1][mr - 1];
+}
+#else   // AVX2: q_pad is a multiple of 2 vectors.
+// Tiles of 2 vectors by up to 6 rows (12 accumulators); one or two rows
+// (e.g. dX of a one-channel input) run wider, so that at least 8
+// accumulator chains hide the FMA latency on both pipes.
+constexpr int kCorrRows = 6;
+constexpr CorrTileFn kCorrTiles2[kCorrRows] = {CorrTile<1, 2>, CorrTile<2, 2>,
+                                               CorrTile<3, 2>, CorrTile<4, 2>,
+                                               CorrTile<5, 2>, CorrTile<6, 2>};
+
+CorrShape CorrShapeFor(int64_t rows, int64_t left) {
+  if (rows == 1) return {std::min<int64_t>(8, left), 1};
+  if (rows == 2) return {std::min<int64_t>(4, left), 2};
+  return {2, kCorrRows};
+}
+
+CorrTileFn CorrTileFor(int64_t nv, int64_t mr) {
+  switch (nv) {
+    case 8:
+      return CorrTile<1, 8>;
+    case 6:
+      return CorrTile<1, 6>;
+    case 4:
+      return mr == 1 ? CorrTile<1, 4> : CorrTile<2, 4>;
+    default:
+      return kCorrTiles2[mr - 1];
+  }
+}
+#endif  // __AVX512F__
+
 // WgradTile<MR, NK>() reduces dy rows [0, MR) against the NK patch rows at
 // offsets offs[0..NK) over all images and q, then stores the horizontal sums.
 template <int MR, int NK>
@@ -182,33 +232,34 @@ void WgradTile(const DirectImage& in, int64_t image_stride,
                const float* __restrict dy, int64_t ld_dy, int64_t dy_stride,
                int64_t images, int64_t q_pad, const int64_t* offs,
                float* __restrict dw, int64_t ld_dw) {
-  __m512 acc[MR][NK];
+  static_assert(MR * NK + MR + 1 <= kVecRegisters, "tile spills");
+  VecF acc[MR][NK];
 #pragma GCC unroll 8
   for (int r = 0; r < MR; ++r) {
 #pragma GCC unroll 8
-    for (int t = 0; t < NK; ++t) acc[r][t] = _mm512_setzero_ps();
+    for (int t = 0; t < NK; ++t) acc[r][t] = VecZero();
   }
   for (int64_t b = 0; b < images; ++b) {
     const float* xp[NK];
 #pragma GCC unroll 8
     for (int t = 0; t < NK; ++t) xp[t] = in.data + b * image_stride + offs[t];
     const float* db = dy + b * dy_stride;
-    for (int64_t q = 0; q < q_pad; q += 16) {
+    for (int64_t q = 0; q < q_pad; q += kVecLanes) {
       // The dy rows are aligned loads held in registers; each (unaligned,
       // shifted) patch row is loaded once and used MR times.
-      __m512 d[MR];
+      VecF d[MR];
 #pragma GCC unroll 8
       for (int r = 0; r < MR; ++r) {
-        d[r] = _mm512_loadu_ps(db + r * ld_dy + q);
+        d[r] = VecLoad(db + r * ld_dy + q);
         KeepInRegister(d[r]);
       }
 #pragma GCC unroll 8
       for (int t = 0; t < NK; ++t) {
-        __m512 x = _mm512_loadu_ps(xp[t] + q);
+        VecF x = VecLoad(xp[t] + q);
         KeepInRegister(x);
 #pragma GCC unroll 8
         for (int r = 0; r < MR; ++r) {
-          acc[r][t] = _mm512_fmadd_ps(d[r], x, acc[r][t]);
+          acc[r][t] = VecFma(d[r], x, acc[r][t]);
         }
       }
     }
@@ -217,7 +268,7 @@ void WgradTile(const DirectImage& in, int64_t image_stride,
   for (int r = 0; r < MR; ++r) {
 #pragma GCC unroll 8
     for (int t = 0; t < NK; ++t) {
-      dw[r * ld_dw + t] = HorizontalSum(acc[r][t]);
+      dw[r * ld_dw + t] = VecHorizontalSum(acc[r][t]);
     }
   }
 }
@@ -225,6 +276,7 @@ void WgradTile(const DirectImage& in, int64_t image_stride,
 using WgradTileFn = void (*)(const DirectImage&, int64_t, const float*, int64_t,
                              int64_t, int64_t, int64_t, const int64_t*, float*,
                              int64_t);
+#if defined(__AVX512F__)
 // Tiles of up to 6 dy rows by up to 5 patch rows, within the 32 vector
 // registers: MR*NK accumulators + MR dy rows + 1 patch row (6 x 5 would
 // spill, so 6-row tiles take at most 4 patch rows).
@@ -240,26 +292,37 @@ constexpr WgradTileFn kWgradTiles[kWgradRows][kWgradCols] = {
     DAGRAD_WGRAD_ROW_(1), DAGRAD_WGRAD_ROW_(2), DAGRAD_WGRAD_ROW_(3),
     DAGRAD_WGRAD_ROW_(4), DAGRAD_WGRAD_ROW_(5), DAGRAD_WGRAD_ROW_(6)};
 #undef DAGRAD_WGRAD_ROW_
+#else   // AVX2
+// Tiles of up to 3 dy rows by 3 patch rows, or 2 by 5, within the 16
+// vector registers (3 x 4 would leave no register to spare).
+constexpr int kWgradRows = 3;
+constexpr int kWgradCols = 5;
+constexpr int64_t MaxWgradCols(int64_t rows) { return rows >= 3 ? 3 : 5; }
+constexpr WgradTileFn kWgradTiles[kWgradRows][kWgradCols] = {
+    {WgradTile<1, 1>, WgradTile<1, 2>, WgradTile<1, 3>, WgradTile<1, 4>,
+     WgradTile<1, 5>},
+    {WgradTile<2, 1>, WgradTile<2, 2>, WgradTile<2, 3>, WgradTile<2, 4>,
+     WgradTile<2, 5>},
+    {WgradTile<3, 1>, WgradTile<3, 2>, WgradTile<3, 3>, nullptr, nullptr}};
+#endif  // __AVX512F__
 
 }  // namespace
 
 void DirectCorrelate(const DirectImage& in, const float* w, int64_t ld_w,
                      int64_t rows, int64_t q_pad, float* out, int64_t ld_out) {
+  static_assert(kDirectQ % kVecLanes == 0, "q_pad must hold whole vectors");
   assert(q_pad % kDirectQ == 0);
   for (int64_t q0 = 0; q0 < q_pad;) {
-    const int64_t left = (q_pad - q0) / 16;
+    const CorrShape shape = CorrShapeFor(rows, (q_pad - q0) / kVecLanes);
     // Rows in near-equal tiles (25 rows: 7, 6, 6, 6 rather than 8, 8, 8, 1).
-    const int64_t nv = left == 4 ? 4 : std::min<int64_t>(kQVecs, left);
-    const int64_t max_rows = nv == 4 ? kCorrRows4 : kCorrRows;
-    const int64_t tiles = (rows + max_rows - 1) / max_rows;
+    const int64_t tiles = (rows + shape.max_rows - 1) / shape.max_rows;
     for (int64_t t = 0; t < tiles; ++t) {
       const int64_t m0 = t * rows / tiles;
       const int64_t mr = (t + 1) * rows / tiles - m0;
-      const CorrTileFn fn =
-          nv == 4 ? kCorrTiles4[mr - 1] : kCorrTiles[nv - 1][mr - 1];
-      fn(in, w + m0 * ld_w, ld_w, q0, out + m0 * ld_out, ld_out);
+      CorrTileFor(shape.nv, mr)(in, w + m0 * ld_w, ld_w, q0, out + m0 * ld_out,
+                                ld_out);
     }
-    q0 += 16 * nv;
+    q0 += kVecLanes * shape.nv;
   }
 }
 
@@ -267,7 +330,7 @@ void DirectWeightGrad(const DirectImage& in, int64_t image_stride,
                       const float* dy, int64_t ld_dy, int64_t dy_stride,
                       int64_t images, int64_t rows, int64_t q_pad, float* dw,
                       int64_t ld_dw) {
-  assert(q_pad % 16 == 0);
+  assert(q_pad % kDirectQ == 0);
   const int64_t khw = in.kernel_h * in.kernel_w;
   const int64_t k_total = in.channels * khw;
   // Near-equal tiles both ways (6 rows x 25 patch rows: one row tile, patch
@@ -296,20 +359,20 @@ void DirectWeightGrad(const DirectImage& in, int64_t image_stride,
   }
 }
 
-#else  // !__AVX512F__
+#else  // !DAGRAD_HAVE_VECF
 
 bool DirectConvAvailable() { return false; }
 
 void DirectCorrelate(const DirectImage&, const float*, int64_t, int64_t,
                      int64_t, float*, int64_t) {
-  assert(false && "DirectCorrelate needs AVX-512");
+  assert(false && "DirectCorrelate needs AVX-512 or AVX2");
 }
 
 void DirectWeightGrad(const DirectImage&, int64_t, const float*, int64_t,
                       int64_t, int64_t, int64_t, int64_t, float*, int64_t) {
-  assert(false && "DirectWeightGrad needs AVX-512");
+  assert(false && "DirectWeightGrad needs AVX-512 or AVX2");
 }
 
-#endif  // __AVX512F__
+#endif  // DAGRAD_HAVE_VECF
 
 }  // namespace dagrad

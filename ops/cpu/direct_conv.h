@@ -1,5 +1,7 @@
 // ops/cpu/direct_conv.h: direct (im2col-free) kernels for stride-1 2-D
-// convolutions, AVX-512, and the image layout helpers they read through.
+// convolutions, AVX-512 or AVX2 + FMA (written once over ops/cpu/simd.h's
+// VecF, tiled for each ISA's registers), and the image layout helpers they
+// read through.
 //
 // At stride 1 a correlation is a GEMM whose patch-matrix rows are shifted
 // slices of the zero-padded image, so no im2col is needed. With the image
@@ -30,9 +32,9 @@
 
 namespace dagrad {
 
-// DirectConvAvailable() is true when this build has the AVX-512 kernels;
-// otherwise callers use im2col + GEMM and must not call the Direct*()
-// functions.
+// DirectConvAvailable() is true when this build has the kernels (AVX-512,
+// or AVX2 with FMA); otherwise callers use im2col + GEMM and must not call
+// the Direct*() functions.
 bool DirectConvAvailable();
 
 // kDirectQ is the q granularity of the direct kernels: `q_pad` arguments

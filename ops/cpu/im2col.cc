@@ -95,22 +95,23 @@ void Col2Im(const ConvGeometry& geo, const float* __restrict col,
   }
 }
 
-#if defined(__AVX512F__)
+#if defined(DAGRAD_HAVE_VECF)
 namespace {
 
-// Col2ImRows<NC>() writes the 16-wide run of columns [w0, w0 + 16) of row h
-// of NC consecutive channels of dx from c0 on (the NC rows interleave:
-// independent add chains), adding for each (u, v) that meets row h one
-// masked load of col, in (u, v) order: dx column w0 + l takes col column
-// w0 + l + pad_left - v*dw of row i = h + pad_top - u*dh.
+// Col2ImRows<NC>() writes the kVecLanes-wide run of columns
+// [w0, w0 + kVecLanes) of row h of NC consecutive channels of dx from c0 on
+// (the NC rows interleave: independent add chains), adding for each (u, v)
+// that meets row h one masked load of col, in (u, v) order: dx column
+// w0 + l takes col column w0 + l + pad_left - v*dw of row
+// i = h + pad_top - u*dh.
 template <int NC>
 void Col2ImRows(const ConvGeometry& geo, const float* col, int64_t ld_col,
                 int64_t c0, int64_t h, int64_t w0, float* dx) {
   const int64_t khw = geo.kernel_h * geo.kernel_w;
-  const int64_t lanes = std::min<int64_t>(16, geo.in_w - w0);
-  __m512 acc[NC];
+  const int64_t lanes = std::min<int64_t>(kVecLanes, geo.in_w - w0);
+  VecF acc[NC];
 #pragma GCC unroll 8
-  for (int e = 0; e < NC; ++e) acc[e] = _mm512_setzero_ps();
+  for (int e = 0; e < NC; ++e) acc[e] = VecZero();
   for (int64_t u = 0; u < geo.kernel_h; ++u) {
     const int64_t i = h + geo.pad_top - u * geo.dilation_h;
     if (i < 0 || i >= geo.out_h) continue;
@@ -118,21 +119,21 @@ void Col2ImRows(const ConvGeometry& geo, const float* col, int64_t ld_col,
         col + (c0 * geo.kernel_h + u) * geo.kernel_w * ld_col + i * geo.out_w;
     for (int64_t v = 0; v < geo.kernel_w; ++v, row += ld_col) {
       const int64_t jb = w0 + geo.pad_left - v * geo.dilation_w;
-      const __mmask16 m = RunMask(jb, lanes, geo.out_w);
-      if (m == 0) continue;
+      const VecMask m = VecRunMask(jb, lanes, geo.out_w);
+      if (VecMaskEmpty(m)) continue;
       // Masked-off lanes are not read, so `p + l` may leave the row there.
       const float* p = row + jb;
 #pragma GCC unroll 8
       for (int e = 0; e < NC; ++e) {
-        acc[e] = _mm512_add_ps(acc[e],
-                               _mm512_maskz_loadu_ps(m, p + e * khw * ld_col));
+        acc[e] = VecAdd(acc[e], VecMaskedLoad(m, p + e * khw * ld_col));
       }
     }
   }
+  const VecMask store = VecRunMask(0, lanes, lanes);
 #pragma GCC unroll 8
   for (int e = 0; e < NC; ++e) {
-    _mm512_mask_storeu_ps(dx + ((c0 + e) * geo.in_h + h) * geo.in_w + w0,
-                          LowMask(lanes), acc[e]);
+    VecMaskedStore(dx + ((c0 + e) * geo.in_h + h) * geo.in_w + w0, store,
+                   acc[e]);
   }
 }
 
@@ -143,17 +144,17 @@ constexpr Col2ImRowsFn kCol2ImRows[8] = {
     Col2ImRows<5>, Col2ImRows<6>, Col2ImRows<7>, Col2ImRows<8>};
 
 }  // namespace
-#endif  // __AVX512F__
+#endif  // DAGRAD_HAVE_VECF
 
 void Col2ImStride1(const ConvGeometry& geo, int64_t channels, const float* col,
                    int64_t ld_col, float* dx) {
   assert(geo.stride_h == 1 && geo.stride_w == 1);
-#if defined(__AVX512F__)
+#if defined(DAGRAD_HAVE_VECF)
   constexpr int64_t kChannels = 8;  // Rows interleaved per call.
   for (int64_t c = 0; c < channels; c += kChannels) {
     const int64_t nc = std::min(kChannels, channels - c);
     for (int64_t h = 0; h < geo.in_h; ++h) {
-      for (int64_t w0 = 0; w0 < geo.in_w; w0 += 16) {
+      for (int64_t w0 = 0; w0 < geo.in_w; w0 += kVecLanes) {
         kCol2ImRows[nc - 1](geo, col, ld_col, c, h, w0, dx);
       }
     }

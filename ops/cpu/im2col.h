@@ -43,8 +43,8 @@ void Col2Im(const ConvGeometry& geo, const float* col, int64_t ld_col,
 // Col2ImStride1() is Col2Im() for stride_h == stride_w == 1 restricted to
 // the first `channels` (<= Cg) channels: it OVERWRITES dx [channels, in_h,
 // in_w] from the col rows of those channels. It is vectorized along the
-// image rows (AVX-512; elsewhere it calls Col2Im()). Each dx element is the
-// same sum in the same order as Col2Im()'s, so the two are bitwise equal.
+// image rows (AVX-512 or AVX2; elsewhere it calls Col2Im()). Each dx element is
+// the same sum in the same order as Col2Im()'s, so the two are bitwise equal.
 void Col2ImStride1(const ConvGeometry& geo, int64_t channels, const float* col,
                    int64_t ld_col, float* dx);
 

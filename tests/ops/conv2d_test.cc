@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "ops/cpu/direct_conv.h"
+#include "ops/cpu/direct_conv16.h"
 #include "ops/eager.h"
 #include "tests/testing/gradient_checker.h"
 
@@ -440,14 +442,14 @@ void ExpectNearTensor(const Tensor& got, const Tensor& want, double tol,
   }
 }
 
-// Built() is the path this build runs for a pinned one: without AVX-512
-// the stride-1 direct paths are im2col + GEMM.
+// Built() is the path this build runs for a pinned one (pinned as on
+// AVX-512): with AVX2 the 16-channel kernels are the q-grid ones, and
+// without either the stride-1 direct paths are im2col + GEMM.
 ConvPath Built(ConvPath pinned) {
-#if defined(__AVX512F__)
-  return pinned;
-#else
-  return pinned == kPointwise ? kPointwise : kIm2Col;
-#endif
+  if (pinned == kPointwise) return pinned;
+  if (!DirectConvAvailable()) return kIm2Col;
+  const bool by16 = pinned == kDirect16 || pinned == kInPlace16;
+  return by16 && !Correlate16Supported(3, 1) ? kDirect : pinned;
 }
 
 // ExpectPinnedPaths(): the plan of each pass of the case runs the path the

@@ -11,6 +11,7 @@
 #include "gtest/gtest.h"
 #include "ops/cpu/conv_geometry.h"
 #include "ops/cpu/direct_conv.h"
+#include "ops/cpu/direct_conv16.h"
 
 namespace dagrad {
 namespace {
@@ -37,16 +38,15 @@ ConvGeometry Geo(int64_t n, int64_t c, int64_t h, int64_t w, int64_t m,
   return g;
 }
 
-// Built() is the path this build runs for one expected on AVX-512: without
-// it the stride-1 direct paths are im2col + GEMM.
+// Built() is the path this build runs for one expected on AVX-512: with
+// AVX2 the 16-channel kernels are the q-grid ones, and without either the
+// stride-1 direct paths are im2col + GEMM.
 ConvPath Built(ConvPath avx512) {
-#if defined(__AVX512F__)
-  return avx512;
-#else
-  return avx512 == ConvPath::kPointwiseGemm || avx512 == ConvPath::kChannelSums
-             ? avx512
-             : ConvPath::kIm2ColGemm;
-#endif
+  using P = ConvPath;
+  if (avx512 == P::kPointwiseGemm || avx512 == P::kChannelSums) return avx512;
+  if (!DirectConvAvailable()) return P::kIm2ColGemm;
+  const bool by16 = avx512 == P::kDirect16 || avx512 == P::kDirect16XInPlace;
+  return by16 && !Correlate16Supported(3, 1) ? P::kDirect : avx512;
 }
 
 struct PathCase {
