@@ -129,26 +129,36 @@ void CorrTile(const DirectImage& in, const float* __restrict w, int64_t ld_w,
 #pragma GCC unroll 8
     for (int j = 0; j < NV; ++j) acc[r][j] = VecZero();
   }
-  int64_t k = 0;
-  for (int64_t c = 0; c < in.channels; ++c) {
-    const float* base_c = in.data + c * in.channel_stride + q0;
-    for (int64_t u = 0; u < in.kernel_h; ++u) {
-      const float* base_u = base_c + u * in.row_step;
-      for (int64_t v = 0; v < in.kernel_w; ++v, ++k) {
-        const float* p = base_u + v * in.col_step;
-        VecF x[NV];
+  // One patch row p, weight column k.
+  auto step = [&](const float* p, int64_t k) {
+    VecF x[NV];
 #pragma GCC unroll 8
-        for (int j = 0; j < NV; ++j) {
-          x[j] = VecLoad(p + kVecLanes * j);
-          if (kKeepX) KeepInRegister(x[j]);
-        }
+    for (int j = 0; j < NV; ++j) {
+      x[j] = VecLoad(p + kVecLanes * j);
+      if (kKeepX) KeepInRegister(x[j]);
+    }
 #pragma GCC unroll 8
-        for (int r = 0; r < MR; ++r) {
-          const VecF wb = VecSet1(w[r * ld_w + k]);
+    for (int r = 0; r < MR; ++r) {
+      const VecF wb = VecSet1(w[r * ld_w + k]);
 #pragma GCC unroll 8
-          for (int j = 0; j < NV; ++j) {
-            acc[r][j] = VecFma(wb, x[j], acc[r][j]);
-          }
+      for (int j = 0; j < NV; ++j) acc[r][j] = VecFma(wb, x[j], acc[r][j]);
+    }
+  };
+  const float* base = in.data + q0;
+  if (in.kernel_h == 1 && in.kernel_w == 1) {
+    // A 1x1 kernel (the scatter-form dX's GEMM): one flat loop over the
+    // channels; the nested loops' overhead dominated these short tiles.
+    for (int64_t c = 0; c < in.channels; ++c) {
+      step(base + c * in.channel_stride, c);
+    }
+  } else {
+    int64_t k = 0;
+    for (int64_t c = 0; c < in.channels; ++c) {
+      const float* base_c = base + c * in.channel_stride;
+      for (int64_t u = 0; u < in.kernel_h; ++u) {
+        const float* base_u = base_c + u * in.row_step;
+        for (int64_t v = 0; v < in.kernel_w; ++v, ++k) {
+          step(base_u + v * in.col_step, k);
         }
       }
     }

@@ -47,6 +47,7 @@ const Image kImages[] = {
     {1, 9, 12, 5, 5, 1, 1},  // LeNet's conv1: one channel.
     {3, 6, 8, 3, 2, 1, 1},   // Non-square kernel.
     {2, 7, 9, 2, 3, 2, 2},   // Dilated both ways.
+    {16, 4, 4, 1, 1, 1, 1},  // 1x1 (the scatter-form dX's GEMM).
 };
 
 TEST(DirectCorrelateTest, EveryTileIsTheLiteralFmaSum) {
