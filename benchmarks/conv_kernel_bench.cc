@@ -21,7 +21,7 @@ namespace {
 
 void BM_DirectWeightGrad16(benchmark::State& state) {
   if (!Correlate16Supported(5, 1)) {
-    state.SkipWithError("needs AVX-512");
+    state.SkipWithError("needs AVX-512 or AVX2");
     return;
   }
   const auto blocking = static_cast<Wgrad16Blocking>(state.range(0));

@@ -31,7 +31,7 @@
 // place from a zero-padded copy of each image (ops/cpu/direct_conv.h), or, with
 // output channels per group a multiple of 16, kernels vectorized over 16
 // channels that touch only the valid positions (ops/cpu/direct_conv16.h;
-// forward and dW; AVX-512 only). dX there is either the literal correlation of
+// forward and dW). dX there is either the literal correlation of
 // the padded dY with the rotated kernel, or, when that would multiply mostly
 // zeros (a valid convolution's padded dY), the same sums in scatter form: W^T ·
 // dY by the direct GEMM, then a vectorized col2im. Other strides run im2col +

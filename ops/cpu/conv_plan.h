@@ -16,7 +16,7 @@
 // Stride-1 convolutions other than pointwise run the direct kernels (where
 // built: AVX-512 or AVX2, DirectConvAvailable()), the 16-channel ones when
 // the output channels per group are a multiple of 16 and
-// Correlate16Supported() (AVX-512 only); other strides run im2col + GEMM.
+// Correlate16Supported(); other strides run im2col + GEMM.
 //
 // Example:
 //   const ConvPlan plan = PlanOf(geo, ConvPass::kForward);

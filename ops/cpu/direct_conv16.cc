@@ -274,26 +274,308 @@ void DirectWeightGrad16With(Wgrad16Blocking blocking, const DirectImage& in,
   }
 }
 
-#else  // !__AVX512F__
+#elif defined(DAGRAD_HAVE_VECF)  // AVX2 + FMA: 16 registers of 8 floats.
+
+namespace {
+
+// On AVX2 the 16 channels are two halves of 8, one vector each, computed
+// one after the other: a half's KW weight vectors stay in registers beside
+// up to MaxCorr8Positions() accumulators and one broadcast (5 + 10 + 1 of
+// the 16 registers). Every element gets the same FMAs in the same order as
+// on AVX-512.
+constexpr int kMaxPositions8 = 12;
+constexpr int64_t MaxCorr8Positions(int64_t kernel_w) {
+  return kVecRegisters - 1 - kernel_w;
+}
+
+// Transpose8x8() returns the columns of the 8 x 8 block in rows r[0..8):
+// r[j][i] = old r[i][j].
+inline void Transpose8x8(__m256 r[8]) {
+  __m256 t[8], u[8];
+  for (int i = 0; i < 8; i += 2) {
+    t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+    t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+  }
+  for (int i = 0; i < 8; i += 4) {
+    u[i] = _mm256_shuffle_ps(t[i], t[i + 2], 0x44);
+    u[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], 0xEE);
+    u[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0x44);
+    u[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0xEE);
+  }
+  for (int j = 0; j < 4; ++j) {
+    r[j] = _mm256_permute2f128_ps(u[j], u[4 + j], 0x20);
+    r[4 + j] = _mm256_permute2f128_ps(u[j], u[4 + j], 0x31);
+  }
+}
+
+// Corr8Tile<KW, NP>() computes the 8 channels of one half (w8: that half's
+// weights, 16 floats apart per tap) at NP consecutive positions of one
+// output row into tile[t*16 + l] (the half's 8 of each position's 16
+// floats). xrow is the first position's patch origin.
+template <int KW, int NP>
+void Corr8Tile(const DirectImage& in, const float* __restrict w8,
+               const float* xrow, float* __restrict tile) {
+  static_assert(KW + NP + 1 <= kVecRegisters, "tile spills");
+  __m256 acc[NP];
+#pragma GCC unroll 16
+  for (int t = 0; t < NP; ++t) acc[t] = _mm256_setzero_ps();
+  const float* wk = w8;
+  for (int64_t c = 0; c < in.channels; ++c) {
+    const float* xc = xrow + c * in.channel_stride;
+    for (int64_t u = 0; u < in.kernel_h; ++u, wk += KW * 16) {
+      const float* xr = xc + u * in.row_step;
+      __m256 wv[KW];
+#pragma GCC unroll 8
+      for (int v = 0; v < KW; ++v) {
+        wv[v] = _mm256_load_ps(wk + v * 16);
+        KeepInRegister(wv[v]);
+      }
+#pragma GCC unroll 24
+      for (int s = 0; s < NP + KW - 1; ++s) {
+        const __m256 bx = _mm256_set1_ps(xr[s]);
+#pragma GCC unroll 8
+        for (int v = 0; v < KW; ++v) {
+          const int t = s - v;
+          if (t >= 0 && t < NP) acc[t] = _mm256_fmadd_ps(wv[v], bx, acc[t]);
+        }
+      }
+    }
+  }
+#pragma GCC unroll 16
+  for (int t = 0; t < NP; ++t) _mm256_storeu_ps(tile + t * 16, acc[t]);
+}
+
+using Corr8TileFn = void (*)(const DirectImage&, const float*, const float*,
+                             float*);
+// Corr8TileIfFits() is Corr8Tile<KW, NP> where its registers fit, else
+// null (never instantiated).
+template <int KW, int NP>
+constexpr Corr8TileFn Corr8TileIfFits() {
+  if constexpr (NP <= MaxCorr8Positions(KW)) {
+    return Corr8Tile<KW, NP>;
+  } else {
+    return nullptr;
+  }
+}
+#define DAGRAD_CORR8_ROW_(kw)                                \
+  {                                                          \
+    Corr8TileIfFits<kw, 1>(), Corr8TileIfFits<kw, 2>(),      \
+        Corr8TileIfFits<kw, 3>(), Corr8TileIfFits<kw, 4>(),  \
+        Corr8TileIfFits<kw, 5>(), Corr8TileIfFits<kw, 6>(),  \
+        Corr8TileIfFits<kw, 7>(), Corr8TileIfFits<kw, 8>(),  \
+        Corr8TileIfFits<kw, 9>(), Corr8TileIfFits<kw, 10>(), \
+        Corr8TileIfFits<kw, 11>(), Corr8TileIfFits<kw, 12>() \
+  }
+// [kernel_w == 5][positions - 1]
+constexpr Corr8TileFn kCorr8Tiles[2][kMaxPositions8] = {DAGRAD_CORR8_ROW_(3),
+                                                        DAGRAD_CORR8_ROW_(5)};
+#undef DAGRAD_CORR8_ROW_
+
+// Wgrad8Tile<KW, NP, NCU>() is Wgrad16Tile() of AVX-512 for one half of 8
+// channels: acc[(r*KW + v)*16 + l] += sum_{t < NP} d[t*16 + l] *
+// xr[r][t + v], l < 8 (acc and d point at the half). The NP dY vectors and
+// NCU*KW accumulators stay in registers.
+template <int KW, int NP, int NCU>
+void Wgrad8Tile(const float* const* xr, const float* __restrict d,
+                float* __restrict acc) {
+  static_assert(NCU * KW + NP + 1 <= kVecRegisters, "tile spills");
+  __m256 dv[NP];
+#pragma GCC unroll 16
+  for (int t = 0; t < NP; ++t) {
+    dv[t] = _mm256_loadu_ps(d + t * 16);
+    KeepInRegister(dv[t]);
+  }
+  __m256 a[NCU][KW];
+#pragma GCC unroll 4
+  for (int r = 0; r < NCU; ++r) {
+#pragma GCC unroll 8
+    for (int v = 0; v < KW; ++v)
+      a[r][v] = _mm256_loadu_ps(acc + (r * KW + v) * 16);
+  }
+#pragma GCC unroll 24
+  for (int s = 0; s < NP + KW - 1; ++s) {
+#pragma GCC unroll 4
+    for (int r = 0; r < NCU; ++r) {
+      const __m256 bx = _mm256_set1_ps(xr[r][s]);
+#pragma GCC unroll 8
+      for (int v = 0; v < KW; ++v) {
+        const int t = s - v;
+        if (t >= 0 && t < NP) a[r][v] = _mm256_fmadd_ps(dv[t], bx, a[r][v]);
+      }
+    }
+  }
+#pragma GCC unroll 4
+  for (int r = 0; r < NCU; ++r) {
+#pragma GCC unroll 8
+    for (int v = 0; v < KW; ++v) {
+      _mm256_storeu_ps(acc + (r * KW + v) * 16, a[r][v]);
+    }
+  }
+}
+
+using Wgrad8TileFn = void (*)(const float* const*, const float*, float*);
+// Kernel rows per tile: kTwoRows sweeps 2, kWide 3 for KW 3 (9
+// accumulators) and 2 for KW 5 (10); the positions per tile are what the
+// 16 registers leave (MaxWgrad8Positions()).
+constexpr int kMaxWgrad8Rows = 3;
+constexpr int kMaxWgrad8Positions = 8;
+constexpr int MaxWgrad8Rows(Wgrad16Blocking blocking, int64_t kernel_w) {
+  return blocking == Wgrad16Blocking::kWide && kernel_w == 3 ? 3 : 2;
+}
+constexpr int64_t MaxWgrad8Positions(int64_t rows, int64_t kernel_w) {
+  return std::min<int64_t>(kMaxWgrad8Positions,
+                           kVecRegisters - 1 - rows * kernel_w);
+}
+// Wgrad8TileIfFits() is Wgrad8Tile<KW, NP, NCU> where its registers fit,
+// else null (never instantiated).
+template <int KW, int NP, int NCU>
+constexpr Wgrad8TileFn Wgrad8TileIfFits() {
+  if constexpr (NP <= MaxWgrad8Positions(NCU, KW)) {
+    return Wgrad8Tile<KW, NP, NCU>;
+  } else {
+    return nullptr;
+  }
+}
+#define DAGRAD_WGRAD8_ROW_(kw, ncu)                                     \
+  {                                                                     \
+    Wgrad8TileIfFits<kw, 1, ncu>(), Wgrad8TileIfFits<kw, 2, ncu>(),     \
+        Wgrad8TileIfFits<kw, 3, ncu>(), Wgrad8TileIfFits<kw, 4, ncu>(), \
+        Wgrad8TileIfFits<kw, 5, ncu>(), Wgrad8TileIfFits<kw, 6, ncu>(), \
+        Wgrad8TileIfFits<kw, 7, ncu>(), Wgrad8TileIfFits<kw, 8, ncu>()  \
+  }
+// [kernel_w == 5][kernel rows - 1][positions - 1]; 3 rows of KW 5 are never
+// run.
+constexpr Wgrad8TileFn kWgrad8Tiles[2][kMaxWgrad8Rows][kMaxWgrad8Positions] = {
+    {DAGRAD_WGRAD8_ROW_(3, 1), DAGRAD_WGRAD8_ROW_(3, 2),
+     DAGRAD_WGRAD8_ROW_(3, 3)},
+    {DAGRAD_WGRAD8_ROW_(5, 1), DAGRAD_WGRAD8_ROW_(5, 2), {}}};
+#undef DAGRAD_WGRAD8_ROW_
+
+}  // namespace
+
+bool Correlate16Supported(int64_t kernel_w, int64_t dilation_w) {
+  return dilation_w == 1 && (kernel_w == 3 || kernel_w == 5);
+}
+
+void DirectCorrelate16(const DirectImage& in, int64_t ld, const float* w16,
+                       int64_t out_h, int64_t out_w, const float* bias,
+                       float* tbuf, float* out, int64_t ld_out) {
+  assert(Correlate16Supported(in.kernel_w, 1));
+  // Each row in near-equal tiles of at most MaxCorr8Positions() positions,
+  // each tile once per half; tbuf[(i*out_w + j)*16 + l] collects
+  // position-major results.
+  const auto& tiles_fn = kCorr8Tiles[in.kernel_w == 5 ? 1 : 0];
+  const int64_t max_np = MaxCorr8Positions(in.kernel_w);
+  const int64_t tiles = (out_w + max_np - 1) / max_np;
+  for (int64_t i = 0; i < out_h; ++i) {
+    for (int64_t t = 0; t < tiles; ++t) {
+      const int64_t j0 = t * out_w / tiles;
+      const int64_t j1 = (t + 1) * out_w / tiles;
+      for (int64_t h = 0; h < 2; ++h) {
+        tiles_fn[j1 - j0 - 1](in, w16 + 8 * h, in.data + i * ld + j0,
+                              tbuf + (i * out_w + j0) * 16 + 8 * h);
+      }
+    }
+  }
+  // Transpose to channel-major, 8 positions x 8 channels at a time (the
+  // rows of tbuf past p are read, never stored).
+  const int64_t p = out_h * out_w;
+  for (int64_t q = 0; q < p; q += 8) {
+    const VecMask m = VecRunMask(0, std::min<int64_t>(8, p - q), 8);
+    for (int64_t h = 0; h < 2; ++h) {
+      __m256 r[8];
+      for (int i = 0; i < 8; ++i)
+        r[i] = _mm256_loadu_ps(tbuf + (q + i) * 16 + 8 * h);
+      Transpose8x8(r);
+      for (int l = 0; l < 8; ++l) {
+        const int64_t ch = 8 * h + l;
+        const __m256 v = bias != nullptr
+                             ? _mm256_add_ps(r[l], _mm256_set1_ps(bias[ch]))
+                             : r[l];
+        VecMaskedStore(out + ch * ld_out + q, m, v);
+      }
+    }
+  }
+}
+
+void Transpose16(const float* src, int64_t ld, int64_t n, float* dst) {
+  for (int64_t q = 0; q < n; q += 8) {
+    const int64_t m = std::min<int64_t>(8, n - q);
+    const VecMask lanes = VecRunMask(0, m, 8);
+    for (int64_t h = 0; h < 2; ++h) {
+      __m256 r[8];
+      for (int i = 0; i < 8; ++i) {
+        r[i] = VecMaskedLoad(lanes, src + (8 * h + i) * ld + q);
+      }
+      Transpose8x8(r);
+      for (int64_t j = 0; j < m; ++j)
+        _mm256_storeu_ps(dst + (q + j) * 16 + 8 * h, r[j]);
+    }
+  }
+}
+
+void DirectWeightGrad16With(Wgrad16Blocking blocking, const DirectImage& in,
+                            int64_t image_stride, int64_t ld, const float* dyt,
+                            int64_t dyt_stride, int64_t images, int64_t out_h,
+                            int64_t out_w, float* dw16) {
+  assert(Correlate16Supported(in.kernel_w, 1));
+  const int kw = static_cast<int>(in.kernel_w);
+  const int64_t max_ncu = MaxWgrad8Rows(blocking, kw);
+  const int64_t max_np = MaxWgrad8Positions(max_ncu, kw);
+  const auto& tiles_fn = kWgrad8Tiles[kw == 5 ? 1 : 0];
+  const int64_t rows = in.channels * in.kernel_h;  // Kernel rows (c, u).
+  std::memset(dw16, 0, sizeof(float) * rows * kw * 16);
+  // As on AVX-512, with tiles of at most max_np positions, each run once
+  // per half. Each dw16 element gets the same FMAs in the same order
+  // (b, i, j) whatever the blocking.
+  const int64_t tiles = (out_w + max_np - 1) / max_np;
+  for (int64_t b = 0; b < images; ++b) {
+    const float* xb = in.data + b * image_stride;
+    const float* db = dyt + b * dyt_stride;
+    for (int64_t i = 0; i < out_h; ++i) {
+      for (int64_t t = 0; t < tiles; ++t) {
+        const int64_t j0 = t * out_w / tiles;
+        const int64_t np = (t + 1) * out_w / tiles - j0;
+        const float* d = db + (i * out_w + j0) * 16;
+        const float* x0 = xb + i * ld + j0;
+        for (int64_t r = 0; r < rows; r += max_ncu) {
+          const int64_t ncu = std::min<int64_t>(max_ncu, rows - r);
+          const float* xr[kMaxWgrad8Rows];
+          for (int64_t e = 0; e < ncu; ++e) {
+            const int64_t c = (r + e) / in.kernel_h;
+            const int64_t u = (r + e) % in.kernel_h;
+            xr[e] = x0 + c * in.channel_stride + u * in.row_step;
+          }
+          for (int64_t h = 0; h < 2; ++h) {
+            tiles_fn[ncu - 1][np - 1](xr, d + 8 * h,
+                                      dw16 + r * kw * 16 + 8 * h);
+          }
+        }
+      }
+    }
+  }
+}
+
+#else  // !DAGRAD_HAVE_VECF
 
 bool Correlate16Supported(int64_t, int64_t) { return false; }
 
 void DirectWeightGrad16With(Wgrad16Blocking, const DirectImage&, int64_t,
                             int64_t, const float*, int64_t, int64_t, int64_t,
                             int64_t, float*) {
-  assert(false && "DirectWeightGrad16 needs AVX-512");
+  assert(false && "DirectWeightGrad16 needs AVX-512 or AVX2");
 }
 
 void DirectCorrelate16(const DirectImage&, int64_t, const float*, int64_t,
                        int64_t, const float*, float*, float*, int64_t) {
-  assert(false && "DirectCorrelate16 needs AVX-512");
+  assert(false && "DirectCorrelate16 needs AVX-512 or AVX2");
 }
 
 void Transpose16(const float*, int64_t, int64_t, float*) {
-  assert(false && "Transpose16 needs AVX-512");
+  assert(false && "Transpose16 needs AVX-512 or AVX2");
 }
 
-#endif  // __AVX512F__
+#endif  // __AVX512F__, DAGRAD_HAVE_VECF
 
 const char* Wgrad16BlockingName(Wgrad16Blocking blocking) {
   return blocking == Wgrad16Blocking::kTwoRows ? "TwoRows" : "Wide";

@@ -1,6 +1,7 @@
 // ops/cpu/direct_conv16.h: stride-1 convolution kernels vectorized over 16
-// output channels (AVX-512), for layers whose output channels per group are
-// a multiple of 16.
+// output channels (AVX-512: one vector; AVX2: two halves of 8, one after
+// the other), for layers whose output channels per group are a multiple of
+// 16.
 //
 // They compute only the out_h x out_w valid positions (none of the garbage
 // columns of the q-grid kernels in ops/cpu/direct_conv.h) and keep the 16
@@ -12,8 +13,8 @@
 //
 // All are kernel helpers: they trust their arguments (assert only), allocate
 // nothing, are single-threaded and sum in a fixed order; callers parallelize
-// over images. Without AVX-512, Correlate16Supported() is false and the other
-// functions must not be called.
+// over images. Without AVX-512 or AVX2, Correlate16Supported() is false and
+// the other functions must not be called. Both ISAs give the same bits.
 //
 // Example (dW of a 16-channel chunk over a block of images, see
 // ops/cpu/conv_weight_grad.cc):
@@ -67,9 +68,11 @@ void DirectWeightGrad16(const DirectImage& in, int64_t image_stride, int64_t ld,
 // element with the same FMAs in the same order (bitwise the same results);
 // they differ in how many independent accumulators keep the FMA pipes busy
 // (4-cycle latency: one pipe needs 4 in flight, two need 8 or more).
+// (AVX2 counts per half of 8 channels, in 16 registers.)
 enum class Wgrad16Blocking {
   kTwoRows,  // 2 rows: 2*KW accumulators (6 for KW 3, 10 for KW 5).
-  kWide,     // 4 rows for KW 3, 3 for KW 5: 12 or 15 accumulators.
+  kWide,     // AVX-512: 4 rows for KW 3, 3 for KW 5: 12 or 15 accumulators.
+             // AVX2: 3 rows for KW 3 (9), 2 for KW 5 (10).
 };
 
 // Wgrad16BlockingName() is "TwoRows" or "Wide", for benchmark labels.

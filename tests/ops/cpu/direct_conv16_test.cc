@@ -26,7 +26,7 @@ std::vector<float> RandomVector(int64_t n, uint64_t seed) {
 }
 
 TEST(Transpose16Test, EveryValueMoves) {
-  if (!Correlate16Supported(3, 1)) GTEST_SKIP() << "needs AVX-512";
+  if (!Correlate16Supported(3, 1)) GTEST_SKIP() << "needs AVX-512 or AVX2";
   for (int64_t n : {1, 15, 16, 17, 100}) {
     SCOPED_TRACE(n);
     const int64_t ld = n + 3;
@@ -55,7 +55,7 @@ constexpr Wgrad16Blocking kBlockings[] = {Wgrad16Blocking::kTwoRows,
 // bitwise equal to it in float with one FMA per term in (b, i, j) order,
 // the order the kernels document.
 TEST(DirectWeightGrad16Test, EveryBlockingMatchesTheDocumentedSum) {
-  if (!Correlate16Supported(3, 1)) GTEST_SKIP() << "needs AVX-512";
+  if (!Correlate16Supported(3, 1)) GTEST_SKIP() << "needs AVX-512 or AVX2";
   // Kernel rows C*KH: 30 (LeNet), 9, 6, 1, 10 and 7, so the wide blocking
   // (3 or 4 rows per tile) ends on tiles of 1, 2 and 3 rows.
   const Wgrad16Case cases[] = {
@@ -116,7 +116,7 @@ TEST(DirectWeightGrad16Test, EveryBlockingMatchesTheDocumentedSum) {
 // DirectWeightGrad16() runs ChosenWgrad16Blocking(), and that is kWide
 // exactly on a core the probe found two FMA pipes on.
 TEST(DirectWeightGrad16Test, DefaultRunsTheChosenBlocking) {
-  if (!Correlate16Supported(3, 1)) GTEST_SKIP() << "needs AVX-512";
+  if (!Correlate16Supported(3, 1)) GTEST_SKIP() << "needs AVX-512 or AVX2";
   EXPECT_EQ(ChosenWgrad16Blocking(), FmaPipes() >= 2
                                          ? Wgrad16Blocking::kWide
                                          : Wgrad16Blocking::kTwoRows);
@@ -134,6 +134,67 @@ TEST(DirectWeightGrad16Test, DefaultRunsTheChosenBlocking) {
   EXPECT_EQ(std::memcmp(chosen.data(), by_default.data(),
                         chosen.size() * sizeof(float)),
             0);
+}
+
+// DirectCorrelate16() over every tile width (AVX-512: up to 12 positions,
+// 2 rows; AVX2: up to 12 or 10 positions, per half of 8 channels), with and
+// without bias: bitwise the literal sum, one FMA per term in (c, u, v)
+// order from 0, then + bias.
+TEST(DirectCorrelate16Test, EveryTileIsTheLiteralFmaSum) {
+  if (!Correlate16Supported(3, 1)) GTEST_SKIP() << "needs AVX-512 or AVX2";
+  for (int64_t kw : {3, 5}) {
+    for (int64_t channels : {1, 3}) {
+      for (int64_t out_h : {1, 2, 3}) {
+        for (int64_t out_w = 1; out_w <= 27; ++out_w) {
+          for (bool with_bias : {false, true}) {
+            SCOPED_TRACE(::testing::Message()
+                         << "KW=" << kw << " C=" << channels << " out " << out_h
+                         << "x" << out_w << " bias=" << with_bias);
+            const int64_t kh = kw == 3 ? 2 : 5;  // Non-square for KW 3.
+            const int64_t h = out_h + kh - 1, ld = out_w + kw - 1;
+            const int64_t p = out_h * out_w, k = channels * kh * kw;
+            const std::vector<float> x =
+                RandomVector(channels * h * ld, 40 + out_w);
+            const std::vector<float> w = RandomVector(16 * k, 41 + out_h);
+            const std::vector<float> bias = RandomVector(16, 42);
+            // w16 [K, 16], 64-byte aligned.
+            std::vector<float> w16_buf(16 * k + 16);
+            float* w16 = w16_buf.data();
+            while (reinterpret_cast<uintptr_t>(w16) % 64 != 0) ++w16;
+            TransposeRows(w.data(), 16, k, k, w16);
+            std::vector<float> tbuf((p + 15) / 16 * 16 * 16);
+            const int64_t ld_out = p + 5;
+            std::vector<float> out(16 * ld_out, 99.0f);
+            const DirectImage in{x.data(), channels, h * ld, ld, 1, kh, kw};
+            DirectCorrelate16(in, ld, w16, out_h, out_w,
+                              with_bias ? bias.data() : nullptr, tbuf.data(),
+                              out.data(), ld_out);
+            for (int64_t l = 0; l < 16; ++l) {
+              for (int64_t q = 0; q < ld_out; ++q) {
+                if (q >= p) {
+                  ASSERT_EQ(out[l * ld_out + q], 99.0f) << l << " " << q;
+                  continue;
+                }
+                const int64_t i = q / out_w, j = q % out_w;
+                float acc = 0.0f;
+                for (int64_t c = 0; c < channels; ++c) {
+                  for (int64_t u = 0; u < kh; ++u) {
+                    for (int64_t v = 0; v < kw; ++v) {
+                      acc = std::fma(w[l * k + (c * kh + u) * kw + v],
+                                     x[c * h * ld + (i + u) * ld + j + v], acc);
+                    }
+                  }
+                }
+                if (with_bias) acc += bias[l];
+                ASSERT_EQ(out[l * ld_out + q], acc)
+                    << "lane " << l << " q " << q;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
 }
 
 }  // namespace
