@@ -8,6 +8,27 @@
 
 namespace dagrad {
 
+#if defined(DAGRAD_HAVE_VECF)
+namespace {
+
+// ZeroUncovered2x2() zeroes the cells of one [in_h, in_w] plane that no
+// window of an IsDense2x2() geometry covers: the rows >= 2*out_h and the
+// columns >= 2*out_w. The 2x2 VJP fast paths write every covered cell and
+// call this for the rest.
+void ZeroUncovered2x2(const PoolGeometry& geo, float* plane) {
+  const int64_t covered_w = 2 * geo.out_w;
+  if (covered_w < geo.in_w) {
+    for (int64_t h = 0; h < 2 * geo.out_h; ++h) {
+      float* row = plane + h * geo.in_w;
+      std::fill(row + covered_w, row + geo.in_w, 0.0f);
+    }
+  }
+  std::fill(plane + 2 * geo.out_h * geo.in_w, plane + geo.in_pixels(), 0.0f);
+}
+
+}  // namespace
+#endif  // DAGRAD_HAVE_VECF
+
 #if defined(__AVX512F__)
 namespace {
 
@@ -94,21 +115,6 @@ inline void StorePairs(float* row, int64_t count, __m512 even, __m512 odd) {
                                            13, 29, 14, 30, 15, 31);
   StoreRow32(row, count, _mm512_permutex2var_ps(even, lo_idx, odd),
              _mm512_permutex2var_ps(even, hi_idx, odd));
-}
-
-// ZeroUncovered2x2() zeroes the cells of one [in_h, in_w] plane that no
-// window of an IsDense2x2() geometry covers: the rows >= 2*out_h and the
-// columns >= 2*out_w. The 2x2 VJP fast paths write every covered cell and
-// call this for the rest.
-void ZeroUncovered2x2(const PoolGeometry& geo, float* plane) {
-  const int64_t covered_w = 2 * geo.out_w;
-  if (covered_w < geo.in_w) {
-    for (int64_t h = 0; h < 2 * geo.out_h; ++h) {
-      float* row = plane + h * geo.in_w;
-      std::fill(row + covered_w, row + geo.in_w, 0.0f);
-    }
-  }
-  std::fill(plane + 2 * geo.out_h * geo.in_w, plane + geo.in_pixels(), 0.0f);
 }
 
 // BeatsMask(): the lanes where v Beats() best: best is not NaN, and v is
@@ -251,7 +257,213 @@ void AvgPool2x2PlaneVjp(const PoolGeometry& geo, const float* dy, float* dx) {
   ZeroUncovered2x2(geo, dx);
 }
 
-#else  // !__AVX512F__: the general loops.
+#elif defined(DAGRAD_HAVE_VECF)  // AVX2: 8 outputs per vector step.
+
+namespace {
+
+inline constexpr int64_t kPoolLanes = 8;
+
+// LaneMask() selects the lanes below min(count, 8).
+inline VecMask LaneMask(int64_t count) { return VecRunMask(0, 8, count); }
+
+// LoadRow16() reads row[0 .. 2*count) (count <= 8) as lo = row[0..8), hi =
+// row[8..16); with fewer than 16 floats `readable` from row it reads only
+// those lanes (the rest are 0). As LoadRow32() of the AVX-512 path.
+inline void LoadRow16(const float* row, int64_t count, int64_t readable,
+                      __m256* lo, __m256* hi) {
+  if (readable >= 2 * kPoolLanes) {
+    *lo = _mm256_loadu_ps(row);
+    *hi = _mm256_loadu_ps(row + 8);
+  } else {
+    *lo = VecMaskedLoad(VecRunMask(0, 8, 2 * count), row);
+    *hi = VecMaskedLoad(VecRunMask(8, 8, 2 * count), row + 8);
+  }
+}
+
+// StoreLanes() writes v[0 .. min(count, 8)) to p, with a plain store when
+// that is all 8 (see RunStart()).
+inline void StoreLanes(float* p, int64_t count, __m256 v) {
+  if (count >= 8) {
+    _mm256_storeu_ps(p, v);
+  } else {
+    VecMaskedStore(p, VecRunMask(0, 8, count), v);
+  }
+}
+
+// StoreRow16() writes lo to row[0..8) and hi to row[8..16), only below
+// 2*count.
+inline void StoreRow16(float* row, int64_t count, __m256 lo, __m256 hi) {
+  StoreLanes(row, 2 * count, lo);
+  StoreLanes(row + 8, 2 * count - 8, hi);
+}
+
+// SplitPairs() deinterleaves 16 floats (lo, hi) = r[0..16) into
+// even[l] = r[2l], odd[l] = r[2l + 1].
+inline void SplitPairs(__m256 lo, __m256 hi, __m256* even, __m256* odd) {
+  // Within each 128-bit lane: [lo0 lo2 hi0 hi2 | lo4 lo6 hi4 hi6]; then the
+  // 64-bit quarters in order 0, 2, 1, 3.
+  *even = _mm256_castpd_ps(_mm256_permute4x64_pd(
+      _mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0x88)), 0xD8));
+  *odd = _mm256_castpd_ps(_mm256_permute4x64_pd(
+      _mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0xDD)), 0xD8));
+}
+
+// StorePairs() writes row[2l] = even[l], row[2l + 1] = odd[l] for
+// l < count (count <= 8), nothing else.
+inline void StorePairs(float* row, int64_t count, __m256 even, __m256 odd) {
+  const __m256 a = _mm256_unpacklo_ps(even, odd);  // e0 o0 e1 o1 | e4 o4 ..
+  const __m256 b = _mm256_unpackhi_ps(even, odd);  // e2 o2 e3 o3 | e6 o6 ..
+  StoreRow16(row, count, _mm256_permute2f128_ps(a, b, 0x20),
+             _mm256_permute2f128_ps(a, b, 0x31));
+}
+
+// RunStart() is where the vector step starting at j of an output row
+// out_w long starts: rows of at least 8 outputs end on a step shifted back
+// to out_w - 8, which recomputes (to the same values) a few outputs of the
+// step before instead of storing a partial run: AVX2's masked store
+// (vmaskmovps) is microcoded and several times slower on AMD cores.
+// RunCount() is the outputs of that step.
+inline int64_t RunStart(int64_t j, int64_t out_w) {
+  return out_w >= kPoolLanes ? std::min(j, out_w - kPoolLanes) : j;
+}
+inline int64_t RunCount(int64_t j, int64_t out_w) {
+  return std::min(kPoolLanes, out_w - j);
+}
+
+// Beats(): all-ones in the lanes where v Beats() best: best is not NaN, and
+// v is larger or NaN.
+inline __m256 Beats(__m256 v, __m256 best) {
+  return _mm256_and_ps(_mm256_cmp_ps(best, best, _CMP_ORD_Q),
+                       _mm256_cmp_ps(v, best, _CMP_NLE_UQ));
+}
+
+// CellIndex(): the plane index of the top-left cell of outputs (i, j + l),
+// l < 8: 2i*W + 2(j + l).
+inline __m256i CellIndex(const PoolGeometry& geo, int64_t i, int64_t j) {
+  return _mm256_add_epi32(
+      _mm256_set1_epi32(static_cast<int32_t>(2 * i * geo.in_w + 2 * j)),
+      _mm256_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14));
+}
+
+// Select(): b where mask, else a (32-bit lanes).
+inline __m256i Select(__m256 mask, __m256i a, __m256i b) {
+  return _mm256_castps_si256(
+      _mm256_blendv_ps(_mm256_castsi256_ps(a), _mm256_castsi256_ps(b), mask));
+}
+
+}  // namespace
+
+// The AVX2 paths compute exactly what the AVX-512 ones do (their comments
+// above), 8 outputs per step.
+void MaxPool2x2Plane(const PoolGeometry& geo, const float* x, float* y,
+                     int32_t* arg) {
+  const int64_t w = geo.in_w;
+  const __m256i one = _mm256_set1_epi32(1);
+  const __m256i down = _mm256_set1_epi32(static_cast<int32_t>(w));
+  const float* end = x + geo.in_pixels();
+  for (int64_t i = 0; i < geo.out_h; ++i) {
+    const float* r0 = x + 2 * i * w;
+    const float* r1 = r0 + w;
+    for (int64_t j0 = 0; j0 < geo.out_w; j0 += kPoolLanes) {
+      const int64_t j = RunStart(j0, geo.out_w);
+      const int64_t count = RunCount(j, geo.out_w);
+      __m256 lo, hi, a, b, c, d;
+      LoadRow16(r0 + 2 * j, count, end - (r0 + 2 * j), &lo, &hi);
+      SplitPairs(lo, hi, &a, &b);
+      LoadRow16(r1 + 2 * j, count, end - (r1 + 2 * j), &lo, &hi);
+      SplitPairs(lo, hi, &c, &d);
+      const __m256i ia = CellIndex(geo, i, j);
+      const __m256i ic = _mm256_add_epi32(ia, down);
+      const __m256 take_b = Beats(b, a);
+      const __m256 top = _mm256_blendv_ps(a, b, take_b);
+      const __m256i top_at = Select(take_b, ia, _mm256_add_epi32(ia, one));
+      const __m256 take_d = Beats(d, c);
+      const __m256 bottom = _mm256_blendv_ps(c, d, take_d);
+      const __m256i bottom_at = Select(take_d, ic, _mm256_add_epi32(ic, one));
+      const __m256 take_bottom = Beats(bottom, top);
+      const __m256i at = Select(take_bottom, top_at, bottom_at);
+      StoreLanes(y + i * geo.out_w + j, count,
+                 _mm256_blendv_ps(top, bottom, take_bottom));
+      if (count >= kPoolLanes) {
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(arg + i * geo.out_w + j),
+                            at);
+      } else {
+        _mm256_maskstore_epi32(arg + i * geo.out_w + j, LaneMask(count), at);
+      }
+    }
+  }
+}
+
+void MaxPool2x2PlaneVjp(const PoolGeometry& geo, const float* dy,
+                        const int32_t* arg, float* dx) {
+  const int64_t w = geo.in_w;
+  const __m256i one = _mm256_set1_epi32(1);
+  const __m256i down = _mm256_set1_epi32(static_cast<int32_t>(w));
+  const __m256i down_one = _mm256_set1_epi32(static_cast<int32_t>(w + 1));
+  for (int64_t i = 0; i < geo.out_h; ++i) {
+    float* r0 = dx + 2 * i * w;
+    float* r1 = r0 + w;
+    for (int64_t j0 = 0; j0 < geo.out_w; j0 += kPoolLanes) {
+      const int64_t j = RunStart(j0, geo.out_w);
+      const int64_t count = RunCount(j, geo.out_w);
+      const int64_t o = i * geo.out_w + j;
+      const VecMask valid = LaneMask(count);
+      const __m256 g = VecMaskedLoad(valid, dy + o);
+      const __m256i won = _mm256_maskload_epi32(arg + o, valid);
+      // rel: the argmax relative to the window's top-left cell, one of
+      // 0, 1, W, W+1 (lanes past count: 0 - index, never stored).
+      const __m256i rel = _mm256_sub_epi32(won, CellIndex(geo, i, j));
+      auto routed = [&](__m256i offset) {
+        return _mm256_and_ps(
+            _mm256_castsi256_ps(_mm256_cmpeq_epi32(rel, offset)), g);
+      };
+      StorePairs(r0 + 2 * j, count, routed(_mm256_setzero_si256()),
+                 routed(one));
+      StorePairs(r1 + 2 * j, count, routed(down), routed(down_one));
+    }
+  }
+  ZeroUncovered2x2(geo, dx);
+}
+
+void AvgPool2x2Plane(const PoolGeometry& geo, const float* x, float* y) {
+  const __m256 quarter = _mm256_set1_ps(0.25f);
+  const float* end = x + geo.in_pixels();
+  for (int64_t i = 0; i < geo.out_h; ++i) {
+    const float* r0 = x + 2 * i * geo.in_w;
+    const float* r1 = r0 + geo.in_w;
+    for (int64_t j0 = 0; j0 < geo.out_w; j0 += kPoolLanes) {
+      const int64_t j = RunStart(j0, geo.out_w);
+      const int64_t count = RunCount(j, geo.out_w);
+      __m256 top_lo, top_hi, bottom_lo, bottom_hi, even, odd;
+      LoadRow16(r0 + 2 * j, count, end - (r0 + 2 * j), &top_lo, &top_hi);
+      LoadRow16(r1 + 2 * j, count, end - (r1 + 2 * j), &bottom_lo, &bottom_hi);
+      SplitPairs(_mm256_add_ps(top_lo, bottom_lo),
+                 _mm256_add_ps(top_hi, bottom_hi), &even, &odd);
+      StoreLanes(y + i * geo.out_w + j, count,
+                 _mm256_mul_ps(_mm256_add_ps(even, odd), quarter));
+    }
+  }
+}
+
+void AvgPool2x2PlaneVjp(const PoolGeometry& geo, const float* dy, float* dx) {
+  const __m256 quarter = _mm256_set1_ps(0.25f);
+  for (int64_t i = 0; i < geo.out_h; ++i) {
+    float* r0 = dx + 2 * i * geo.in_w;
+    float* r1 = r0 + geo.in_w;
+    for (int64_t j0 = 0; j0 < geo.out_w; j0 += kPoolLanes) {
+      const int64_t j = RunStart(j0, geo.out_w);
+      const int64_t count = RunCount(j, geo.out_w);
+      const int64_t o = i * geo.out_w + j;
+      const __m256 g =
+          _mm256_mul_ps(VecMaskedLoad(LaneMask(count), dy + o), quarter);
+      StorePairs(r0 + 2 * j, count, g, g);
+      StorePairs(r1 + 2 * j, count, g, g);
+    }
+  }
+  ZeroUncovered2x2(geo, dx);
+}
+
+#else  // !DAGRAD_HAVE_VECF: the general loops.
 
 void MaxPool2x2Plane(const PoolGeometry& geo, const float* x, float* y,
                      int32_t* arg) {
@@ -271,6 +483,6 @@ void AvgPool2x2PlaneVjp(const PoolGeometry& geo, const float* dy, float* dx) {
   AvgPoolPlaneVjp(geo, dy, dx);
 }
 
-#endif  // __AVX512F__
+#endif  // __AVX512F__, DAGRAD_HAVE_VECF
 
 }  // namespace dagrad

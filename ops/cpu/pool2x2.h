@@ -1,13 +1,15 @@
-// ops/cpu/pool2x2.h: the AVX-512 fast paths of max and average pooling for
-// a 2x2 window with stride 2 that reads no padding (IsDense2x2(): VALID, or
-// SAME on even sizes; LeNet's pools), 16 outputs per vector step.
+// ops/cpu/pool2x2.h: the AVX-512 and AVX2 fast paths of max and average
+// pooling for a 2x2 window with stride 2 that reads no padding
+// (IsDense2x2(): VALID, or SAME on even sizes; LeNet's pools), 16 (AVX-512)
+// or 8 (AVX2) outputs per vector step.
 //
 // Each function computes one [in_h, in_w] plane of an IsDense2x2()
 // geometry and writes every cell of its output (the VJPs zero the cells no
 // window covers). Max pooling gives exactly the results of the general
 // loops (ops/cpu/pool_planes.h); average pooling sums each window as
 // (a + c) + (b + d) (a, b the top row, c, d the bottom row). Without
-// AVX-512, kPool2x2Vectorized is false and these run the general loops.
+// AVX-512 or AVX2, kPool2x2Vectorized is false and these run the general
+// loops.
 //
 // Example (in an op's per-plane dispatch):
 //   if (UsePool2x2(geo)) {
@@ -24,8 +26,8 @@
 
 namespace dagrad {
 
-// kPool2x2Vectorized is true when this build has the AVX-512 fast paths.
-#if defined(__AVX512F__)
+// kPool2x2Vectorized is true when this build has the fast paths.
+#if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
 inline constexpr bool kPool2x2Vectorized = true;
 #else
 inline constexpr bool kPool2x2Vectorized = false;

@@ -27,6 +27,8 @@ std::vector<PoolCase> AvgPoolCases() {
       {"2x2_s2_valid", Shape({2, 3, 6, 8}), Window(2, 2, 2, 2), true},
       {"2x2_s2_valid_odd", Shape({3, 2, 9, 7}), Window(2, 2, 2, 2), true},
       {"2x2_s2_valid_wide", Shape({1, 2, 4, 41}), Window(2, 2, 2, 2), true},
+      // 8 outputs a row (one full AVX2 step) and an uncovered column.
+      {"2x2_s2_valid_eight", Shape({1, 2, 6, 17}), Window(2, 2, 2, 2), true},
       {"2x2_s2_same_even", Shape({2, 2, 8, 6}), Window(2, 2, 2, 2, same), true},
       {"2x2_s2_same_odd", Shape({2, 2, 5, 7}), Window(2, 2, 2, 2, same)},
       {"2x2_s2_explicit", Shape({1, 2, 5, 6}),

@@ -32,6 +32,8 @@ std::vector<PoolCase> MaxPoolCases() {
       {"2x2_s2_valid", Shape({2, 3, 8, 8}), Window(2, 2, 2, 2), true},
       {"2x2_s2_valid_odd", Shape({2, 3, 7, 9}), Window(2, 2, 2, 2), true},
       {"2x2_s2_valid_wide", Shape({1, 2, 5, 37}), Window(2, 2, 2, 2), true},
+      // 8 outputs a row (one full AVX2 step) and an uncovered column.
+      {"2x2_s2_valid_eight", Shape({1, 2, 6, 17}), Window(2, 2, 2, 2), true},
       {"2x2_s2_same_even", Shape({2, 2, 6, 8}), Window(2, 2, 2, 2, kSame),
        true},
       {"2x2_s2_same_odd", Shape({2, 2, 7, 5}), Window(2, 2, 2, 2, kSame)},

@@ -238,12 +238,13 @@ TYPED_TEST_SUITE(PoolFamilyTest, PoolOps);
 
 TEST(PoolSweepsTest, CasesPinTheTwoByTwoFastPath) {
   // Each sweep has cases on both kernel paths, and each case runs the path
-  // it pins (on AVX-512 builds; elsewhere always the general loops).
+  // it pins (on AVX-512 and AVX2 builds; elsewhere always the general
+  // loops).
   for (const std::vector<PoolCase>& sweep : {MaxPoolCases(), AvgPoolCases()}) {
     int fast = 0;
     for (const PoolCase& c : sweep) {
       fast += c.fast_2x2;
-#if defined(__AVX512F__)
+#if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
       const bool want = c.fast_2x2;
 #else
       const bool want = false;
