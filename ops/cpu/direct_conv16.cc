@@ -9,6 +9,101 @@
 
 namespace dagrad {
 
+#if defined(DAGRAD_HAVE_VECF)
+namespace {
+
+// WgradTile16<KW, NP, NCU>() adds, for the NCU kernel rows (c, u) whose
+// first patch rows start at xr[0..NCU), the products of NP consecutive
+// positions of one output row into acc (KW taps x 16 channels per row,
+// NCU rows back to back), for the kVecLanes channels of one vector (all 16
+// on AVX-512, one half of 8 on AVX2; d and acc point at them):
+//   acc[(r*KW + v)*16 + l] += sum_{t < NP} d[t*16 + l] * xr[r][t + v].
+// The NP dY vectors stay in registers; each x value is broadcast once and
+// feeds every tap v it meets (t = s - v). Two or more kernel rows
+// (Wgrad16Blocking) interleave so that back-to-back FMAs are independent.
+template <int KW, int NP, int NCU>
+void WgradTile16(const float* const* xr, const float* __restrict d,
+                 float* __restrict acc) {
+  static_assert(NCU * KW + NP + 1 <= kVecRegisters, "tile spills");
+  VecF dv[NP];
+#pragma GCC unroll 16
+  for (int t = 0; t < NP; ++t) {
+    dv[t] = VecLoad(d + t * 16);
+    KeepInRegister(dv[t]);
+  }
+  VecF a[NCU][KW];
+#pragma GCC unroll 4
+  for (int r = 0; r < NCU; ++r) {
+#pragma GCC unroll 8
+    for (int v = 0; v < KW; ++v) a[r][v] = VecLoad(acc + (r * KW + v) * 16);
+  }
+#pragma GCC unroll 24
+  for (int s = 0; s < NP + KW - 1; ++s) {
+#pragma GCC unroll 4
+    for (int r = 0; r < NCU; ++r) {
+      const VecF bx = VecSet1(xr[r][s]);
+#pragma GCC unroll 8
+      for (int v = 0; v < KW; ++v) {
+        const int t = s - v;
+        if (t >= 0 && t < NP) a[r][v] = VecFma(dv[t], bx, a[r][v]);
+      }
+    }
+  }
+#pragma GCC unroll 4
+  for (int r = 0; r < NCU; ++r) {
+#pragma GCC unroll 8
+    for (int v = 0; v < KW; ++v) VecStore(acc + (r * KW + v) * 16, a[r][v]);
+  }
+}
+
+// kMaxSweepRows: the most kernel rows one weight-gradient tile sweeps, on
+// either ISA.
+constexpr int kMaxSweepRows = 4;
+
+// SweepWgrad16() zeroes dw16 and runs DirectWeightGrad16With()'s tiling:
+// each row (image b, output row i) in near-equal tiles of at most max_np
+// positions; every tile sweeps all kernel rows (c, u), max_ncu at a time,
+// as tile(ncu, np, xr, d, acc): xr the ncu rows' patch origins, d the
+// tile's dY (position-major), acc its rows' part of dw16 (L1-resident).
+// Each dw16 element gets the same FMAs in the same order (b, i, j) whatever
+// max_ncu and max_np are.
+template <typename TileFn>
+void SweepWgrad16(const DirectImage& in, int64_t image_stride, int64_t ld,
+                  const float* dyt, int64_t dyt_stride, int64_t images,
+                  int64_t out_h, int64_t out_w, int64_t max_ncu, int64_t max_np,
+                  float* dw16, TileFn tile) {
+  assert(max_ncu <= kMaxSweepRows);
+  const int64_t kw = in.kernel_w;
+  const int64_t rows = in.channels * in.kernel_h;  // Kernel rows (c, u).
+  std::memset(dw16, 0, sizeof(float) * rows * kw * 16);
+  const int64_t tiles = (out_w + max_np - 1) / max_np;
+  for (int64_t b = 0; b < images; ++b) {
+    const float* xb = in.data + b * image_stride;
+    const float* db = dyt + b * dyt_stride;
+    for (int64_t i = 0; i < out_h; ++i) {
+      for (int64_t t = 0; t < tiles; ++t) {
+        const int64_t j0 = t * out_w / tiles;
+        const int64_t np = (t + 1) * out_w / tiles - j0;
+        const float* d = db + (i * out_w + j0) * 16;
+        const float* x0 = xb + i * ld + j0;
+        for (int64_t r = 0; r < rows; r += max_ncu) {
+          const int64_t ncu = std::min<int64_t>(max_ncu, rows - r);
+          const float* xr[kMaxSweepRows];
+          for (int64_t e = 0; e < ncu; ++e) {
+            const int64_t c = (r + e) / in.kernel_h;
+            const int64_t u = (r + e) % in.kernel_h;
+            xr[e] = x0 + c * in.channel_stride + u * in.row_step;
+          }
+          tile(ncu, np, xr, d, dw16 + r * kw * 16);
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+#endif  // DAGRAD_HAVE_VECF
+
 #if defined(__AVX512F__)
 
 namespace {
@@ -114,66 +209,20 @@ constexpr Corr16TileFn kCorr16Tiles[2][2][kMaxRowTile] = {
     {DAGRAD_CORR16_ROW_(5, 1), DAGRAD_CORR16_ROW_(5, 2)}};
 #undef DAGRAD_CORR16_ROW_
 
-// Wgrad16Tile<KW, NP, NCU>() adds, for the NCU kernel rows (c, u) whose
-// first patch rows start at xr[0..NCU), the products of NP consecutive
-// positions of one output row into acc (KW taps x 16 channels per row,
-// NCU rows back to back): acc[(r*KW + v)*16 + l] += sum_{t < NP}
-// d[t*16 + l] * xr[r][t + v]. The NP dY vectors stay in registers; each x
-// value is broadcast once and feeds every tap v it meets (t = s - v). Two
-// (or more, Wgrad16Blocking) kernel rows interleave so that back-to-back
-// FMAs are independent.
-template <int KW, int NP, int NCU>
-void Wgrad16Tile(const float* const* xr, const float* __restrict d,
-                 float* __restrict acc) {
-  __m512 dv[NP];
-#pragma GCC unroll 16
-  for (int t = 0; t < NP; ++t) {
-    dv[t] = _mm512_loadu_ps(d + t * 16);
-    KeepInRegister(dv[t]);
-  }
-  __m512 a[NCU][KW];
-#pragma GCC unroll 4
-  for (int r = 0; r < NCU; ++r) {
-#pragma GCC unroll 8
-    for (int v = 0; v < KW; ++v) {
-      a[r][v] = _mm512_loadu_ps(acc + (r * KW + v) * 16);
-    }
-  }
-#pragma GCC unroll 24
-  for (int s = 0; s < NP + KW - 1; ++s) {
-#pragma GCC unroll 4
-    for (int r = 0; r < NCU; ++r) {
-      const __m512 bx = _mm512_set1_ps(xr[r][s]);
-#pragma GCC unroll 8
-      for (int v = 0; v < KW; ++v) {
-        const int t = s - v;
-        if (t >= 0 && t < NP) a[r][v] = _mm512_fmadd_ps(dv[t], bx, a[r][v]);
-      }
-    }
-  }
-#pragma GCC unroll 4
-  for (int r = 0; r < NCU; ++r) {
-#pragma GCC unroll 8
-    for (int v = 0; v < KW; ++v) {
-      _mm512_storeu_ps(acc + (r * KW + v) * 16, a[r][v]);
-    }
-  }
-}
-
 using Wgrad16TileFn = void (*)(const float* const*, const float*, float*);
 #define DAGRAD_WGRAD16_ROW_(kw, ncu)                                           \
   {                                                                            \
-    Wgrad16Tile<kw, 1, ncu>, Wgrad16Tile<kw, 2, ncu>, Wgrad16Tile<kw, 3, ncu>, \
-        Wgrad16Tile<kw, 4, ncu>, Wgrad16Tile<kw, 5, ncu>,                      \
-        Wgrad16Tile<kw, 6, ncu>, Wgrad16Tile<kw, 7, ncu>,                      \
-        Wgrad16Tile<kw, 8, ncu>, Wgrad16Tile<kw, 9, ncu>,                      \
-        Wgrad16Tile<kw, 10, ncu>, Wgrad16Tile<kw, 11, ncu>,                    \
-        Wgrad16Tile<kw, 12, ncu>                                               \
+    WgradTile16<kw, 1, ncu>, WgradTile16<kw, 2, ncu>, WgradTile16<kw, 3, ncu>, \
+        WgradTile16<kw, 4, ncu>, WgradTile16<kw, 5, ncu>,                      \
+        WgradTile16<kw, 6, ncu>, WgradTile16<kw, 7, ncu>,                      \
+        WgradTile16<kw, 8, ncu>, WgradTile16<kw, 9, ncu>,                      \
+        WgradTile16<kw, 10, ncu>, WgradTile16<kw, 11, ncu>,                    \
+        WgradTile16<kw, 12, ncu>                                               \
   }
 // Kernel rows per tile: kTwoRows sweeps 2 (2*KW accumulators: 6 or 10);
 // kWide sweeps 4 for KW 3 and 3 for KW 5 (12 or 15 accumulators, with the
 // at most 12 dY vectors and one broadcast still within 32 registers).
-constexpr int kMaxWgrad16Rows = 4;
+constexpr int kMaxWgrad16Rows = kMaxSweepRows;
 constexpr int MaxWgrad16Rows(Wgrad16Blocking blocking, int64_t kernel_w) {
   return blocking == Wgrad16Blocking::kTwoRows ? 2 : kernel_w == 5 ? 3 : 4;
 }
@@ -189,10 +238,6 @@ constexpr Wgrad16TileFn kWgrad16Tiles[2][kMaxWgrad16Rows][kMaxRowTile] = {
 #undef DAGRAD_WGRAD16_ROW_
 
 }  // namespace
-
-bool Correlate16Supported(int64_t kernel_w, int64_t dilation_w) {
-  return dilation_w == 1 && (kernel_w == 3 || kernel_w == 5);
-}
 
 void DirectCorrelate16(const DirectImage& in, int64_t ld, const float* w16,
                        int64_t out_h, int64_t out_w, const float* bias,
@@ -241,37 +286,12 @@ void DirectWeightGrad16With(Wgrad16Blocking blocking, const DirectImage& in,
                             int64_t out_w, float* dw16) {
   assert(Correlate16Supported(in.kernel_w, 1));
   const int kw = static_cast<int>(in.kernel_w);
-  const int64_t max_ncu = MaxWgrad16Rows(blocking, kw);
   const auto& tiles_fn = kWgrad16Tiles[kw == 5 ? 1 : 0];
-  const int64_t rows = in.channels * in.kernel_h;  // Kernel rows (c, u).
-  std::memset(dw16, 0, sizeof(float) * rows * kw * 16);
-  // Each row (image b, output row i) is split into near-equal tiles of at
-  // most kMaxRowTile positions; every tile sweeps all kernel rows, max_ncu
-  // at a time, accumulating in dw16 (L1-resident). Each dw16 element gets
-  // the same FMAs in the same order whatever max_ncu is.
-  const int64_t tiles = (out_w + kMaxRowTile - 1) / kMaxRowTile;
-  for (int64_t b = 0; b < images; ++b) {
-    const float* xb = in.data + b * image_stride;
-    const float* db = dyt + b * dyt_stride;
-    for (int64_t i = 0; i < out_h; ++i) {
-      for (int64_t t = 0; t < tiles; ++t) {
-        const int64_t j0 = t * out_w / tiles;
-        const int64_t np = (t + 1) * out_w / tiles - j0;
-        const float* d = db + (i * out_w + j0) * 16;
-        const float* x0 = xb + i * ld + j0;
-        for (int64_t r = 0; r < rows; r += max_ncu) {
-          const int64_t ncu = std::min<int64_t>(max_ncu, rows - r);
-          const float* xr[kMaxWgrad16Rows];
-          for (int64_t e = 0; e < ncu; ++e) {
-            const int64_t c = (r + e) / in.kernel_h;
-            const int64_t u = (r + e) % in.kernel_h;
-            xr[e] = x0 + c * in.channel_stride + u * in.row_step;
-          }
-          tiles_fn[ncu - 1][np - 1](xr, d, dw16 + r * kw * 16);
-        }
-      }
-    }
-  }
+  SweepWgrad16(
+      in, image_stride, ld, dyt, dyt_stride, images, out_h, out_w,
+      MaxWgrad16Rows(blocking, kw), kMaxRowTile, dw16,
+      [&](int64_t ncu, int64_t np, const float* const* xr, const float* d,
+          float* acc) { tiles_fn[ncu - 1][np - 1](xr, d, acc); });
 }
 
 #elif defined(DAGRAD_HAVE_VECF)  // AVX2 + FMA: 16 registers of 8 floats.
@@ -371,48 +391,6 @@ constexpr Corr8TileFn kCorr8Tiles[2][kMaxPositions8] = {DAGRAD_CORR8_ROW_(3),
                                                         DAGRAD_CORR8_ROW_(5)};
 #undef DAGRAD_CORR8_ROW_
 
-// Wgrad8Tile<KW, NP, NCU>() is Wgrad16Tile() of AVX-512 for one half of 8
-// channels: acc[(r*KW + v)*16 + l] += sum_{t < NP} d[t*16 + l] *
-// xr[r][t + v], l < 8 (acc and d point at the half). The NP dY vectors and
-// NCU*KW accumulators stay in registers.
-template <int KW, int NP, int NCU>
-void Wgrad8Tile(const float* const* xr, const float* __restrict d,
-                float* __restrict acc) {
-  static_assert(NCU * KW + NP + 1 <= kVecRegisters, "tile spills");
-  __m256 dv[NP];
-#pragma GCC unroll 16
-  for (int t = 0; t < NP; ++t) {
-    dv[t] = _mm256_loadu_ps(d + t * 16);
-    KeepInRegister(dv[t]);
-  }
-  __m256 a[NCU][KW];
-#pragma GCC unroll 4
-  for (int r = 0; r < NCU; ++r) {
-#pragma GCC unroll 8
-    for (int v = 0; v < KW; ++v)
-      a[r][v] = _mm256_loadu_ps(acc + (r * KW + v) * 16);
-  }
-#pragma GCC unroll 24
-  for (int s = 0; s < NP + KW - 1; ++s) {
-#pragma GCC unroll 4
-    for (int r = 0; r < NCU; ++r) {
-      const __m256 bx = _mm256_set1_ps(xr[r][s]);
-#pragma GCC unroll 8
-      for (int v = 0; v < KW; ++v) {
-        const int t = s - v;
-        if (t >= 0 && t < NP) a[r][v] = _mm256_fmadd_ps(dv[t], bx, a[r][v]);
-      }
-    }
-  }
-#pragma GCC unroll 4
-  for (int r = 0; r < NCU; ++r) {
-#pragma GCC unroll 8
-    for (int v = 0; v < KW; ++v) {
-      _mm256_storeu_ps(acc + (r * KW + v) * 16, a[r][v]);
-    }
-  }
-}
-
 using Wgrad8TileFn = void (*)(const float* const*, const float*, float*);
 // Kernel rows per tile: kTwoRows sweeps 2, kWide 3 for KW 3 (9
 // accumulators) and 2 for KW 5 (10); the positions per tile are what the
@@ -426,12 +404,12 @@ constexpr int64_t MaxWgrad8Positions(int64_t rows, int64_t kernel_w) {
   return std::min<int64_t>(kMaxWgrad8Positions,
                            kVecRegisters - 1 - rows * kernel_w);
 }
-// Wgrad8TileIfFits() is Wgrad8Tile<KW, NP, NCU> where its registers fit,
+// Wgrad8TileIfFits() is WgradTile16<KW, NP, NCU> where its registers fit,
 // else null (never instantiated).
 template <int KW, int NP, int NCU>
 constexpr Wgrad8TileFn Wgrad8TileIfFits() {
   if constexpr (NP <= MaxWgrad8Positions(NCU, KW)) {
-    return Wgrad8Tile<KW, NP, NCU>;
+    return WgradTile16<KW, NP, NCU>;
   } else {
     return nullptr;
   }
@@ -452,10 +430,6 @@ constexpr Wgrad8TileFn kWgrad8Tiles[2][kMaxWgrad8Rows][kMaxWgrad8Positions] = {
 #undef DAGRAD_WGRAD8_ROW_
 
 }  // namespace
-
-bool Correlate16Supported(int64_t kernel_w, int64_t dilation_w) {
-  return dilation_w == 1 && (kernel_w == 3 || kernel_w == 5);
-}
 
 void DirectCorrelate16(const DirectImage& in, int64_t ld, const float* w16,
                        int64_t out_h, int64_t out_w, const float* bias,
@@ -521,44 +495,19 @@ void DirectWeightGrad16With(Wgrad16Blocking blocking, const DirectImage& in,
   assert(Correlate16Supported(in.kernel_w, 1));
   const int kw = static_cast<int>(in.kernel_w);
   const int64_t max_ncu = MaxWgrad8Rows(blocking, kw);
-  const int64_t max_np = MaxWgrad8Positions(max_ncu, kw);
   const auto& tiles_fn = kWgrad8Tiles[kw == 5 ? 1 : 0];
-  const int64_t rows = in.channels * in.kernel_h;  // Kernel rows (c, u).
-  std::memset(dw16, 0, sizeof(float) * rows * kw * 16);
-  // As on AVX-512, with tiles of at most max_np positions, each run once
-  // per half. Each dw16 element gets the same FMAs in the same order
-  // (b, i, j) whatever the blocking.
-  const int64_t tiles = (out_w + max_np - 1) / max_np;
-  for (int64_t b = 0; b < images; ++b) {
-    const float* xb = in.data + b * image_stride;
-    const float* db = dyt + b * dyt_stride;
-    for (int64_t i = 0; i < out_h; ++i) {
-      for (int64_t t = 0; t < tiles; ++t) {
-        const int64_t j0 = t * out_w / tiles;
-        const int64_t np = (t + 1) * out_w / tiles - j0;
-        const float* d = db + (i * out_w + j0) * 16;
-        const float* x0 = xb + i * ld + j0;
-        for (int64_t r = 0; r < rows; r += max_ncu) {
-          const int64_t ncu = std::min<int64_t>(max_ncu, rows - r);
-          const float* xr[kMaxWgrad8Rows];
-          for (int64_t e = 0; e < ncu; ++e) {
-            const int64_t c = (r + e) / in.kernel_h;
-            const int64_t u = (r + e) % in.kernel_h;
-            xr[e] = x0 + c * in.channel_stride + u * in.row_step;
-          }
-          for (int64_t h = 0; h < 2; ++h) {
-            tiles_fn[ncu - 1][np - 1](xr, d + 8 * h,
-                                      dw16 + r * kw * 16 + 8 * h);
-          }
-        }
-      }
-    }
-  }
+  // As on AVX-512, each tile run once per half.
+  SweepWgrad16(in, image_stride, ld, dyt, dyt_stride, images, out_h, out_w,
+               max_ncu, MaxWgrad8Positions(max_ncu, kw), dw16,
+               [&](int64_t ncu, int64_t np, const float* const* xr,
+                   const float* d, float* acc) {
+                 for (int64_t h = 0; h < 2; ++h) {
+                   tiles_fn[ncu - 1][np - 1](xr, d + 8 * h, acc + 8 * h);
+                 }
+               });
 }
 
 #else  // !DAGRAD_HAVE_VECF
-
-bool Correlate16Supported(int64_t, int64_t) { return false; }
 
 void DirectWeightGrad16With(Wgrad16Blocking, const DirectImage&, int64_t,
                             int64_t, const float*, int64_t, int64_t, int64_t,
@@ -576,6 +525,16 @@ void Transpose16(const float*, int64_t, int64_t, float*) {
 }
 
 #endif  // __AVX512F__, DAGRAD_HAVE_VECF
+
+bool Correlate16Supported(int64_t kernel_w, int64_t dilation_w) {
+#if defined(DAGRAD_HAVE_VECF)
+  return dilation_w == 1 && (kernel_w == 3 || kernel_w == 5);
+#else
+  (void)kernel_w;
+  (void)dilation_w;
+  return false;
+#endif
+}
 
 const char* Wgrad16BlockingName(Wgrad16Blocking blocking) {
   return blocking == Wgrad16Blocking::kTwoRows ? "TwoRows" : "Wide";
