@@ -129,11 +129,10 @@ void Col2ImRows(const ConvGeometry& geo, const float* col, int64_t ld_col,
       }
     }
   }
-  const VecMask store = VecRunMask(0, lanes, lanes);
 #pragma GCC unroll 8
   for (int e = 0; e < NC; ++e) {
-    VecMaskedStore(dx + ((c0 + e) * geo.in_h + h) * geo.in_w + w0, store,
-                   acc[e]);
+    VecStoreLanes(dx + ((c0 + e) * geo.in_h + h) * geo.in_w + w0, lanes,
+                  acc[e]);
   }
 }
 

@@ -280,21 +280,11 @@ inline void LoadRow16(const float* row, int64_t count, int64_t readable,
   }
 }
 
-// StoreLanes() writes v[0 .. min(count, 8)) to p, with a plain store when
-// that is all 8 (see RunStart()).
-inline void StoreLanes(float* p, int64_t count, __m256 v) {
-  if (count >= 8) {
-    _mm256_storeu_ps(p, v);
-  } else {
-    VecMaskedStore(p, VecRunMask(0, 8, count), v);
-  }
-}
-
 // StoreRow16() writes lo to row[0..8) and hi to row[8..16), only below
 // 2*count.
 inline void StoreRow16(float* row, int64_t count, __m256 lo, __m256 hi) {
-  StoreLanes(row, 2 * count, lo);
-  StoreLanes(row + 8, 2 * count - 8, hi);
+  VecStoreLanes(row, 2 * count, lo);
+  VecStoreLanes(row + 8, 2 * count - 8, hi);
 }
 
 // SplitPairs() deinterleaves 16 floats (lo, hi) = r[0..16) into
@@ -382,8 +372,8 @@ void MaxPool2x2Plane(const PoolGeometry& geo, const float* x, float* y,
       const __m256i bottom_at = Select(take_d, ic, _mm256_add_epi32(ic, one));
       const __m256 take_bottom = Beats(bottom, top);
       const __m256i at = Select(take_bottom, top_at, bottom_at);
-      StoreLanes(y + i * geo.out_w + j, count,
-                 _mm256_blendv_ps(top, bottom, take_bottom));
+      VecStoreLanes(y + i * geo.out_w + j, count,
+                    _mm256_blendv_ps(top, bottom, take_bottom));
       if (count >= kPoolLanes) {
         _mm256_storeu_si256(reinterpret_cast<__m256i*>(arg + i * geo.out_w + j),
                             at);
@@ -439,8 +429,8 @@ void AvgPool2x2Plane(const PoolGeometry& geo, const float* x, float* y) {
       LoadRow16(r1 + 2 * j, count, end - (r1 + 2 * j), &bottom_lo, &bottom_hi);
       SplitPairs(_mm256_add_ps(top_lo, bottom_lo),
                  _mm256_add_ps(top_hi, bottom_hi), &even, &odd);
-      StoreLanes(y + i * geo.out_w + j, count,
-                 _mm256_mul_ps(_mm256_add_ps(even, odd), quarter));
+      VecStoreLanes(y + i * geo.out_w + j, count,
+                    _mm256_mul_ps(_mm256_add_ps(even, odd), quarter));
     }
   }
 }

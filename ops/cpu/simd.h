@@ -133,6 +133,17 @@ inline void VecMaskedStore(float* p, VecMask m, VecF v) {
 }
 #endif
 
+// VecStoreLanes() writes v's lanes [0, lanes) to p (lanes <= kVecLanes), with
+// a plain store when that is all of them: AVX2's masked store (vmaskmovps)
+// is microcoded and several times slower on AMD cores.
+inline void VecStoreLanes(float* p, int64_t lanes, VecF v) {
+  if (lanes >= kVecLanes) {
+    VecStore(p, v);
+  } else {
+    VecMaskedStore(p, VecRunMask(0, kVecLanes, lanes), v);
+  }
+}
+
 }  // namespace dagrad
 
 #endif  // DAGRAD_HAVE_VECF
