@@ -455,7 +455,7 @@ void DirectCorrelate16(const DirectImage& in, int64_t ld, const float* w16,
   // rows of tbuf past p are read, never stored).
   const int64_t p = out_h * out_w;
   for (int64_t q = 0; q < p; q += 8) {
-    const VecMask m = VecRunMask(0, std::min<int64_t>(8, p - q), 8);
+    const int64_t lanes = std::min<int64_t>(8, p - q);
     for (int64_t h = 0; h < 2; ++h) {
       __m256 r[8];
       for (int i = 0; i < 8; ++i)
@@ -466,7 +466,7 @@ void DirectCorrelate16(const DirectImage& in, int64_t ld, const float* w16,
         const __m256 v = bias != nullptr
                              ? _mm256_add_ps(r[l], _mm256_set1_ps(bias[ch]))
                              : r[l];
-        VecMaskedStore(out + ch * ld_out + q, m, v);
+        VecStoreLanes(out + ch * ld_out + q, lanes, v);
       }
     }
   }
