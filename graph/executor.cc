@@ -45,6 +45,21 @@ absl::Status CheckOptions(const Graph& graph, const ExecutorOptions& options) {
   return absl::OkStatus();
 }
 
+// MapConsumedFetches() points o's consumed fetches at o's fetches: the one
+// at the position of the fetch in `caller` (o's fetches are caller's in a
+// rewritten graph). A consumed fetch not in `caller` is left for Compile()
+// to reject.
+void MapConsumedFetches(absl::Span<const NodeId> caller, ExecutorOptions* o) {
+  auto map = [&](NodeId* id) {
+    const auto it = std::find(caller.begin(), caller.end(), *id);
+    if (it != caller.end()) *id = o->fetches[it - caller.begin()];
+  };
+  for (ExecutorOptions::ConsumedFetch& c : o->consumed_fetches) {
+    map(&c.fetch);
+    if (c.after.valid()) map(&c.after);
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Executor>> Executor::Compile(
@@ -59,7 +74,9 @@ absl::StatusOr<std::unique_ptr<Executor>> Executor::Compile(
   e->fed_.assign(n, false);
   for (NodeId f : e->options_.fetches) e->is_fetch_[f.index] = true;
   RETURN_IF_ERROR(e->InferShapes());
-  ASSIGN_OR_RETURN(e->ids_, e->PlanBuffers(e->ComputeLiveness()));
+  const Liveness live = e->ComputeLiveness();
+  RETURN_IF_ERROR(e->ComputeConsumeSteps(live));
+  ASSIGN_OR_RETURN(e->ids_, e->PlanBuffers(live));
   return e;
 }
 
@@ -72,6 +89,7 @@ absl::StatusOr<std::unique_ptr<Executor>> Executor::Rematerialize(
           absl::Span<const NodeId> fetches) -> absl::StatusOr<GraphArena> {
     ExecutorOptions o = options;
     o.fetches.assign(fetches.begin(), fetches.end());
+    MapConsumedFetches(options.fetches, &o);
     ASSIGN_OR_RETURN(std::unique_ptr<Executor> c, Compile(g, std::move(o)));
     return GraphArena{c->plan_.peak_bytes, std::move(c->shapes_)};
   };
@@ -86,6 +104,7 @@ absl::StatusOr<std::unique_ptr<Executor>> Executor::Rematerialize(
   auto owned = std::make_unique<const Graph>(std::move(r.pass.graph));
   ExecutorOptions o = options;
   for (NodeId& f : o.fetches) f = r.pass.remap[f.index];
+  MapConsumedFetches(options.fetches, &o);
   ASSIGN_OR_RETURN(std::unique_ptr<Executor> now, Compile(*owned, o));
   now->owned_graph_ = std::move(owned);
   now->remap_ = std::move(r.pass.remap);
@@ -180,6 +199,42 @@ Executor::Liveness Executor::ComputeLiveness() const {
   return live;
 }
 
+absl::Status Executor::ComputeConsumeSteps(const Liveness& live) {
+  consume_step_.assign(graph_->num_nodes(), -1);
+  for (const ExecutorOptions::ConsumedFetch& c : options_.consumed_fetches) {
+    for (NodeId id : {c.fetch, c.after}) {
+      if (id == c.after && !id.valid()) continue;
+      if (!graph_->Contains(id) || !is_fetch_[id.index]) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "Executor::Create: consumed fetch node id ", id.index,
+            " is not one of the fetches"));
+      }
+    }
+    // The last step that writes a value (a rematerialized graph may compute
+    // a forward value twice), or -1.
+    auto last_write = [&](NodeId id) {
+      const auto it = std::find(schedule_.rbegin(), schedule_.rend(), id);
+      return static_cast<int>(schedule_.rend() - it) - 1;
+    };
+    const auto param = std::find_if(
+        schedule_.begin(), schedule_.end(), [&](NodeId id) {
+          const Node& node = graph_->node(id);
+          return node.type == NodeType::kParameter && node.name == c.parameter;
+        });
+    if (param == schedule_.end()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Executor::Create: consumed fetch '", graph_->node(c.fetch).name,
+          "' names parameter '", c.parameter,
+          "', which is not a parameter the fetches need"));
+    }
+    const int written = last_write(c.fetch);
+    int step = std::max(written, live.last_use[param->index]);
+    if (c.after.valid()) step = std::max(step, last_write(c.after));
+    consume_step_[c.fetch.index] = step;
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Executor::BufferIds> Executor::PlanBuffers(
     const Liveness& live) {
   const int n = graph_->num_nodes();
@@ -188,6 +243,10 @@ absl::StatusOr<Executor::BufferIds> Executor::PlanBuffers(
   BufferIds ids;
   ids.output.assign(n, -1);
   ids.aux.assign(n, -1);
+  BufferGroups groups;
+  groups.root.assign(n, -1);
+  groups.last.assign(n, -1);
+  groups.pinned.assign(n, false);
   for (int k = 0; k < num_steps; ++k) {
     const NodeId id = schedule_[k];
     const Node& node = graph_->node(id);
@@ -206,9 +265,24 @@ absl::StatusOr<Executor::BufferIds> Executor::PlanBuffers(
     if (node.type == NodeType::kInput || is_fetch_[id.index]) {
       r.last = num_steps;  // Feeds persist; fetches outlive the run.
     }
+    if (consume_step_[id.index] >= 0) {
+      // Read by the caller right after its consume step, not later.
+      r.last = std::max({k, live.last_use[id.index], consume_step_[id.index]});
+    }
     r.name = node.name;
-    if (const NodeId from = InPlaceInput(k, live); from.valid()) {
+    NodeId from = InPlaceInput(k, groups);
+    if (!from.valid()) from = ViewInput(k);
+    int root = id.index;
+    if (from.valid() && ids.output[from.index] >= 0) {
       r.share = ids.output[from.index];
+      root = groups.root[from.index];
+    }
+    groups.root[id.index] = root;
+    groups.last[root] = std::max(groups.last[root], r.last);
+    const bool intermediate =
+        node.type == NodeType::kOp || node.type == NodeType::kVjp;
+    if (is_fetch_[id.index] || (root == id.index && !intermediate)) {
+      groups.pinned[root] = true;
     }
     ids.output[id.index] = static_cast<int>(requests.size());
     requests.push_back(std::move(r));
@@ -231,7 +305,7 @@ absl::StatusOr<Executor::BufferIds> Executor::PlanBuffers(
   return ids;
 }
 
-NodeId Executor::InPlaceInput(int k, const Liveness& live) const {
+NodeId Executor::InPlaceInput(int k, const BufferGroups& groups) const {
   const NodeId id = schedule_[k];
   const Node& node = graph_->node(id);
   if (!options_.in_place || !options_.plan_memory ||
@@ -243,17 +317,32 @@ NodeId Executor::InPlaceInput(int k, const Liveness& live) const {
     if (shapes_[in.index] != shapes_[id.index]) return NodeId{};
   }
   for (NodeId in : node.inputs) {
-    const Node& from = graph_->node(in);
-    const bool intermediate =
-        from.type == NodeType::kOp || from.type == NodeType::kVjp;
+    const int root = groups.root[in.index];
+    if (root < 0) continue;  // A parameter or constant: not in the arena.
+    // Read once: no other input of the op is on that buffer either.
     const int reads = static_cast<int>(
-        std::count(node.inputs.begin(), node.inputs.end(), in));
-    if (intermediate && reads == 1 && !is_fetch_[in.index] &&
-        live.last_use[in.index] == k) {
+        std::count_if(node.inputs.begin(), node.inputs.end(),
+                      [&](NodeId i) { return groups.root[i.index] == root; }));
+    if (reads == 1 && !groups.pinned[root] && groups.last[root] == k) {
       return in;
     }
   }
   return NodeId{};
+}
+
+NodeId Executor::ViewInput(int k) const {
+  const Node& node = graph_->node(schedule_[k]);
+  if (!options_.in_place || !options_.plan_memory) return NodeId{};
+  const bool view =
+      (node.type == NodeType::kOp && node.def->view) ||
+      (node.type == NodeType::kVjp && graph_->node(node.forward).def->view);
+  if (!view || node.inputs.empty()) return NodeId{};
+  // A view op's input 0 is what it views; a VJP's input 0 is dL/dy.
+  const NodeId in = node.inputs[0];
+  return shapes_[in.index].num_elements() ==
+                 shapes_[schedule_[k].index].num_elements()
+             ? in
+             : NodeId{};
 }
 
 absl::Status Executor::AllocateArena() {
@@ -442,6 +531,10 @@ absl::Status Executor::Watch(absl::Span<const NodeId> fetches) {
       return absl::InvalidArgumentError(absl::StrCat(
           "Watch: node id ", fetches[k].index, " is not one of the fetches"));
     }
+    if (consume_step_[node.index] >= 0) {
+      steps.emplace_back(consume_step_[node.index], static_cast<int>(k));
+      continue;
+    }
     // The last step that writes the value (a rematerialized graph may
     // compute a forward value twice).
     for (size_t si = steps_.size(); si-- > 0;) {
@@ -577,6 +670,11 @@ absl::StatusOr<const Tensor*> Executor::Fetch(NodeId caller_node) const {
   }
   if (!has_run_) {
     return absl::FailedPreconditionError("Fetch: Run() has not been called");
+  }
+  if (consume_step_[node.index] >= 0) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "Fetch: '", graph_->node(node).name,
+        "' is a consumed fetch, read only during Run(on_computed)"));
   }
   return &values_[node.index];
 }

@@ -20,7 +20,11 @@
 // Memory: with in_place (the default) the planner gives an in-place
 // elementwise op's output (OpDef::in_place) the buffer of an input whose
 // last reader it is, when that input is an intermediate (not a parameter,
-// constant, fed input or fetch) of the output's shape, read once by it.
+// constant, fed input or fetch) of the output's shape, read once by it;
+// and a view (OpDef::view: Flatten, Reshape, Identity) and its VJP take the
+// buffer of the tensor they view, so they copy nothing. A buffer shared by
+// several tensors is overwritten in place only when none of them is read
+// later or must outlive the run.
 // With memory_budget_bytes set and a plan above it, Create() rewrites the
 // graph with rematerialization (graph/passes/rematerialize.h) and runs the
 // rewritten graph, which it owns: graph() is then that graph, the ids that
@@ -37,6 +41,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -74,6 +79,23 @@ struct ExecutorOptions {
   // the file comment); ResourceExhausted stating the smallest feasible
   // budget when it cannot. Results are bitwise the same.
   int64_t memory_budget_bytes = 0;
+  // consumed_fetches: fetches the caller reads only inside Run(on_computed),
+  // not after the run (an optimizer update applied during the reverse pass,
+  // FitOptions::update_in_backward). Each names one of `fetches`, a
+  // scheduled parameter (by name) and optionally another fetch `after`.
+  // Watch() reports such a fetch once its node has run and so have every
+  // scheduled reader of that parameter and the node of `after` (the loss,
+  // so that it can be checked first), so on_computed may then write the
+  // parameter; after the report its buffer
+  // is reused, and Fetch() of it is FailedPrecondition (FetchTarget() is
+  // what on_computed reads). A consumed fetch that is not watched is
+  // computed and lost.
+  struct ConsumedFetch {
+    NodeId fetch;
+    std::string parameter;
+    NodeId after;  // A fetch, or invalid.
+  };
+  std::vector<ConsumedFetch> consumed_fetches;
 };
 
 // NodeTime: the wall time one scheduled node took, summed over `runs`
@@ -217,15 +239,33 @@ class Executor {
   absl::Status InferShapes();
   // ComputeLiveness() finds each value's last reader in schedule_.
   Liveness ComputeLiveness() const;
+  // ComputeConsumeSteps() sets consume_step_ from options_.consumed_fetches:
+  // the step after which each is reported and its buffer free.
+  // InvalidArgument for a fetch or parameter that is not one.
+  absl::Status ComputeConsumeSteps(const Liveness& live);
   // PlanBuffers() requests one arena buffer per scheduled output (inputs
-  // and fetches live to the end) and per op aux, in schedule order, plans
-  // them (plan_). ResourceExhausted names the node whose buffer is too
+  // and fetches live to the end, a consumed fetch to its consume step) and
+  // per op aux, in schedule order, plans them (plan_). ResourceExhausted names the node whose buffer is too
   // large. With options_.in_place an in-place op's output shares its
-  // input's request (InPlaceInput()).
+  // input's request (InPlaceInput()), and a view's output (or its VJP's
+  // gradient) the request of the tensor it views (ViewInput()).
   absl::StatusOr<BufferIds> PlanBuffers(const Liveness& live);
+  // Buffer groups: the nodes planned onto one buffer (views and in-place
+  // outputs of a root), with the last step that reads any of them and
+  // whether one must outlive the run (a fetch) or the root is not an
+  // intermediate (an input). Indexed by the root's node index.
+  struct BufferGroups {
+    std::vector<int> root;  // Per node.
+    std::vector<int> last;
+    std::vector<bool> pinned;
+  };
   // InPlaceInput() is the input of the op at schedule step k whose buffer
-  // its output may take over, or an invalid id.
-  NodeId InPlaceInput(int k, const Liveness& live) const;
+  // its output may take over (every tensor on that buffer is last read at
+  // k and none is pinned), or an invalid id.
+  NodeId InPlaceInput(int k, const BufferGroups& groups) const;
+  // ViewInput() is the tensor whose buffer the view at schedule step k (a
+  // view op, or a view op's VJP) takes, or an invalid id.
+  NodeId ViewInput(int k) const;
   // AllocateArena() allocates arena_ for plan_; ResourceExhausted with the
   // arena's bytes if it cannot be had.
   absl::Status AllocateArena();
@@ -256,6 +296,9 @@ class Executor {
   std::vector<Shape> shapes_;
   std::vector<Tensor> values_;  // One per graph node (views).
   std::vector<bool> is_fetch_;
+  // consume_step_: per node, the schedule step after which a consumed fetch
+  // is reported (ExecutorOptions::consumed_fetches), or -1.
+  std::vector<int> consume_step_;
   // Watch(): the caller's ids, and (schedule index, watch index) pairs in
   // schedule order.
   std::vector<NodeId> watched_;

@@ -13,8 +13,10 @@
 // In place: a request with `share` = j (an earlier request) takes over
 // buffer j's memory: the two are planned as one buffer, live from j's first
 // step to the later of their last steps, and get the same offset. The caller
-// guarantees j is last read where the sharer is first written (the
-// in-place elementwise ops of graph/executor.h) and that the sizes match;
+// guarantees that the sizes match and that the sharer's kernel is correct on
+// j's memory: j is last read where an in-place elementwise op writes the
+// sharer, or the sharer is a view of j (a reshape: the same values, so
+// both stay readable; graph/executor.h);
 // naive_bytes still counts both (separate buffers), peak_bytes once. Scratch is
 // not part of the arena plan: it is one region reused by all nodes (the
 // executor sizes it as the max over nodes, for its thread count) and reported

@@ -56,6 +56,7 @@ DAGRAD_REGISTER_OP(OpDefBuilder(OpKind::kFlatten)
                        .Attrs<FlattenAttrs>()
                        .Shape(FlattenShape)
                        .Forward(FlattenForward)
+                       .View()
                        .Vjp(FlattenVjp, kVjpUsesNothing));
 
 }  // namespace dagrad

@@ -26,6 +26,7 @@ DAGRAD_REGISTER_OP(OpDefBuilder(OpKind::kIdentity)
                        .Attrs<IdentityAttrs>()
                        .Shape(IdentityShape)
                        .Forward(IdentityForward)
+                       .View()
                        .Vjp(IdentityVjp, kVjpUsesNothing));
 
 }  // namespace dagrad

@@ -289,6 +289,11 @@ struct OpDef {
   // input whose last reader is this node, when every input has the output's
   // shape (graph/executor.h ExecutorOptions::in_place).
   bool in_place = false;
+  // view: the output is input 0's elements unchanged (a reshape or an
+  // identity), and the forward is correct when the output is input 0's very
+  // buffer, the VJP when dL/dx is dL/dy's buffer; the planner then gives
+  // them that buffer and the copy is skipped (ExecutorOptions::in_place).
+  bool view = false;
 
   const char* name() const { return OpName(kind); }
   bool IsDifferentiableInput(int i) const {
@@ -440,6 +445,12 @@ class OpDefBuilder {
   // (OpDef::in_place).
   OpDefBuilder& InPlace() {
     def_.in_place = true;
+    return *this;
+  }
+  // View() marks a reshape or identity whose output may be its input's
+  // buffer (OpDef::view).
+  OpDefBuilder& View() {
+    def_.view = true;
     return *this;
   }
   OpDefBuilder& Aux(AuxFn fn) {

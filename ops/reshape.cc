@@ -104,6 +104,7 @@ DAGRAD_REGISTER_OP(OpDefBuilder(OpKind::kReshape)
                        .Attrs<ReshapeAttrs>()
                        .Shape(ReshapeShape)
                        .Forward(ReshapeForward)
+                       .View()
                        .Vjp(ReshapeVjp, kVjpUsesNothing));
 
 }  // namespace dagrad

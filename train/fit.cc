@@ -142,11 +142,19 @@ absl::StatusOr<const ShardPlan*> Trainer::PlanShards(
   const Communicator* comm = options.communicator;
   const int ranks = comm != nullptr ? comm->size() : 1;
   const int rank = comm != nullptr ? comm->rank() : 0;
-  const std::tuple<int, int, int> key{options.reduction_shards, ranks, rank};
+  const bool in_backward = options.update_in_backward;
+  const std::tuple<int, int, int, bool> key{options.reduction_shards, ranks,
+                                            rank, in_backward};
   if (!plan_.has_value() || plan_key_ != key) {
     const int requested = options.reduction_shards != 0
                               ? options.reduction_shards
-                              : (HasBatchNorm() ? 1 : 2);
+                              : (HasBatchNorm() || in_backward ? 1 : 2);
+    if (in_backward && (requested != 1 || ranks > 1)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "FitOptions::update_in_backward needs one gradient shard in one "
+          "process; got reduction_shards ",
+          options.reduction_shards, " over ", ranks, " ranks"));
+    }
     ASSIGN_OR_RETURN(ShardPlan plan, ShardPlan::Of(requested, ranks, rank));
     plan_ = std::move(plan);
     plan_key_ = key;
@@ -164,7 +172,7 @@ absl::StatusOr<Executor*> Trainer::RunShardPass(absl::Span<const Tensor> inputs,
                                                 const Shard& rows,
                                                 const FitOptions& options,
                                                 Communicator* overlap,
-                                                float weight) {
+                                                float weight, float lr) {
   // The shard's rows of the global batch, as views.
   shard_inputs_.resize(inputs.size());
   shard_labels_.resize(labels.size());
@@ -177,12 +185,22 @@ absl::StatusOr<Executor*> Trainer::RunShardPass(absl::Span<const Tensor> inputs,
   ASSIGN_OR_RETURN(Executor * executor,
                    GetExecutor(ExecutorMode::kTrain, rows.count,
                                options.num_threads,
-                               options.memory_budget_bytes));
+                               options.memory_budget_bytes,
+                               options.update_in_backward));
   RETURN_IF_ERROR(FeedBatch(executor, shard_inputs_, shard_labels_));
   executor->set_step(steps_done_);
   // Dropout draws by global row: a shard gets the whole batch's masks.
   executor->set_example_offset(rows.begin);
   executor->set_check_numerics(options.check_numerics);
+  if (options.update_in_backward) {
+    RETURN_IF_ERROR(executor->Watch(gradients_));
+    int updated = 0;
+    RETURN_IF_ERROR(executor->Run([&](int k) {
+      return UpdateInBackward(executor, k, options, lr, &updated);
+    }));
+    optimizer_.get()->EndStep();
+    return executor;
+  }
   if (overlap == nullptr) {
     RETURN_IF_ERROR(executor->Run());
     return executor;
@@ -201,11 +219,46 @@ absl::StatusOr<Executor*> Trainer::RunShardPass(absl::Span<const Tensor> inputs,
   return executor;
 }
 
+absl::Status Trainer::UpdateInBackward(Executor* executor, int k,
+                                       const FitOptions& options, float lr,
+                                       int* updated) {
+  ParamSlot& slot = slots_[k];
+  ASSIGN_OR_RETURN(Tensor * grad, executor->FetchTarget(gradients_[k]));
+  slot.grad = grad;
+  absl::Status status;
+  if (!options.allow_non_finite) {
+    ASSIGN_OR_RETURN(const Tensor* loss, executor->FetchTarget(loss_));
+    if (!std::isfinite(loss->data()[0])) {
+      status = NonFinite(steps_done_ + 1, "the loss", loss->data()[0]);
+    } else if (const int64_t i = FirstNonFinite(grad->flat()); i >= 0) {
+      status = NonFinite(
+          steps_done_ + 1,
+          absl::StrCat("the gradient of '", slot.name, "' at element ", i),
+          grad->data()[i]);
+    }
+  }
+  if (status.ok()) {
+    status = optimizer_.get()->StepParameter(slot, k, lr, executor->pool());
+  }
+  if (status.ok()) {
+    ++*updated;
+    return status;
+  }
+  if (*updated == 0) return status;
+  partial_step_ = true;
+  return absl::Status(
+      status.code(),
+      absl::StrCat(status.message(), " -- but with update_in_backward the ",
+                   *updated, " parameters whose gradients came first hold ",
+                   "this step's update: Load() a checkpoint to go on"));
+}
+
 absl::StatusOr<StepResult> Trainer::RunStep(absl::Span<const Tensor> inputs,
                                             absl::Span<const Tensor> labels,
                                             const FitOptions& options,
                                             float lr) {
   RETURN_IF_ERROR(status_);
+  if (partial_step_) return PartialStepError("training");
   RETURN_IF_ERROR(EnsureCompiled(options));
   RETURN_IF_ERROR(
       optimizer_.Ensure(options.optimizer, options.optimizer_options, slots_));
@@ -250,8 +303,9 @@ absl::StatusOr<StepResult> Trainer::RunStep(absl::Span<const Tensor> inputs,
       for (Tensor& z : zero_gradients_) gradients->push_back(&z);
       return weight;
     }
-    ASSIGN_OR_RETURN(executor, RunShardPass(inputs, labels, shard, options,
-                                            overlap ? comm : nullptr, weight));
+    ASSIGN_OR_RETURN(executor,
+                     RunShardPass(inputs, labels, shard, options,
+                                  overlap ? comm : nullptr, weight, lr));
     float* stats = leaf_stats_.data() + (s - plan.first) * (1 + n);
     ASSIGN_OR_RETURN(const Tensor* loss, executor->Fetch(loss_));
     stats[0] = loss->data()[0];
@@ -261,6 +315,7 @@ absl::StatusOr<StepResult> Trainer::RunStep(absl::Span<const Tensor> inputs,
       stats[1 + j] = l->data()[0];
       step_correct_[j] += CountCorrect(*output, shard_labels_[j]);
     }
+    if (options.update_in_backward) return weight;  // Updated already.
     // The fetched gradients are the executor's buffers, which only its
     // next Run() writes again: they are scaled and summed in place.
     for (size_t i = 0; i < slots_.size(); ++i) {
@@ -276,7 +331,9 @@ absl::StatusOr<StepResult> Trainer::RunStep(absl::Span<const Tensor> inputs,
   if (plan.count == 1) {
     one_shard_.clear();
     ASSIGN_OR_RETURN(weight, run_shard(plan.first, &one_shard_));
-    for (size_t i = 0; i < slots_.size(); ++i) slots_[i].grad = one_shard_[i];
+    for (size_t i = 0; i < one_shard_.size(); ++i) {
+      slots_[i].grad = one_shard_[i];
+    }
   } else {
     RETURN_IF_ERROR(shard_sum_.Sum(plan.first, plan.count, run_shard));
     for (size_t i = 0; i < slots_.size(); ++i) {
@@ -298,6 +355,7 @@ absl::StatusOr<StepResult> Trainer::RunStep(absl::Span<const Tensor> inputs,
       return NonFinite(steps_done_ + 1, "the loss", result.loss);
     }
     for (const ParamSlot& slot : slots_) {
+      if (options.update_in_backward) break;  // Checked before each update.
       if (const int64_t i = FirstNonFinite(slot.grad->flat()); i >= 0) {
         return NonFinite(
             steps_done_ + 1,
@@ -306,8 +364,10 @@ absl::StatusOr<StepResult> Trainer::RunStep(absl::Span<const Tensor> inputs,
       }
     }
   }
-  ThreadPool* pool = executor != nullptr ? executor->pool() : nullptr;
-  RETURN_IF_ERROR(optimizer_.get()->Step(slots_, lr, pool));
+  if (!options.update_in_backward) {
+    ThreadPool* pool = executor != nullptr ? executor->pool() : nullptr;
+    RETURN_IF_ERROR(optimizer_.get()->Step(slots_, lr, pool));
+  }
   ++steps_done_;
   return result;
 }

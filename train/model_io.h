@@ -119,6 +119,14 @@ class ResumableOptimizer {
   absl::Status Restore(std::optional<OptimizerKind> kind, OptimizerState state,
                        const std::string& source);
 
+  // Reset() drops the optimizer and any held state: the next Ensure()
+  // starts a fresh one.
+  void Reset() {
+    optimizer_.reset();
+    held_state_.reset();
+    held_kind_.reset();
+  }
+
  private:
   std::unique_ptr<Optimizer> optimizer_;
   OptimizerOptions options_;  // The optimizer's.

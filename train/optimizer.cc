@@ -10,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "core/flag_parse.h"
+#include "core/status_macros.h"
 
 namespace dagrad {
 namespace {
@@ -212,55 +213,78 @@ absl::Status Optimizer::Init(const std::vector<ParamSlot>& slots) {
   return absl::OkStatus();
 }
 
-absl::Status Optimizer::Step(const std::vector<ParamSlot>& slots, float lr,
-                             ThreadPool* pool) {
+absl::Status Optimizer::CheckLr(float lr) const {
   if (!std::isfinite(lr) || lr < 0) {
     return absl::InvalidArgumentError(absl::StrFormat(
         "%s: the learning rate must be finite and >= 0, got %g", name(), lr));
   }
+  return absl::OkStatus();
+}
+
+absl::Status Optimizer::CheckSlot(const ParamSlot& slot, size_t i) const {
+  if (i >= names_.size() || slot.name != names_[i]) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        name(), ": parameter ", i, " is '", slot.name, "', Init() had ",
+        i < names_.size() ? absl::StrCat("'", names_[i], "'")
+                          : absl::StrCat(names_.size(), " parameters")));
+  }
+  if (slot.grad == nullptr || slot.value == nullptr ||
+      slot.grad->shape() != slot.value->shape()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        name(), ": parameter '", slot.name, "' ",
+        slot.value == nullptr ? std::string("[no value]")
+                              : slot.value->shape().DebugString(),
+        " has gradient ",
+        slot.grad == nullptr ? std::string("[none]")
+                             : slot.grad->shape().DebugString()));
+  }
+  return absl::OkStatus();
+}
+
+void Optimizer::UpdateSlot(const ParamSlot& slot, size_t i, float lr,
+                           int64_t t, ThreadPool* pool) const {
+  const int64_t n = slot.value->size();
+  const float* g = slot.grad->data();
+  float* w = slot.value->data();
+  const std::vector<float*>& state = state_ptrs_[i];
+  if (pool == nullptr) {
+    Update(lr, t, n, g, w, state.data());
+    return;
+  }
+  // ParallelFor() runs a parameter below 2 slices inline.
+  pool->ParallelFor(
+      n,
+      [&](int64_t begin, int64_t end) {
+        float* part[kMaxStateSlots];
+        for (size_t k = 0; k < state.size(); ++k) part[k] = state[k] + begin;
+        Update(lr, t, end - begin, g + begin, w + begin, part);
+      },
+      kParallelUpdateMin);
+}
+
+absl::Status Optimizer::Step(const std::vector<ParamSlot>& slots, float lr,
+                             ThreadPool* pool) {
+  RETURN_IF_ERROR(CheckLr(lr));
   if (slots.size() != names_.size()) {
     return absl::FailedPreconditionError(
         absl::StrFormat("%s: Step() got %d parameters, Init() %d", name(),
                         slots.size(), names_.size()));
   }
   for (size_t i = 0; i < slots.size(); ++i) {
-    const ParamSlot& slot = slots[i];
-    if (slot.name != names_[i]) {
-      return absl::FailedPreconditionError(
-          absl::StrCat(name(), ": Step() parameter ", i, " is '", slot.name,
-                       "', Init() had '", names_[i], "'"));
-    }
-    if (slot.grad == nullptr || slot.value == nullptr ||
-        slot.grad->shape() != slot.value->shape()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          name(), ": parameter '", slot.name, "' ",
-          slot.value == nullptr ? std::string("[no value]")
-                                : slot.value->shape().DebugString(),
-          " has gradient ",
-          slot.grad == nullptr ? std::string("[none]")
-                               : slot.grad->shape().DebugString()));
-    }
+    RETURN_IF_ERROR(CheckSlot(slots[i], i));
   }
   ++steps_;
   for (size_t i = 0; i < slots.size(); ++i) {
-    const int64_t n = slots[i].value->size();
-    const float* g = slots[i].grad->data();
-    float* w = slots[i].value->data();
-    const std::vector<float*>& state = state_ptrs_[i];
-    if (pool == nullptr) {
-      Update(lr, steps_, n, g, w, state.data());
-      continue;
-    }
-    // ParallelFor() runs a parameter below 2 slices inline.
-    pool->ParallelFor(
-        n,
-        [&](int64_t begin, int64_t end) {
-          float* part[kMaxStateSlots];
-          for (size_t k = 0; k < state.size(); ++k) part[k] = state[k] + begin;
-          Update(lr, steps_, end - begin, g + begin, w + begin, part);
-        },
-        kParallelUpdateMin);
+    UpdateSlot(slots[i], i, lr, steps_, pool);
   }
+  return absl::OkStatus();
+}
+
+absl::Status Optimizer::StepParameter(const ParamSlot& slot, size_t i,
+                                      float lr, ThreadPool* pool) {
+  RETURN_IF_ERROR(CheckLr(lr));
+  RETURN_IF_ERROR(CheckSlot(slot, i));
+  UpdateSlot(slot, i, lr, steps_ + 1, pool);
   return absl::OkStatus();
 }
 

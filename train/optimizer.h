@@ -39,6 +39,7 @@
 #ifndef DAGRAD_TRAIN_OPTIMIZER_H_
 #define DAGRAD_TRAIN_OPTIMIZER_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -123,6 +124,16 @@ class Optimizer {
   absl::Status Step(const std::vector<ParamSlot>& slots, float lr,
                     ThreadPool* pool = nullptr);
 
+  // A step taken one parameter at a time, as each gradient becomes final
+  // in the reverse pass (FitOptions::update_in_backward): StepParameter()
+  // once for every slot i (in any order; `slot` is the i-th slot given to
+  // Init()), then EndStep(). Each call updates slot i as Step() would with
+  // step number steps() + 1, so the step's bits are Step()'s. Errors as
+  // Step()'s, for that slot only; nothing is updated on error.
+  absl::Status StepParameter(const ParamSlot& slot, size_t i, float lr,
+                             ThreadPool* pool = nullptr);
+  void EndStep() { ++steps_; }
+
   int64_t steps() const { return steps_; }
 
   // ExportState() / ImportState(): see the file comment.
@@ -142,6 +153,13 @@ class Optimizer {
   const OptimizerOptions options_;
 
  private:
+  absl::Status CheckLr(float lr) const;
+  // CheckSlot(): `slot` is Init()'s i-th, with a gradient of its shape.
+  absl::Status CheckSlot(const ParamSlot& slot, size_t i) const;
+  // UpdateSlot() applies step number t to slot i (in slices on `pool`).
+  void UpdateSlot(const ParamSlot& slot, size_t i, float lr, int64_t t,
+                  ThreadPool* pool) const;
+
   std::vector<std::string> names_;
   // state_[i][k]: parameter i's k-th slot.
   std::vector<std::vector<Tensor>> state_;

@@ -73,6 +73,13 @@ int64_t Trainer::parameter_count() const {
   return total;
 }
 
+absl::Status Trainer::PartialStepError(absl::string_view what) {
+  return absl::FailedPreconditionError(absl::StrCat(
+      what, ": the last training step stopped midway with update_in_backward, ",
+      "so some parameters hold its update and others not; Load() a ",
+      "checkpoint first"));
+}
+
 absl::Status Trainer::NeedOneInputOneOutput(absl::string_view what) const {
   if (inputs_.size() == 1 && outputs_.size() <= 1) return absl::OkStatus();
   return absl::FailedPreconditionError(absl::StrFormat(
@@ -286,8 +293,11 @@ absl::Status Trainer::SetPassOptions(const PassOptions& options) {
 
 absl::StatusOr<Executor*> Trainer::GetExecutor(ExecutorMode mode, int64_t batch,
                                                int num_threads,
-                                               int64_t memory_budget_bytes) {
-  const ExecutorKey key{mode, batch, num_threads, memory_budget_bytes};
+                                               int64_t memory_budget_bytes,
+                                               bool update_in_backward) {
+  const bool consume = update_in_backward && mode == ExecutorMode::kTrain;
+  const ExecutorKey key{mode, batch, num_threads, memory_budget_bytes,
+                        consume};
   auto it = executors_.find(key);
   if (it != executors_.end()) return it->second.get();
   if (!compiled_) {
@@ -309,6 +319,14 @@ absl::StatusOr<Executor*> Trainer::GetExecutor(ExecutorMode mode, int64_t batch,
   }
   if (mode == ExecutorMode::kTrain) {
     for (NodeId g : gradients_) options.fetches.push_back(g);
+  }
+  if (consume) {
+    // Each gradient is reported once the loss is computed and nothing
+    // reads its parameter any more, and dies with its update.
+    for (size_t i = 0; i < gradients_.size(); ++i) {
+      options.consumed_fetches.push_back(
+          {gradients_[i], slots_[i].name, loss_});
+    }
   }
   ASSIGN_OR_RETURN(std::unique_ptr<Executor> executor,
                    Executor::Create(*graph_, std::move(options)));
@@ -469,6 +487,7 @@ absl::Status Trainer::Save(const std::string& path) {
   if (communicator_ != nullptr && communicator_->rank() != 0) {
     return absl::OkStatus();
   }
+  if (partial_step_) return PartialStepError("Save");
   if (!compiled_) {
     RETURN_IF_ERROR(Compile(losses_.empty() ? Loss::kSoftmaxCrossEntropy
                                             : losses_[0].loss));
@@ -494,7 +513,10 @@ absl::Status Trainer::ApplyCheckpoint(Checkpoint ckpt,
   if (model.optimizer_state.has_value()) {
     RETURN_IF_ERROR(optimizer_.Restore(
         model.optimizer, std::move(*model.optimizer_state), what));
+  } else if (partial_step_) {
+    optimizer_.Reset();  // Its state holds half a step.
   }
+  partial_step_ = false;
   for (const NamedTensor& t : model.parameters) {
     store_.Find(t.name)->CopyFrom(t.tensor);
   }

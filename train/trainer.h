@@ -60,7 +60,8 @@
 //
 // Errors: the first error of building the model (naming the layer, op and
 // shapes) is status(), and every method returns it. A failed Fit() leaves
-// the parameters as they were after the last completed step.
+// the parameters as they were after the last completed step (except a step
+// stopped midway under FitOptions::update_in_backward, which says so).
 //
 // Bad numbers: a training step whose loss or gradient is NaN or Inf is an
 // error (InvalidArgument naming the epoch, the step and the value) and its
@@ -208,6 +209,18 @@ struct FitOptions {
   // values in the reverse pass so that its arena fits this budget
   // (ExecutorOptions::memory_budget_bytes; bitwise the same losses).
   int64_t memory_budget_bytes = 0;
+  // update_in_backward: apply each parameter's update in the reverse pass,
+  // as soon as its gradient is final and nothing else reads the parameter
+  // (as PyTorch's optimizer-in-backward hooks), so no gradient outlives its
+  // update: the training arena no longer holds every gradient at the end of
+  // the pass (ExecutorOptions::consumed_fetches). The same bits as without.
+  // It needs one gradient shard in one process: reduction_shards 0 then
+  // means 1, and another value, or a communicator of N > 1 ranks, is
+  // InvalidArgument. The finite checks still stop a step at its first
+  // non-finite gradient, but the updates of the parameters whose gradients
+  // came before it are applied by then: the error says how many, and the
+  // model refuses to Save() or train until Load() restores a checkpoint.
+  bool update_in_backward = false;
   // communicator: not owned; nullptr or a size-1 communicator trains in one
   // process. Of size N > 1: data-parallel training over N ranks (see the
   // class comment); every rank calls Fit() with the same options.
@@ -392,12 +405,14 @@ class Trainer {
   absl::StatusOr<Endpoints> InferenceEndpoints();
   ParameterStore* parameters() { return &store_; }
   // GetExecutor() is the compiled executor of `mode` for `batch` examples
-  // on `num_threads` threads (within `memory_budget_bytes` if > 0, see
-  // FitOptions), made on first use and cached.
+  // on `num_threads` threads (within `memory_budget_bytes` if > 0, and with
+  // the gradients consumed by the update in the reverse pass if
+  // `update_in_backward`, see FitOptions), made on first use and cached.
   // FailedPrecondition before Compile().
   absl::StatusOr<Executor*> GetExecutor(ExecutorMode mode, int64_t batch,
                                         int num_threads,
-                                        int64_t memory_budget_bytes = 0);
+                                        int64_t memory_budget_bytes = 0,
+                                        bool update_in_backward = false);
   // PassRows() is the batch of the training executor that one pass of a
   // full batch of options.batch_size runs (a shard of it: batch_size over
   // the reduction shards, rounded up). InvalidArgument for a bad
@@ -439,9 +454,10 @@ class Trainer {
     int64_t batch;
     int threads;
     int64_t budget;
+    bool consume;  // update_in_backward.
     bool operator<(const ExecutorKey& o) const {
-      return std::tie(mode, batch, threads, budget) <
-             std::tie(o.mode, o.batch, o.threads, o.budget);
+      return std::tie(mode, batch, threads, budget, consume) <
+             std::tie(o.mode, o.batch, o.threads, o.budget, o.consume);
     }
   };
   // ResolveLosses() is the options' loss per output; LossesMatch() says,
@@ -512,11 +528,24 @@ class Trainer {
   // `overlap` (a communicator), each gradient's sum over the ranks (scaled
   // by `weight`) is started as soon as the reverse pass has computed it;
   // SyncStep(begun = true) finishes them.
+  // With options.update_in_backward, each parameter is updated (learning
+  // rate `lr`) by UpdateInBackward() as the pass finishes its gradient.
   absl::StatusOr<Executor*> RunShardPass(absl::Span<const Tensor> inputs,
                                          absl::Span<const Tensor> labels,
                                          const Shard& rows,
                                          const FitOptions& options,
-                                         Communicator* overlap, float weight);
+                                         Communicator* overlap, float weight,
+                                         float lr);
+  // UpdateInBackward() is the update of parameter k of slots_ from its
+  // final gradient in `executor` (during its Run()): the finite checks of
+  // the loss and the gradient (unless options.allow_non_finite), then the
+  // optimizer's StepParameter(). `updated` counts the parameters updated
+  // so far this step; an error after the first sets partial_step_.
+  // PartialStepError() is `what`'s refusal after a partial step.
+  static absl::Status PartialStepError(absl::string_view what);
+  absl::Status UpdateInBackward(Executor* executor, int k,
+                                const FitOptions& options, float lr,
+                                int* updated);
 
   // ApplyCheckpoint() sets the model's state from `ckpt` (read from
   // `what`), checking everything before changing anything.
@@ -565,6 +594,9 @@ class Trainer {
 
   int64_t epochs_done_ = 0;
   int64_t steps_done_ = 0;
+  // partial_step_: a step under update_in_backward stopped after updating
+  // some parameters; Save() and training refuse until Load().
+  bool partial_step_ = false;
   EpochProgress partial_epoch_;  // All zero between epochs.
 
   // Data parallelism: the last Fit()'s communicator (Save() writes only on
@@ -580,7 +612,8 @@ class Trainer {
   // Gradient shards (train/gradient_shards.h): the plan for the last
   // options, the sum of this rank's shards, and per-step buffers.
   std::optional<ShardPlan> plan_;
-  std::tuple<int, int, int> plan_key_;  // {reduction_shards, ranks, rank}.
+  // {reduction_shards, ranks, rank, update_in_backward}.
+  std::tuple<int, int, int, bool> plan_key_;
   ShardSum shard_sum_;
   std::vector<float> leaf_stats_;  // Per shard: {loss, per output loss}.
   std::vector<Tensor> zero_gradients_;  // An empty shard's gradients.

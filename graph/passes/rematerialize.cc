@@ -114,9 +114,84 @@ class Search {
     std::vector<NodeId> fetches = fetches_;
     for (NodeId& f : fetches) f = r.remap[f.index];
     ASSIGN_OR_RETURN(GraphArena a, planner_(r.graph, fetches));
-    smallest_ =
-        smallest_ < 0 ? a.peak_bytes : std::min(smallest_, a.peak_bytes);
+    if (smallest_ < 0 || a.peak_bytes < smallest_) {
+      smallest_ = a.peak_bytes;
+      smallest_set_ = set;
+    }
     return a.peak_bytes;
+  }
+
+  // Improve() is the search past the greedy choice. Seeds: checkpoints
+  // (kept candidates, in topological order; the rest recomputed) spaced
+  // triangularly below every top t (t, t - 1, t - 3, t - 6, ...), then
+  // evenly (segment-wise checkpointing, Chen et al. 2016: for every spacing
+  // d and first checkpoint f, candidates f, f + d, f + 2d, ...). Then, from the
+  // greedy's smallest set and from each of the kClimbs smallest seeds
+  // (ties included), a climb: one candidate at a time toggled (recomputed
+  // or kept), keeping each toggle that lowers the arena, until none does.
+  // Stops once the budget is met; true if so, with chosen() that set.
+  absl::StatusOr<bool> Improve(int64_t budget,
+                               const std::vector<NodeId>& candidates) {
+    constexpr size_t kClimbs = 4;
+    const size_t n = candidates.size();
+    std::vector<std::pair<int64_t, std::vector<bool>>> starts = {
+        {smallest_, smallest_set_}};
+    std::vector<std::pair<int64_t, std::vector<bool>>> seeds;
+    auto seed = [&](auto keep) -> absl::Status {
+      std::vector<bool> set(graph_.num_nodes(), false);
+      for (size_t c = 0; c < n; ++c) set[candidates[c].index] = !keep(c);
+      ASSIGN_OR_RETURN(const int64_t p, Plan(set));
+      seeds.emplace_back(p, std::move(set));
+      return absl::OkStatus();
+    };
+    // Triangular spacing first: kept t, t - 1, t - 3, t - 6, ... (a chain's
+    // segment below the j-th checkpoint from the top has j fewer live
+    // checkpoints above it, so it may be one longer than the one above).
+    for (size_t t = n; t-- > 0 && smallest_ > budget;) {
+      RETURN_IF_ERROR(seed([&](size_t c) {
+        for (size_t k = 0, drop = 0; drop <= t; drop += ++k) {
+          if (c == t - drop) return true;
+        }
+        return false;
+      }));
+    }
+    for (size_t d = 1; d <= n && smallest_ > budget; ++d) {
+      for (size_t f = 0; f < n && smallest_ > budget; ++f) {
+        RETURN_IF_ERROR(
+            seed([&](size_t c) { return c >= f && (c - f) % d == 0; }));
+      }
+    }
+    std::stable_sort(seeds.begin(), seeds.end(),
+                     [](const auto& a, const auto& b) {
+                       return a.first < b.first;
+                     });
+    for (auto& seed : seeds) {
+      if (starts.size() > kClimbs) break;
+      if (std::none_of(starts.begin(), starts.end(), [&](const auto& s) {
+            return s.second == seed.second;
+          })) {
+        starts.push_back(std::move(seed));
+      }
+    }
+    for (auto& [peak, set] : starts) {
+      bool better = true;
+      while (better && smallest_ > budget) {
+        better = false;
+        for (size_t c = 0; c < n && smallest_ > budget; ++c) {
+          set[candidates[c].index] = !set[candidates[c].index];
+          ASSIGN_OR_RETURN(const int64_t p, Plan(set));
+          if (p < peak) {
+            peak = p;
+            better = true;
+          } else {
+            set[candidates[c].index] = !set[candidates[c].index];
+          }
+        }
+      }
+    }
+    if (smallest_ > budget) return false;
+    chosen_ = smallest_set_;
+    return true;
   }
 
   // Choose() fills chosen() for `budget`; false if it cannot be met.
@@ -158,7 +233,11 @@ class Search {
             best = c;
           }
         }
-        if (!best.valid()) return false;  // Everything is recomputed.
+        if (!best.valid()) {  // Everything is recomputed.
+          ASSIGN_OR_RETURN(const bool met, Improve(budget, candidates));
+          if (!met) return false;
+          break;
+        }
         chosen_[best.index] = true;
         ASSIGN_OR_RETURN(best_peak, Plan(chosen_));
       }
@@ -190,6 +269,7 @@ class Search {
   const GraphPlanner& planner_;
   std::vector<bool> chosen_;
   int64_t smallest_ = -1;
+  std::vector<bool> smallest_set_;  // The set that planned smallest_.
 };
 
 }  // namespace

@@ -39,8 +39,9 @@ inline constexpr int64_t kElementwiseMinBlock = 16384;
 // which run at memory speed (256 KiB).
 inline constexpr int64_t kCopyMinBlock = 65536;
 
-// ParallelCopy() copies n floats from src to dst (which must not overlap),
-// in blocks of at least kCopyMinBlock on `pool`.
+// ParallelCopy() copies n floats from src to dst (which must not overlap
+// unless they are the same buffer: a planned view's copy, then none), in
+// blocks of at least kCopyMinBlock on `pool`.
 void ParallelCopy(ThreadPool* pool, const float* src, int64_t n, float* dst);
 
 // kMapLanes is ParallelMap()'s chunk: one AVX-512 vector, two AVX2 vectors.
