@@ -195,9 +195,13 @@ absl::StatusOr<Executor*> Trainer::RunShardPass(absl::Span<const Tensor> inputs,
   if (options.update_in_backward) {
     RETURN_IF_ERROR(executor->Watch(gradients_));
     int updated = 0;
-    RETURN_IF_ERROR(executor->Run([&](int k) {
+    const absl::Status run = executor->Run([&](int k) {
       return UpdateInBackward(executor, k, options, lr, &updated);
-    }));
+    });
+    // A kernel or check_numerics error after some updates leaves half a
+    // step too.
+    if (!run.ok() && updated > 0) partial_step_ = true;
+    RETURN_IF_ERROR(run);
     optimizer_.get()->EndStep();
     return executor;
   }
